@@ -1,0 +1,266 @@
+"""Every derived number the site publishes, and its wording. Pure functions: no ORM, no Django.
+
+Page, CSV and API all call these, so a figure reads the same everywhere. Rounding follows the
+published Police Data page: whole percentages with halves rounded away from zero, and a change
+that rounds to 0% keeps its direction ("0% decrease").
+
+>>> difference(2, 15).text, difference(2, 15).absolute_text
+('87% decrease', '-13')
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+Number = int | float | Decimal
+K = TypeVar("K", bound=Hashable)
+
+BAND_SUM_TOLERANCE = Decimal("0.5")
+
+
+def to_decimal(value: Number) -> Decimal:
+    """Exact decimal for ints and Decimals; floats via their shortest repr (``0.1`` → ``0.1``)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def round_half_away(value: Number, places: int = 0) -> Decimal:
+    """Round to ``places`` decimals, halves away from zero (not to even).
+
+    >>> round_half_away(Decimal("2.5")), round_half_away(Decimal("-2.5")), round_half_away(0.125, 2)
+    (Decimal('3'), Decimal('-3'), Decimal('0.13'))
+    """
+    return to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def plain(value: Number) -> str:
+    """A number without trailing zeros or exponent, as published ("7.6", "10", "7.45").
+
+    >>> plain(Decimal("7.60")), plain(Decimal("10.00")), plain(Decimal("7.45")), plain(1000)
+    ('7.6', '10', '7.45', '1000')
+    """
+    text = format(to_decimal(value).normalize(), "f")
+    return text
+
+
+def thousands(value: Number) -> str:
+    """A count with thousands separators; whole numbers lose their ``.0``.
+
+    >>> thousands(9933), thousands(Decimal("65115.0")), thousands(-2369), thousands(12)
+    ('9,933', '65,115', '-2,369', '12')
+    """
+    number = to_decimal(value)
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():,f}"
+
+
+def percent(value: Number | None, places: int = 1) -> str:
+    """A percentage to ``places`` decimals, halves away from zero.
+
+    >>> percent(Decimal("85.3")), percent(82), percent(Decimal("87.05")), percent(78, places=0)
+    ('85.3%', '82.0%', '87.1%', '78%')
+    >>> percent(None)
+    ''
+    """
+    if value is None:
+        return ""
+    return f"{round_half_away(value, places)}%"
+
+
+def seconds(value: Number | None) -> str:
+    """Mean answer time as published: up to 2 decimals, no trailing zeros.
+
+    >>> seconds(Decimal("7.45")), seconds(Decimal("10.00")), seconds(Decimal("10.90"))
+    ('7.45', '10', '10.9')
+    """
+    if value is None:
+        return ""
+    return plain(round_half_away(value, 2))
+
+
+def ordinal(number: int) -> str:
+    """English ordinal of a positive whole number.
+
+    >>> " ".join(ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112, 113))
+    '1st 2nd 3rd 4th 11th 12th 13th 21st 22nd 23rd 101st 111th 112th 113th'
+    """
+    if number % 100 in (11, 12, 13):
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def rank_text(rank: int | None, *, joint: bool = False) -> str:
+    """A published rank: "14th", "joint 2nd", or "" when there is none.
+
+    >>> rank_text(14), rank_text(2, joint=True), rank_text(None)
+    ('14th', 'joint 2nd', '')
+    """
+    if rank is None:
+        return ""
+    return f"joint {ordinal(rank)}" if joint else ordinal(rank)
+
+
+def competition_ranks(values: Mapping[K, Number], *, highest_first: bool = True) -> dict[K, tuple[int, bool]]:
+    """Standard competition ranks (1, 2, 2, 4): equal values share a rank, flagged as joint.
+
+    >>> competition_ranks({"a": 90, "b": 85, "c": 85, "d": 80})
+    {'a': (1, False), 'b': (2, True), 'c': (2, True), 'd': (4, False)}
+    """
+    ordered = sorted(values.items(), key=lambda item: to_decimal(item[1]), reverse=highest_first)
+    ranks: dict[K, tuple[int, bool]] = {}
+    counts: dict[Decimal, int] = {}
+    for _, value in ordered:
+        counts[to_decimal(value)] = counts.get(to_decimal(value), 0) + 1
+    previous_value, previous_rank = None, 0
+    for position, (key, value) in enumerate(ordered, start=1):
+        value = to_decimal(value)
+        rank = previous_rank if value == previous_value else position
+        ranks[key] = (rank, counts[value] > 1)
+        previous_value, previous_rank = value, rank
+    return ranks
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The change from an earlier figure to the latest, worded as the Police Data page words it."""
+
+    absolute: Decimal
+    percent: Decimal | None  # whole percent, None when the earlier figure is 0
+    percent_measure: bool = False
+
+    @property
+    def direction(self) -> str:
+        if self.absolute > 0:
+            return "increase"
+        if self.absolute < 0:
+            return "decrease"
+        return "no change"
+
+    @property
+    def text(self) -> str:
+        """ "87% decrease", "0% decrease", "no change", "n/a", "1 percentage point increase"."""
+        if self.absolute == 0:
+            return "no change"
+        if self.percent_measure:
+            points = abs(self.absolute)
+            unit = "percentage point" if points == 1 else "percentage points"
+            return f"{plain(points)} {unit} {self.direction}"
+        if self.percent is None:
+            return "n/a"
+        return f"{abs(self.percent)}% {self.direction}"
+
+    @property
+    def absolute_text(self) -> str:
+        """The signed change in a count ("-13", "+1,414", "0"); empty for percentage measures."""
+        if self.percent_measure:
+            return ""
+        sign = "+" if self.absolute > 0 else ""
+        return f"{sign}{thousands(self.absolute)}"
+
+
+def difference(latest: Number, earlier: Number, *, percent_measure: bool = False) -> Difference:
+    """Compare ``latest`` with ``earlier``.
+
+    Counts change in whole percent (halves away from zero); percentage measures in points.
+
+    >>> difference(8505, 8507).text, difference(8505, 7091).text, difference(8505, 7091).absolute_text
+    ('0% decrease', '20% increase', '+1,414')
+    >>> difference(5, 5).text, difference(3, 0).text, difference(3, 0).absolute_text
+    ('no change', 'n/a', '+3')
+    >>> difference(78, 77, percent_measure=True).text, difference(76, 79, percent_measure=True).text
+    ('1 percentage point increase', '3 percentage points decrease')
+    """
+    latest, earlier = to_decimal(latest), to_decimal(earlier)
+    absolute = latest - earlier
+    change = None
+    if not percent_measure and earlier != 0:
+        change = round_half_away(absolute * 100 / earlier)
+    return Difference(absolute=absolute, percent=change, percent_measure=percent_measure)
+
+
+def ons_change_sentence(offences: Number, previous_offences: Number) -> str:
+    """The ONS headline's change clause.
+
+    >>> ons_change_sentence(65115, 69237)
+    'decreased during this period by 6% (69,237 offences to 65,115)'
+    >>> ons_change_sentence(100, 100)
+    'did not change during this period (100 offences)'
+    """
+    change = difference(offences, previous_offences)
+    if change.direction == "no change":
+        return f"did not change during this period ({thousands(offences)} offences)"
+    verb = "increased" if change.direction == "increase" else "decreased"
+    size = "an amount that cannot be given as a percentage" if change.percent is None else f"{abs(change.percent)}%"
+    return (
+        f"{verb} during this period by {size} "
+        f"({thousands(previous_offences)} offences to {thousands(offences)})"
+    )
+
+
+def band_percentages_problem(percents: Iterable[Number]) -> str | None:
+    """Why three band percentages cannot be right, or None. They must sum to 100 ± 0.5.
+
+    >>> band_percentages_problem([82.8, 15.9, 1.3]) is None
+    True
+    >>> band_percentages_problem([80, 15.9, 1.3])
+    'The three band percentages add up to 97.2%; they should add up to 100% (allowing 0.5 for rounding).'
+    """
+    total = sum((to_decimal(p) for p in percents), Decimal(0))
+    if abs(total - 100) > BAND_SUM_TOLERANCE:
+        return (
+            f"The three band percentages add up to {plain(total)}%; they should add up to 100% "
+            f"(allowing 0.5 for rounding)."
+        )
+    return None
+
+
+def band_counts_problem(counts: Iterable[int], total_calls: int) -> str | None:
+    """Why three band counts cannot be right for the month's total calls, or None.
+
+    >>> band_counts_problem([8000, 1500, 433], 9933) is None
+    True
+    >>> band_counts_problem([8000, 1500, 400], 9933)
+    'The calls in the three bands add up to 9,900, but the total calls figure is 9,933.'
+    """
+    banded = sum(counts)
+    if banded != total_calls:
+        return (
+            f"The calls in the three bands add up to {thousands(banded)}, "
+            f"but the total calls figure is {thousands(total_calls)}."
+        )
+    return None
+
+
+def below_target(share: Number | None, target_percent: Number) -> bool:
+    """Whether a share answered in time falls short of the target.
+
+    >>> below_target(Decimal("87.1"), 90), below_target(90, 90), below_target(None, 90)
+    (True, False, False)
+    """
+    return share is not None and to_decimal(share) < to_decimal(target_percent)
+
+
+def same_day_in_year(day: datetime.date, year: int) -> datetime.date:
+    """The same calendar day in another year; 29 February becomes 28 February.
+
+    >>> same_day_in_year(datetime.date(2023, 6, 30), 2019), same_day_in_year(datetime.date(2024, 2, 29), 2019)
+    (datetime.date(2019, 6, 30), datetime.date(2019, 2, 28))
+    """
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
+def same_day_years_earlier(day: datetime.date, years: int) -> datetime.date:
+    """
+    >>> same_day_years_earlier(datetime.date(2023, 6, 30), 1)
+    datetime.date(2022, 6, 30)
+    """
+    return same_day_in_year(day, day.year - years)

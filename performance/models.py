@@ -1,0 +1,705 @@
+"""Police performance figures held as data: forces and their groups, 999 call answering, ONS
+recorded crime, the National Crime and Policing Measures, reporting channels and the document
+library that publishes them.
+
+Nothing here names a particular force: the home force, its groups and the office's details are
+rows in ``SiteSettings``.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+from . import calculations
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+def first_of_month(value: datetime.date) -> bool:
+    return value.day == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Forces and groups
+# --------------------------------------------------------------------------------------------
+
+
+class Force(models.Model):
+    class Kind(models.TextChoices):
+        TERRITORIAL = "territorial", "Territorial force, England and Wales"
+        NORTHERN_IRELAND = "northern_ireland", "Police Service of Northern Ireland"
+        SCOTLAND = "scotland", "Police Scotland"
+        SPECIAL = "special", "Special police force (e.g. British Transport Police)"
+
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text='Short name as ONS and police.uk tables use it, e.g. "Norfolk".',
+    )
+    full_name = models.CharField(
+        max_length=150, help_text='The force\'s own name, e.g. "Norfolk Constabulary".'
+    )
+    ons_code = models.CharField(
+        "ONS code",
+        max_length=9,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="ONS police force area code (E23… in England, W15… in Wales). "
+        "Blank for forces with no police force area (PSNI, Police Scotland, BTP).",
+    )
+    police_uk_id = models.SlugField(
+        "police.uk id", max_length=50, blank=True, help_text='The force id on police.uk, e.g. "norfolk".'
+    )
+    region = models.CharField(
+        max_length=50, blank=True, help_text='ONS region of the force area, e.g. "East".'
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TERRITORIAL)
+    website = models.URLField(blank=True, help_text="The force's public website.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def ranked_nationally(self) -> bool:
+        """999 national ranks compare England and Wales forces only (Scotland's target differs)."""
+        return self.kind == self.Kind.TERRITORIAL
+
+
+class ForceAlias(models.Model):
+    """Another name the sources use for a force ("Norfolk Constabulary", "Devon & Cornwall")."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(
+        max_length=150,
+        unique=True,
+        help_text="Another name for the force as it appears in published files. Matching ignores "
+        "case, spacing, '&' versus 'and' and [note N] markers.",
+    )
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "force aliases"
+
+    def __str__(self):
+        return self.alias
+
+
+class ForceGroup(models.Model):
+    class Kind(models.TextChoices):
+        MOST_SIMILAR = "msg", "Most Similar Group"
+        REGIONAL = "regional", "Regional group"
+        OTHER = "other", "Other"
+
+    name = models.CharField(
+        max_length=100, unique=True, help_text='As the page names it, e.g. "Regional 7 Force".'
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="The sentence before the member list on the page, e.g. \"His Majesty's "
+        "Inspectorate of Constabulary and Fire & Rescue Services' Most Similar Group\".",
+    )
+    members = models.ManyToManyField(Force, through="ForceGroupMembership", related_name="groups")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.description or self.name
+
+
+class ForceGroupMembership(models.Model):
+    group = models.ForeignKey(ForceGroup, on_delete=models.CASCADE, related_name="memberships")
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        ordering = ["force__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "force"], name="unique_group_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.force} in {self.group}"
+
+
+class SiteSettingsQuerySet(models.QuerySet):
+    def for_site(self):
+        """The one settings row with everything a page header needs, in one query."""
+        return (
+            self.select_related("home_force", "most_similar_group", "regional_group")
+            .prefetch_related(
+                Prefetch("most_similar_group__members", queryset=Force.objects.order_by("name")),
+                Prefetch("regional_group__members", queryset=Force.objects.order_by("name")),
+            )
+            .first()
+        )
+
+
+class SiteSettings(models.Model):
+    """The office running this site: its home force, groups and the 999 answering target."""
+
+    office_name = models.CharField(
+        max_length=150, help_text='e.g. "Office of the Police and Crime Commissioner for Norfolk".'
+    )
+    commissioner_name = models.CharField(
+        max_length=150, blank=True, help_text='As it appears on the site, e.g. "PCC Jane Smith".'
+    )
+    home_force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="+", help_text="The force this office oversees."
+    )
+    most_similar_group = models.ForeignKey(
+        ForceGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The home force's Most Similar Group (used for MSG rankings).",
+    )
+    regional_group = models.ForeignKey(
+        ForceGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The home force's regional group (used for regional rankings).",
+    )
+    answer_target_percent = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MaxValueValidator(100)],
+        help_text="Share of 999 calls to answer within the target time, in percent (90).",
+    )
+    answer_target_seconds = models.PositiveSmallIntegerField(
+        default=10, help_text="The target answer time in seconds (10)."
+    )
+    police_website_url = models.URLField(
+        blank=True, help_text='Where the "Looking for … Police?" link goes: the force\'s website.'
+    )
+
+    objects = SiteSettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer_target_percent__lte=100), name="answer_target_percent_lte_100"
+            )
+        ]
+
+    def __str__(self):
+        return self.office_name
+
+
+# --------------------------------------------------------------------------------------------
+# 999 call answering
+# --------------------------------------------------------------------------------------------
+
+
+class CallAnswerMonthQuerySet(models.QuerySet):
+    def for_force(self, force):
+        return self.filter(force=force).order_by("-month")
+
+
+CALL_BANDS = (
+    ("under_10s", "under 10 seconds"),
+    ("10_to_60s", "10 to under 60 seconds"),
+    ("60s_and_over", "60 seconds and over"),
+)
+
+
+class CallAnswerMonth(models.Model):
+    """One force's 999 call answering in one month, as police.uk publishes it."""
+
+    BANDS = CALL_BANDS
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="call_months")
+    month = models.DateField(help_text="The month the calls were made (stored as its 1st day).")
+    total_calls = models.PositiveIntegerField(help_text="Total 999 calls presented in the month.")
+    mean_answer_seconds = models.DecimalField(
+        "mean answer time (seconds)",
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Mean time to answer, in seconds, as published (up to 2 decimal places).",
+    )
+    calls_under_10s = models.PositiveIntegerField(
+        "calls answered in under 10 seconds", null=True, blank=True,
+        help_text="Number of calls answered in under 10 seconds, if published.",
+    )
+    calls_10_to_60s = models.PositiveIntegerField(
+        "calls answered in 10 to under 60 seconds", null=True, blank=True,
+        help_text="Number of calls answered in 10 to under 60 seconds, if published.",
+    )
+    calls_60s_and_over = models.PositiveIntegerField(
+        "calls answered in 60 seconds and over", null=True, blank=True,
+        help_text="Number of calls answered in 60 seconds or longer, if published.",
+    )
+    pct_under_10s = models.DecimalField(
+        "% answered in under 10 seconds", max_digits=4, decimal_places=1,
+        null=True, blank=True, validators=PERCENT_VALIDATORS,
+        help_text="Percentage of calls answered in under 10 seconds, 0 to 100, 1 decimal place "
+        "(enter 85.3 for 85.3%, not 0.853).",
+    )
+    pct_10_to_60s = models.DecimalField(
+        "% answered in 10 to under 60 seconds", max_digits=4, decimal_places=1,
+        null=True, blank=True, validators=PERCENT_VALIDATORS,
+        help_text="Percentage of calls answered in 10 to under 60 seconds, 0 to 100.",
+    )
+    pct_60s_and_over = models.DecimalField(
+        "% answered in 60 seconds and over", max_digits=4, decimal_places=1,
+        null=True, blank=True, validators=PERCENT_VALIDATORS,
+        help_text="Percentage of calls answered in 60 seconds or longer, 0 to 100.",
+    )
+    national_rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="National ranking for % of 999 calls answered in under 10 seconds, as published "
+        "(1 = best). Leave blank if not known.",
+    )
+    msg_rank = models.PositiveSmallIntegerField(
+        "Most Similar Group rank", null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Most Similar Group ranking for % answered in under 10 seconds, as published.",
+    )
+    regional_rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Regional group ranking for % answered in under 10 seconds, as published.",
+    )
+
+    objects = CallAnswerMonthQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["force", "-month"]
+        verbose_name = "999 call month"
+        constraints = [
+            models.UniqueConstraint(fields=["force", "month"], name="unique_force_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="call_month_is_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(mean_answer_seconds__gte=0), name="mean_answer_seconds_gte_0"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"pct_{band}__gte": 0, f"pct_{band}__lte": 100})
+                    | Q(**{f"pct_{band}__isnull": True}),
+                    name=f"pct_{band}_between_0_and_100",
+                )
+                for band, _ in CALL_BANDS
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.force} {self.month:%B %Y}"
+
+    def clean(self):
+        errors = {}
+        if self.month and not first_of_month(self.month):
+            self.month = self.month.replace(day=1)
+        percents = [getattr(self, f"pct_{band}") for band, _ in self.BANDS]
+        counts = [getattr(self, f"calls_{band}") for band, _ in self.BANDS]
+        if all(p is not None for p in percents):
+            problem = calculations.band_percentages_problem(percents)
+            if problem:
+                errors["pct_under_10s"] = problem
+        elif any(p is not None for p in percents):
+            errors["pct_under_10s"] = "Enter all three band percentages, or none of them."
+        if all(c is not None for c in counts) and self.total_calls is not None:
+            problem = calculations.band_counts_problem(counts, self.total_calls)
+            if problem:
+                errors["calls_under_10s"] = problem
+        elif any(c is not None for c in counts):
+            errors["calls_under_10s"] = "Enter all three band counts, or none of them."
+        if all(p is None for p in percents) and not all(c is not None for c in counts):
+            errors["pct_under_10s"] = "Enter the band percentages or the band counts."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def share_under_10s(self) -> Decimal | None:
+        """Percentage answered in under 10 s: from counts when published, else as published."""
+        if self.calls_under_10s is not None and self.total_calls:
+            return Decimal(self.calls_under_10s) * 100 / Decimal(self.total_calls)
+        return self.pct_under_10s
+
+    def band_percent(self, band: str) -> Decimal | None:
+        published = getattr(self, f"pct_{band}")
+        if published is not None:
+            return published
+        count = getattr(self, f"calls_{band}")
+        if count is None or not self.total_calls:
+            return None
+        return Decimal(count) * 100 / Decimal(self.total_calls)
+
+
+
+# --------------------------------------------------------------------------------------------
+# ONS police recorded crime
+# --------------------------------------------------------------------------------------------
+
+
+class RecordedCrimeHeadlineQuerySet(models.QuerySet):
+    def latest_for(self, force):
+        return self.filter(force=force).order_by("-period_end").first()
+
+
+class RecordedCrimeHeadline(models.Model):
+    """ONS police recorded crime for a force area: 12 months to a quarter end, and the year before."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="crime_headlines")
+    period_end = models.DateField(
+        "12 months ending", help_text="Last day of the 12-month period, e.g. 30/06/2023."
+    )
+    offences = models.PositiveIntegerField(
+        help_text="Total recorded crime (excluding fraud) in the 12 months, from ONS Table P1."
+    )
+    previous_offences = models.PositiveIntegerField(
+        help_text="Total recorded crime (excluding fraud) in the 12 months before that."
+    )
+    published_on = models.DateField(help_text="The day ONS published these figures.")
+    next_release_on = models.DateField(
+        null=True, blank=True, help_text="The day ONS will next publish (from the ONS release calendar)."
+    )
+    next_period_end = models.DateField(
+        null=True, blank=True, help_text="Last day of the 12-month period the next release will cover."
+    )
+
+    objects = RecordedCrimeHeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["force", "-period_end"]
+        verbose_name = "ONS recorded crime headline"
+        constraints = [
+            models.UniqueConstraint(fields=["force", "period_end"], name="unique_force_period_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.force}, 12 months to {self.period_end:%B %Y}"
+
+    @property
+    def sentence(self) -> str:
+        return calculations.ons_change_sentence(self.offences, self.previous_offences)
+
+    def clean(self):
+        if self.next_release_on and self.published_on and self.next_release_on <= self.published_on:
+            raise ValidationError(
+                {"next_release_on": "The next release must be after this one was published."}
+            )
+        if self.next_period_end and self.period_end and self.next_period_end <= self.period_end:
+            raise ValidationError(
+                {"next_period_end": "The next release must cover a later period than this one."}
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# National Crime and Policing Measures
+# --------------------------------------------------------------------------------------------
+
+
+class PriorityArea(models.Model):
+    name = models.CharField(
+        max_length=200, unique=True, help_text='As the Home Office words it, e.g. "Reduce Serious Violence".'
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position on the page (lowest first).")
+    no_force_data_note = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text='Shown instead of a table when there is no force-level police data, e.g. '
+        '"Non police data not yet available." for cyber crime.',
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Measure(models.Model):
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count of offences"
+        PERCENT = "percent", "Percentage"
+
+    priority_area = models.ForeignKey(PriorityArea, on_delete=models.PROTECT, related_name="measures")
+    name = models.CharField(
+        max_length=200, unique=True, help_text='As in the NCPM tables, e.g. "All violence with injury".'
+    )
+    unit = models.CharField(
+        max_length=10,
+        choices=Unit.choices,
+        default=Unit.COUNT,
+        help_text="Counts are compared in percent; percentages (e.g. victim satisfaction) in "
+        "percentage points.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in its table.")
+    components = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="totals",
+        help_text="Measures that add up to this one (neighbourhood crime = residential burglary + "
+        "vehicle offences + theft from the person + robbery).",
+    )
+    definition_heading = models.CharField(
+        max_length=100, blank=True, help_text='Heading in the appendix, e.g. "Homicide".'
+    )
+    definition = models.TextField(
+        blank=True,
+        help_text="Appendix definition: what the measure counts. Markdown: blank line between "
+        "paragraphs, '- ' for bullet points.",
+    )
+
+    class Meta:
+        ordering = ["priority_area__order", "order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == self.Unit.PERCENT
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def with_figures(self):
+        """Periods with their figures and commentary, ready for the page in a fixed number of queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "figures",
+                queryset=MeasureFigure.objects.select_related("measure").order_by(
+                    "measure__priority_area__order", "measure__order", "measure__name"
+                ),
+            ),
+            "commentaries",
+        )
+
+
+class ReportingPeriod(models.Model):
+    """An NCPM quarter: the latest 12 months, the 12 months before and the 2019 baseline."""
+
+    period_end = models.DateField(
+        "12 months ending", unique=True, help_text="Last day of the latest 12 months, e.g. 30/06/2023."
+    )
+    previous_period_end = models.DateField(
+        "previous 12 months ending", blank=True,
+        help_text="Last day of the previous 12 months. Left blank, it is one year before.",
+    )
+    baseline_period_end = models.DateField(
+        "2019 baseline ending", blank=True,
+        help_text="Last day of the pre-pandemic baseline year. Left blank, it is the same day in 2019.",
+    )
+
+    objects = ReportingPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_end"]
+        verbose_name = "NCPM reporting period"
+
+    def __str__(self):
+        return f"12 months to {self.period_end:%-d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.period_end:
+            if not self.previous_period_end:
+                self.previous_period_end = calculations.same_day_years_earlier(self.period_end, 1)
+            if not self.baseline_period_end:
+                self.baseline_period_end = calculations.same_day_in_year(self.period_end, 2019)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.period_end and self.previous_period_end and self.previous_period_end >= self.period_end:
+            raise ValidationError({"previous_period_end": "The previous period must end before the latest."})
+
+    def get_absolute_url(self):
+        return reverse("performance:police-data")
+
+
+class MeasureFigure(models.Model):
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="figures")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="figures")
+    latest = models.DecimalField(
+        "most recent 12 months", max_digits=12, decimal_places=1,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Offences (a whole number) or, for a percentage measure, the percentage (0 to 100).",
+    )
+    previous = models.DecimalField(
+        "previous 12 months", max_digits=12, decimal_places=1,
+        validators=[MinValueValidator(Decimal(0))], help_text="The same measure for the previous 12 months.",
+    )
+    baseline = models.DecimalField(
+        "2019 baseline", max_digits=12, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="The same measure for the 12 months to the same quarter of 2019.",
+    )
+
+    class Meta:
+        ordering = ["period", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "measure"], name="unique_period_measure"),
+            models.CheckConstraint(
+                condition=Q(latest__gte=0) & Q(previous__gte=0) & (Q(baseline__gte=0) | Q(baseline__isnull=True)),
+                name="measure_figures_gte_0",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}, {self.period}"
+
+    def clean(self):
+        if not self.measure_id:
+            return
+        errors = {}
+        for field in ("latest", "previous", "baseline"):
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if self.measure.is_percent:
+                if value > 100:
+                    errors[field] = f"{value} is not a percentage: enter a number from 0 to 100."
+            elif value != value.to_integral_value():
+                errors[field] = f"{value} is not a whole number of offences."
+        if errors:
+            raise ValidationError(errors)
+
+    def difference(self, against: str) -> calculations.Difference | None:
+        other = getattr(self, against)
+        if other is None:
+            return None
+        return calculations.difference(self.latest, other, percent_measure=self.measure.is_percent)
+
+    @property
+    def against_previous(self):
+        return self.difference("previous")
+
+    @property
+    def against_baseline(self):
+        return self.difference("baseline")
+
+
+class PriorityAreaCommentary(models.Model):
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="commentaries")
+    priority_area = models.ForeignKey(PriorityArea, on_delete=models.PROTECT, related_name="commentaries")
+    body = models.TextField(
+        help_text="The supplementary comment for this priority area and quarter. Markdown: blank "
+        "line between paragraphs, '- ' or '1. ' for lists. HTML is not allowed and is removed."
+    )
+
+    class Meta:
+        ordering = ["period", "priority_area"]
+        verbose_name_plural = "priority area commentaries"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "priority_area"], name="unique_period_area_commentary"),
+        ]
+
+    def __str__(self):
+        return f"{self.priority_area}, {self.period}"
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting channels and the document library
+# --------------------------------------------------------------------------------------------
+
+
+class ReportingChannel(models.Model):
+    name = models.CharField(max_length=100, help_text='e.g. "101", "Online reporting", "StreetSafe".')
+    contact = models.CharField(
+        max_length=250, blank=True, help_text="A phone number (e.g. 101) or a web address (https://…)."
+    )
+    link_text = models.CharField(
+        max_length=150, blank=True,
+        help_text='Words for the link when the contact is a web address, e.g. "Report a crime online".',
+    )
+    description = models.TextField(help_text="How and when to use it. Markdown.")
+    caveat = models.CharField(
+        max_length=250, blank=True, help_text='e.g. "StreetSafe is not for reporting crime or incidents."'
+    )
+    is_emergency = models.BooleanField(default=False, help_text="Tick for 999.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position on the page (lowest first).")
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def contact_is_url(self) -> bool:
+        return self.contact.startswith(("https://", "http://"))
+
+
+class LibraryPage(models.Model):
+    class Template(models.TextChoices):
+        PLAIN = "plain", "Plain page"
+        POLICE_DATA = "police_data", "Police Data page (with the performance sections)"
+
+    slug = models.SlugField(unique=True, help_text="The page's address: /document-library/<slug>/.")
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, help_text="One sentence shown in the library list.")
+    intro = models.TextField(blank=True, help_text="Opening paragraphs. Markdown.")
+    body = models.TextField(blank=True, help_text="The rest of the page. Markdown.")
+    template = models.CharField(max_length=20, choices=Template.choices, default=Template.PLAIN)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the library list.")
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.template == self.Template.POLICE_DATA:
+            return reverse("performance:police-data")
+        return reverse("performance:library-page", args=[self.slug])
+
+
+class PageSection(models.Model):
+    """An editable block of text in a fixed place on a data page (e.g. the note on recording standards)."""
+
+    class Slot(models.TextChoices):
+        CALLS_999 = "calls_999", "Before the 999 tables"
+        ONS = "ons", "Before the ONS headline"
+        NCPM = "ncpm", "Before the NCPM tables"
+        AFTER_APPENDIX = "after_appendix", "After the appendix (e.g. crime recording standards, DCPP)"
+        REPORTING = "reporting", "Before the reporting channels"
+
+    page = models.ForeignKey(LibraryPage, on_delete=models.CASCADE, related_name="sections")
+    slot = models.CharField(max_length=20, choices=Slot.choices)
+    heading = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="Markdown: blank line between paragraphs, '- ' for bullets.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["page", "slot", "order"]
+
+    def __str__(self):
+        return self.heading or self.get_slot_display()
+
+
+class Document(models.Model):
+    class Category(models.TextChoices):
+        PERFORMANCE = "performance", "Performance"
+        MEETINGS = "meetings", "Accountability meetings"
+        PLANS = "plans", "Plans and strategies"
+        FINANCE = "finance", "Finance"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="documents/%Y/", help_text="The published file (PDF, Word, Excel, CSV).")
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    published_on = models.DateField(help_text="Publication date shown to the public.")
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+
+    def __str__(self):
+        return self.title

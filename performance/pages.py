@@ -1,0 +1,2 @@
+def police_data_context():
+    return {}
