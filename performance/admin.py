@@ -1,3 +1,245 @@
+"""Staff admin for every performance model. Field help text lives on the models."""
+
 from django.contrib import admin
 
-# Register your models here.
+from . import calculations
+from .models import (
+    CallAnswerMonth,
+    Document,
+    Force,
+    ForceAlias,
+    ForceGroup,
+    ForceGroupMembership,
+    LibraryPage,
+    Measure,
+    MeasureFigure,
+    PageSection,
+    PriorityArea,
+    PriorityAreaCommentary,
+    RecordedCrimeHeadline,
+    ReportingChannel,
+    ReportingPeriod,
+    SiteSettings,
+)
+
+# --------------------------------------------------------------------------------------------
+# Forces and groups
+# --------------------------------------------------------------------------------------------
+
+
+class ForceAliasInline(admin.TabularInline):
+    model = ForceAlias
+    extra = 1
+
+
+class ForceGroupMembershipInline(admin.TabularInline):
+    model = ForceGroupMembership
+    autocomplete_fields = ["force"]
+    extra = 1
+
+
+@admin.register(Force)
+class ForceAdmin(admin.ModelAdmin):
+    list_display = ["name", "full_name", "ons_code", "police_uk_id", "region", "kind"]
+    list_filter = ["kind", "region"]
+    search_fields = ["name", "full_name", "ons_code", "police_uk_id", "aliases__alias"]
+    ordering = ["name"]
+    inlines = [ForceAliasInline]
+
+
+@admin.register(ForceAlias)
+class ForceAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "force"]
+    list_filter = ["force"]
+    list_select_related = ["force"]
+    search_fields = ["alias", "force__name", "force__full_name"]
+    ordering = ["alias"]
+    autocomplete_fields = ["force"]
+
+
+@admin.register(ForceGroup)
+class ForceGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "description"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+    ordering = ["name"]
+    inlines = [ForceGroupMembershipInline]
+
+
+@admin.register(ForceGroupMembership)
+class ForceGroupMembershipAdmin(admin.ModelAdmin):
+    list_display = ["force", "group"]
+    list_filter = ["group"]
+    list_select_related = ["force", "group"]
+    search_fields = ["force__name", "group__name"]
+    ordering = ["group__name", "force__name"]
+    autocomplete_fields = ["force"]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """A single row: it can be added once and never deleted."""
+
+    list_display = ["office_name", "home_force", "answer_target_percent", "answer_target_seconds"]
+    list_select_related = ["home_force"]
+    search_fields = ["office_name", "commissioner_name"]
+    ordering = ["pk"]
+    autocomplete_fields = ["home_force"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# 999 calls and ONS recorded crime
+# --------------------------------------------------------------------------------------------
+
+
+@admin.register(CallAnswerMonth)
+class CallAnswerMonthAdmin(admin.ModelAdmin):
+    list_display = [
+        "force",
+        "month_display",
+        "total_calls",
+        "mean_answer_display",
+        "under_10s_display",
+        "national_rank",
+        "msg_rank",
+        "regional_rank",
+    ]
+    list_filter = ["force"]
+    list_select_related = ["force"]
+    search_fields = ["force__name", "force__full_name"]
+    date_hierarchy = "month"
+    ordering = ["force__name", "-month"]
+    autocomplete_fields = ["force"]
+
+    @admin.display(description="month", ordering="month")
+    def month_display(self, obj):
+        return f"{obj.month:%B %Y}"
+
+    @admin.display(description="mean answer time (s)", ordering="mean_answer_seconds")
+    def mean_answer_display(self, obj):
+        return calculations.seconds(obj.mean_answer_seconds)
+
+    @admin.display(description="% under 10s", ordering="pct_under_10s")
+    def under_10s_display(self, obj):
+        return calculations.percent(obj.share_under_10s)
+
+
+@admin.register(RecordedCrimeHeadline)
+class RecordedCrimeHeadlineAdmin(admin.ModelAdmin):
+    list_display = ["force", "period_end", "offences", "previous_offences", "published_on", "next_release_on"]
+    list_filter = ["force"]
+    list_select_related = ["force"]
+    search_fields = ["force__name", "force__full_name"]
+    date_hierarchy = "period_end"
+    ordering = ["force__name", "-period_end"]
+    autocomplete_fields = ["force"]
+
+
+# --------------------------------------------------------------------------------------------
+# National Crime and Policing Measures
+# --------------------------------------------------------------------------------------------
+
+
+@admin.register(PriorityArea)
+class PriorityAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "no_force_data_note"]
+    search_fields = ["name"]
+    ordering = ["order", "name"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["name", "priority_area", "unit", "order"]
+    list_filter = ["priority_area", "unit"]
+    list_select_related = ["priority_area"]
+    search_fields = ["name", "definition_heading", "definition"]
+    ordering = ["priority_area__order", "order", "name"]
+    filter_horizontal = ["components"]
+
+
+class MeasureFigureInline(admin.TabularInline):
+    model = MeasureFigure
+    extra = 0
+
+
+class PriorityAreaCommentaryInline(admin.StackedInline):
+    model = PriorityAreaCommentary
+    extra = 0
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "period_end", "previous_period_end", "baseline_period_end"]
+    date_hierarchy = "period_end"
+    ordering = ["-period_end"]
+    inlines = [MeasureFigureInline, PriorityAreaCommentaryInline]
+
+
+@admin.register(MeasureFigure)
+class MeasureFigureAdmin(admin.ModelAdmin):
+    list_display = ["measure", "period", "latest", "previous", "baseline"]
+    list_filter = ["period", "measure__priority_area"]
+    list_select_related = ["measure", "period"]
+    search_fields = ["measure__name"]
+    ordering = ["-period__period_end", "measure__priority_area__order", "measure__order", "measure__name"]
+
+
+@admin.register(PriorityAreaCommentary)
+class PriorityAreaCommentaryAdmin(admin.ModelAdmin):
+    list_display = ["priority_area", "period"]
+    list_filter = ["period", "priority_area"]
+    list_select_related = ["priority_area", "period"]
+    search_fields = ["priority_area__name", "body"]
+    ordering = ["-period__period_end", "priority_area__order", "priority_area__name"]
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting channels and the document library
+# --------------------------------------------------------------------------------------------
+
+
+@admin.register(ReportingChannel)
+class ReportingChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact", "is_emergency", "order"]
+    list_filter = ["is_emergency"]
+    search_fields = ["name", "contact", "description"]
+    ordering = ["order", "name"]
+
+
+class PageSectionInline(admin.StackedInline):
+    model = PageSection
+    extra = 0
+
+
+@admin.register(LibraryPage)
+class LibraryPageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "template", "order"]
+    list_filter = ["template"]
+    search_fields = ["title", "slug", "summary"]
+    ordering = ["order", "title"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PageSectionInline]
+
+
+@admin.register(PageSection)
+class PageSectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "page", "slot", "order"]
+    list_filter = ["page", "slot"]
+    list_select_related = ["page"]
+    search_fields = ["heading", "body", "page__title"]
+    ordering = ["page__order", "page__title", "slot", "order"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "published_on"]
+    list_filter = ["category"]
+    search_fields = ["title", "summary"]
+    date_hierarchy = "published_on"
+    ordering = ["-published_on", "title"]

@@ -264,3 +264,14 @@ def same_day_years_earlier(day: datetime.date, years: int) -> datetime.date:
     datetime.date(2022, 6, 30)
     """
     return same_day_in_year(day, day.year - years)
+
+
+def measure_value(value: Number | None, *, percent_measure: bool = False) -> str:
+    """An NCPM figure as published: counts with separators, percentages as given.
+
+    >>> measure_value(8505), measure_value(78, percent_measure=True), measure_value(Decimal("78.5"), percent_measure=True)
+    ('8,505', '78%', '78.5%')
+    """
+    if value is None:
+        return ""
+    return f"{plain(value)}%" if percent_measure else thousands(value)

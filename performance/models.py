@@ -7,6 +7,7 @@ rows in ``SiteSettings``.
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,32 @@ def first_of_month(value: datetime.date) -> bool:
 # --------------------------------------------------------------------------------------------
 # Forces and groups
 # --------------------------------------------------------------------------------------------
+
+
+NOTE_MARKER = re.compile(r"\[\s*note\s*\d+\s*\]", re.IGNORECASE)
+
+
+def normalise_force_name(name: str) -> str:
+    """The form names are matched in: case, spacing, "&"/"and" and "[note N]" markers ignored.
+
+    >>> normalise_force_name("  Devon & Cornwall Police ") == normalise_force_name("devon and cornwall police")
+    True
+    >>> normalise_force_name("Humberside [note 4]")
+    'humberside'
+    """
+    name = NOTE_MARKER.sub(" ", name).replace("&", " and ").lower()
+    return " ".join(name.split())
+
+
+class ForceQuerySet(models.QuerySet):
+    def name_lookup(self) -> dict[str, "Force"]:
+        """Every name a force goes by (short, full, aliases), normalised, mapped to the force."""
+        lookup = {}
+        for force in self.prefetch_related("aliases"):
+            names = [force.name, force.full_name, *(alias.alias for alias in force.aliases.all())]
+            for name in names:
+                lookup[normalise_force_name(name)] = force
+        return lookup
 
 
 class Force(models.Model):
@@ -60,7 +87,8 @@ class Force(models.Model):
         max_length=50, blank=True, help_text='ONS region of the force area, e.g. "East".'
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TERRITORIAL)
-    website = models.URLField(blank=True, help_text="The force's public website.")
+
+    objects = ForceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -505,7 +533,7 @@ class ReportingPeriod(models.Model):
         verbose_name = "NCPM reporting period"
 
     def __str__(self):
-        return f"12 months to {self.period_end:%-d %B %Y}"
+        return f"12 months to {self.period_end.day} {self.period_end:%B %Y}"
 
     def save(self, *args, **kwargs):
         if self.period_end:
@@ -674,7 +702,7 @@ class PageSection(models.Model):
     page = models.ForeignKey(LibraryPage, on_delete=models.CASCADE, related_name="sections")
     slot = models.CharField(max_length=20, choices=Slot.choices)
     heading = models.CharField(max_length=200, blank=True)
-    body = models.TextField(help_text="Markdown: blank line between paragraphs, '- ' for bullets.")
+    body = models.TextField(blank=True, help_text="Markdown: blank line between paragraphs, '- ' for bullets.")
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -18,4 +18,4 @@ def library_page(request, slug):
 
 
 def police_data(request):
-    return render(request, "performance/police_data.html", police_data_context())
+    return render(request, "performance/police_data.html", police_data_context(request))

@@ -1,0 +1,209 @@
+"""Load the demo office: every force, the home force's groups, its published figures and demo prose.
+
+Idempotent: rows are matched on their natural keys and updated, so running it twice changes
+nothing. Every row passes ``full_clean()``, the same validation staff meet in the admin.
+"""
+
+import csv
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from performance.models import (
+    CallAnswerMonth,
+    Force,
+    ForceAlias,
+    ForceGroup,
+    ForceGroupMembership,
+    LibraryPage,
+    Measure,
+    MeasureFigure,
+    PageSection,
+    PriorityArea,
+    PriorityAreaCommentary,
+    RecordedCrimeHeadline,
+    ReportingChannel,
+    ReportingPeriod,
+    SiteSettings,
+    normalise_force_name,
+)
+
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
+
+FORCE_KINDS = {
+    "Northern Ireland": Force.Kind.NORTHERN_IRELAND,
+    "Scotland": Force.Kind.SCOTLAND,
+    "British Transport Police": Force.Kind.SPECIAL,
+}
+
+
+def saved(model, lookup: dict, values: dict):
+    """Create or update one row by its natural key, validated as the admin would."""
+    instance = model.objects.filter(**lookup).first() or model(**lookup)
+    for field, value in values.items():
+        setattr(instance, field, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the demo data: forces, groups, figures and demo pages."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        figures = json.loads((DEMO_DATA / "figures.json").read_text())
+        content = json.loads((DEMO_DATA / "content.json").read_text())
+        self.load_forces()
+        names = Force.objects.name_lookup()
+        home = names[normalise_force_name(figures["force"])]
+        groups = self.load_groups(figures, content, names)
+        self.load_settings(content["site_settings"], home, groups)
+        self.load_calls(figures, home)
+        self.load_ons(figures["ons_recorded_crime"], home)
+        self.load_ncpm(figures["ncpm"], content)
+        self.load_library(content)
+        for channel in content["reporting_channels"]:
+            saved(ReportingChannel, {"name": channel["name"]}, channel)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {home.full_name}."))
+
+    def load_forces(self):
+        with (DEMO_DATA / "forces.csv").open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                force = saved(
+                    Force,
+                    {"name": row["short_name"]},
+                    {
+                        "full_name": row["force_name"],
+                        "ons_code": row["ons_code"] or None,
+                        "police_uk_id": row["police_uk_id"],
+                        "region": row["ons_region"],
+                        "kind": FORCE_KINDS.get(row["short_name"], Force.Kind.TERRITORIAL),
+                    },
+                )
+                if row["police_uk_id"]:
+                    ForceAlias.objects.get_or_create(alias=row["police_uk_id"], defaults={"force": force})
+
+    def load_groups(self, figures, content, names):
+        definitions = {
+            ForceGroup.Kind.MOST_SIMILAR: ("Most Similar Group", figures["most_similar_group"]),
+            ForceGroup.Kind.REGIONAL: (
+                figures["regional_group"]["name"],
+                figures["regional_group"]["forces"],
+            ),
+        }
+        groups = {}
+        for kind, (name, members) in definitions.items():
+            group = saved(
+                ForceGroup,
+                {"name": name},
+                {"kind": kind, "description": content["group_descriptions"][kind]},
+            )
+            forces = [names[normalise_force_name(member)] for member in members]
+            ForceGroupMembership.objects.filter(group=group).exclude(force__in=forces).delete()
+            for force in forces:
+                ForceGroupMembership.objects.get_or_create(group=group, force=force)
+            groups[kind] = group
+        return groups
+
+    def load_settings(self, values, home, groups):
+        values = {key: value for key, value in values.items() if key != "home_force"}
+        existing = SiteSettings.objects.first()
+        saved(
+            SiteSettings,
+            {"pk": existing.pk} if existing else {},
+            {
+                **values,
+                "home_force": home,
+                "most_similar_group": groups[ForceGroup.Kind.MOST_SIMILAR],
+                "regional_group": groups[ForceGroup.Kind.REGIONAL],
+            },
+        )
+
+    def load_calls(self, figures, home):
+        columns = figures["calls_999_columns"]
+        for values in figures["calls_999"]:
+            row = dict(zip(columns, values, strict=True))
+            saved(
+                CallAnswerMonth,
+                {"force": home, "month": day(row["month"] + "-01")},
+                {
+                    "total_calls": row["total_calls"],
+                    "mean_answer_seconds": Decimal(str(row["mean_answer_seconds"])),
+                    "pct_under_10s": Decimal(str(row["pct_under_10s"])),
+                    "pct_10_to_60s": Decimal(str(row["pct_10_to_60s"])),
+                    "pct_60s_and_over": Decimal(str(row["pct_60s_and_over"])),
+                    "national_rank": row["national_rank"],
+                    "msg_rank": row["msg_rank"],
+                    "regional_rank": row["regional_rank"],
+                },
+            )
+
+    def load_ons(self, ons, home):
+        saved(
+            RecordedCrimeHeadline,
+            {"force": home, "period_end": day(ons["period_end"])},
+            {
+                "offences": ons["offences"],
+                "previous_offences": ons["previous_offences"],
+                "published_on": day(ons["published"]),
+                "next_release_on": day(ons["next_release"]["date"]),
+                "next_period_end": day(ons["next_release"]["period_end"]),
+            },
+        )
+
+    def load_ncpm(self, ncpm, content):
+        period = saved(
+            ReportingPeriod,
+            {"period_end": day(ncpm["period_end"])},
+            {
+                "previous_period_end": day(ncpm["previous_period_end"]),
+                "baseline_period_end": day(ncpm["baseline_period_end"]),
+            },
+        )
+        areas = {
+            area["name"]: saved(PriorityArea, {"name": area["name"]}, area)
+            for area in content["priority_areas"]
+        }
+        measures = {}
+        for area in ncpm["priority_areas"]:
+            for figure in area["measures"]:
+                details = content["measures"][figure["name"]]
+                measure = saved(
+                    Measure,
+                    {"name": figure["name"]},
+                    {
+                        "priority_area": areas[area["name"]],
+                        "unit": figure.get("unit", details["unit"]),
+                        "order": details["order"],
+                        "definition_heading": details["definition_heading"],
+                        "definition": details["definition"],
+                    },
+                )
+                measures[measure.name] = measure
+                saved(
+                    MeasureFigure,
+                    {"period": period, "measure": measure},
+                    {key: Decimal(figure[source]) for key, source in
+                     (("latest", "current"), ("previous", "previous"), ("baseline", "baseline"))},
+                )
+        for name, details in content["measures"].items():
+            measures[name].components.set([measures[part] for part in details["components"]])
+        for area_name, body in content["commentary"].items():
+            saved(PriorityAreaCommentary, {"period": period, "priority_area": areas[area_name]}, {"body": body})
+
+    def load_library(self, content):
+        for page_values in content["pages"]:
+            values = {key: value for key, value in page_values.items() if key != "sections"}
+            page = saved(LibraryPage, {"slug": values.pop("slug")}, values)
+            for order, section in enumerate(page_values["sections"]):
+                saved(PageSection, {"page": page, "slot": section["slot"], "order": order}, section)
+            page.sections.filter(order__gte=len(page_values["sections"])).delete()

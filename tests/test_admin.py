@@ -1,0 +1,121 @@
+"""The staff admin: every performance model is editable by a non-superuser in the Editor group."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from performance import calculations
+from performance.models import CallAnswerMonth, Force, SiteSettings
+
+PERFORMANCE_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label == "performance"),
+    key=lambda model: model._meta.model_name,
+)
+
+
+def admin_url(model, view):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}")
+
+
+@pytest.fixture
+def editor(db, client, django_user_model):
+    user = django_user_model.objects.create_user(username="editor", password="unused", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def norfolk(db):
+    return Force.objects.create(name="Norfolk", full_name="Norfolk Constabulary", ons_code="E23000024")
+
+
+def test_every_performance_model_is_registered():
+    assert set(PERFORMANCE_MODELS) == set(apps.get_app_config("performance").get_models())
+
+
+@pytest.mark.parametrize("model", PERFORMANCE_MODELS, ids=lambda model: model._meta.model_name)
+def test_editor_sees_changelist_and_add_form(client, editor, model):
+    assert not editor.is_superuser
+    assert client.get(admin_url(model, "changelist")).status_code == 200
+    assert client.get(admin_url(model, "add")).status_code == 200
+
+
+def test_editor_group_has_every_performance_permission(db):
+    models = list(apps.get_app_config("performance").get_models())
+    permissions = Group.objects.get(name="Editor").permissions.all()
+    assert permissions.count() == 4 * len(models)
+    assert {p.content_type.app_label for p in permissions} == {"performance"}
+    assert {p.codename for p in permissions} == {
+        f"{action}_{model._meta.model_name}"
+        for model in models
+        for action in ("add", "change", "delete", "view")
+    }
+
+
+def test_anonymous_user_is_sent_to_login(client, db):
+    url = admin_url(CallAnswerMonth, "changelist")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    assert f"next={url}" in response.url
+
+
+def test_site_settings_is_a_singleton(client, editor, norfolk):
+    SiteSettings.objects.create(office_name="Office of the PCC for Norfolk", home_force=norfolk)
+    settings_row = SiteSettings.objects.get()
+    assert client.get(admin_url(SiteSettings, "add")).status_code == 403
+    delete_url = reverse("admin:performance_sitesettings_delete", args=[settings_row.pk])
+    assert client.get(delete_url).status_code == 403
+    change_url = reverse("admin:performance_sitesettings_change", args=[settings_row.pk])
+    assert client.get(change_url).status_code == 200
+
+
+def call_month_form(force, **overrides):
+    data = {
+        "force": force.pk,
+        "month": "2023-01-01",
+        "total_calls": "9933",
+        "mean_answer_seconds": "7.45",
+        "calls_under_10s": "",
+        "calls_10_to_60s": "",
+        "calls_60s_and_over": "",
+        "pct_under_10s": "82.8",
+        "pct_10_to_60s": "15.9",
+        "pct_60s_and_over": "1.3",
+        "national_rank": "14",
+        "msg_rank": "",
+        "regional_rank": "",
+    }
+    return {**data, **overrides}
+
+
+def test_editor_adds_a_call_month(client, editor, norfolk):
+    response = client.post(admin_url(CallAnswerMonth, "add"), call_month_form(norfolk))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    month = CallAnswerMonth.objects.get()
+    assert month.force == norfolk
+    assert month.month == datetime.date(2023, 1, 1)
+    assert month.pct_under_10s == Decimal("82.8")
+    assert month.national_rank == 14
+
+
+def test_band_percentages_must_add_up_to_100(client, editor, norfolk):
+    percents = ["80", "15.9", "1.3"]
+    form = call_month_form(
+        norfolk, pct_under_10s=percents[0], pct_10_to_60s=percents[1], pct_60s_and_over=percents[2]
+    )
+    response = client.post(admin_url(CallAnswerMonth, "add"), form)
+    message = calculations.band_percentages_problem(Decimal(p) for p in percents)
+    assert message == (
+        "The three band percentages add up to 97.2%; they should add up to 100% (allowing 0.5 for rounding)."
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["pct_under_10s"] == [message]
+    assert message in response.content.decode()
+    assert not CallAnswerMonth.objects.exists()
