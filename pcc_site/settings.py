@@ -118,6 +118,7 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 DJANGO_TABLES2_TEMPLATE = "performance/tables/table.html"
 

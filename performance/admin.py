@@ -127,7 +127,7 @@ class CallAnswerMonthAdmin(admin.ModelAdmin):
 
     @admin.display(description="% under 10s", ordering="pct_under_10s")
     def under_10s_display(self, obj):
-        return calculations.percent(obj.share_under_10s)
+        return calculations.percent(obj.band_percent("under_10s"))
 
 
 @admin.register(RecordedCrimeHeadline)

@@ -196,7 +196,11 @@ def ons_change_sentence(offences: Number, previous_offences: Number) -> str:
     if change.direction == "no change":
         return f"did not change during this period ({thousands(offences)} offences)"
     verb = "increased" if change.direction == "increase" else "decreased"
-    size = "an amount that cannot be given as a percentage" if change.percent is None else f"{abs(change.percent)}%"
+    size = (
+        "an amount that cannot be given as a percentage"
+        if change.percent is None
+        else f"{abs(change.percent)}%"
+    )
     return (
         f"{verb} during this period by {size} "
         f"({thousands(previous_offences)} offences to {thousands(offences)})"
@@ -233,6 +237,27 @@ def band_counts_problem(counts: Iterable[int], total_calls: int) -> str | None:
         return (
             f"The calls in the three bands add up to {thousands(banded)}, "
             f"but the total calls figure is {thousands(total_calls)}."
+        )
+    return None
+
+
+def band_count_percent_problem(count: int, total_calls: int, published_percent: Number) -> str | None:
+    """Why a band's count and its published percentage disagree, or None.
+
+    A percentage published to 1 decimal place is within 0.05 of the share its count gives.
+
+    >>> band_count_percent_problem(8473, 9933, Decimal("85.3")) is None
+    True
+    >>> band_count_percent_problem(8000, 9933, Decimal("85.3"))
+    '8,000 of 9,933 calls is 80.5%, but the percentage entered is 85.3%.'
+    """
+    if not total_calls:
+        return None
+    share = Decimal(count) * 100 / Decimal(total_calls)
+    if abs(share - to_decimal(published_percent)) > Decimal("0.05"):
+        return (
+            f"{thousands(count)} of {thousands(total_calls)} calls is {percent(share)}, "
+            f"but the percentage entered is {percent(published_percent)}."
         )
     return None
 

@@ -222,13 +222,18 @@ class SiteSettings(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "site settings"
         constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="site_settings_single_row"),
             models.CheckConstraint(
                 condition=Q(answer_target_percent__lte=100), name="answer_target_percent_lte_100"
-            )
+            ),
         ]
 
     def __str__(self):
         return self.office_name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one office per site: there is only ever this row
+        super().save(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,44 +269,69 @@ class CallAnswerMonth(models.Model):
         help_text="Mean time to answer, in seconds, as published (up to 2 decimal places).",
     )
     calls_under_10s = models.PositiveIntegerField(
-        "calls answered in under 10 seconds", null=True, blank=True,
+        "calls answered in under 10 seconds",
+        null=True,
+        blank=True,
         help_text="Number of calls answered in under 10 seconds, if published.",
     )
     calls_10_to_60s = models.PositiveIntegerField(
-        "calls answered in 10 to under 60 seconds", null=True, blank=True,
+        "calls answered in 10 to under 60 seconds",
+        null=True,
+        blank=True,
         help_text="Number of calls answered in 10 to under 60 seconds, if published.",
     )
     calls_60s_and_over = models.PositiveIntegerField(
-        "calls answered in 60 seconds and over", null=True, blank=True,
+        "calls answered in 60 seconds and over",
+        null=True,
+        blank=True,
         help_text="Number of calls answered in 60 seconds or longer, if published.",
     )
     pct_under_10s = models.DecimalField(
-        "% answered in under 10 seconds", max_digits=4, decimal_places=1,
-        null=True, blank=True, validators=PERCENT_VALIDATORS,
+        "% answered in under 10 seconds",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
         help_text="Percentage of calls answered in under 10 seconds, 0 to 100, 1 decimal place "
         "(enter 85.3 for 85.3%, not 0.853).",
     )
     pct_10_to_60s = models.DecimalField(
-        "% answered in 10 to under 60 seconds", max_digits=4, decimal_places=1,
-        null=True, blank=True, validators=PERCENT_VALIDATORS,
+        "% answered in 10 to under 60 seconds",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
         help_text="Percentage of calls answered in 10 to under 60 seconds, 0 to 100.",
     )
     pct_60s_and_over = models.DecimalField(
-        "% answered in 60 seconds and over", max_digits=4, decimal_places=1,
-        null=True, blank=True, validators=PERCENT_VALIDATORS,
+        "% answered in 60 seconds and over",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
         help_text="Percentage of calls answered in 60 seconds or longer, 0 to 100.",
     )
     national_rank = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text="National ranking for % of 999 calls answered in under 10 seconds, as published "
         "(1 = best). Leave blank if not known.",
     )
     msg_rank = models.PositiveSmallIntegerField(
-        "Most Similar Group rank", null=True, blank=True, validators=[MinValueValidator(1)],
+        "Most Similar Group rank",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text="Most Similar Group ranking for % answered in under 10 seconds, as published.",
     )
     regional_rank = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text="Regional group ranking for % answered in under 10 seconds, as published.",
     )
 
@@ -313,9 +343,7 @@ class CallAnswerMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force", "month"], name="unique_force_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="call_month_is_first_of_month"),
-            models.CheckConstraint(
-                condition=Q(mean_answer_seconds__gte=0), name="mean_answer_seconds_gte_0"
-            ),
+            models.CheckConstraint(condition=Q(mean_answer_seconds__gte=0), name="mean_answer_seconds_gte_0"),
             *(
                 models.CheckConstraint(
                     condition=Q(**{f"pct_{band}__gte": 0, f"pct_{band}__lte": 100})
@@ -349,12 +377,20 @@ class CallAnswerMonth(models.Model):
             errors["calls_under_10s"] = "Enter all three band counts, or none of them."
         if all(p is None for p in percents) and not all(c is not None for c in counts):
             errors["pct_under_10s"] = "Enter the band percentages or the band counts."
+        if not errors and self.total_calls:
+            for band, _ in self.BANDS:
+                count, published = getattr(self, f"calls_{band}"), getattr(self, f"pct_{band}")
+                if count is not None and published is not None:
+                    problem = calculations.band_count_percent_problem(count, self.total_calls, published)
+                    if problem:
+                        errors[f"pct_{band}"] = problem
         if errors:
             raise ValidationError(errors)
 
     @property
     def share_under_10s(self) -> Decimal | None:
-        """Percentage answered in under 10 s: from counts when published, else as published."""
+        """Share answered in under 10 s for ranking: exact from counts when published, else as
+        published. Pages show ``band_percent()``, the figure as police.uk published it."""
         if self.calls_under_10s is not None and self.total_calls:
             return Decimal(self.calls_under_10s) * 100 / Decimal(self.total_calls)
         return self.pct_under_10s
@@ -367,7 +403,6 @@ class CallAnswerMonth(models.Model):
         if count is None or not self.total_calls:
             return None
         return Decimal(count) * 100 / Decimal(self.total_calls)
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -441,7 +476,7 @@ class PriorityArea(models.Model):
     no_force_data_note = models.CharField(
         max_length=250,
         blank=True,
-        help_text='Shown instead of a table when there is no force-level police data, e.g. '
+        help_text="Shown instead of a table when there is no force-level police data, e.g. "
         '"Non police data not yet available." for cyber crime.',
     )
 
@@ -518,11 +553,13 @@ class ReportingPeriod(models.Model):
         "12 months ending", unique=True, help_text="Last day of the latest 12 months, e.g. 30/06/2023."
     )
     previous_period_end = models.DateField(
-        "previous 12 months ending", blank=True,
+        "previous 12 months ending",
+        blank=True,
         help_text="Last day of the previous 12 months. Left blank, it is one year before.",
     )
     baseline_period_end = models.DateField(
-        "2019 baseline ending", blank=True,
+        "2019 baseline ending",
+        blank=True,
         help_text="Last day of the pre-pandemic baseline year. Left blank, it is the same day in 2019.",
     )
 
@@ -536,35 +573,54 @@ class ReportingPeriod(models.Model):
         return f"12 months to {self.period_end.day} {self.period_end:%B %Y}"
 
     def save(self, *args, **kwargs):
+        self.fill_comparison_periods()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("performance:police-data")
+
+    def fill_comparison_periods(self):
+        """Default the previous period to a year earlier and the baseline to the same day in 2019."""
         if self.period_end:
             if not self.previous_period_end:
                 self.previous_period_end = calculations.same_day_years_earlier(self.period_end, 1)
             if not self.baseline_period_end:
                 self.baseline_period_end = calculations.same_day_in_year(self.period_end, 2019)
-        super().save(*args, **kwargs)
 
     def clean(self):
-        if self.period_end and self.previous_period_end and self.previous_period_end >= self.period_end:
-            raise ValidationError({"previous_period_end": "The previous period must end before the latest."})
-
-    def get_absolute_url(self):
-        return reverse("performance:police-data")
+        self.fill_comparison_periods()
+        errors = {}
+        if self.period_end and self.previous_period_end >= self.period_end:
+            errors["previous_period_end"] = "The previous 12 months must end before the latest 12 months."
+        if self.period_end and self.baseline_period_end >= self.period_end:
+            errors["baseline_period_end"] = "The baseline must end before the latest 12 months."
+        if errors:
+            raise ValidationError(errors)
 
 
 class MeasureFigure(models.Model):
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="figures")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="figures")
     latest = models.DecimalField(
-        "most recent 12 months", max_digits=12, decimal_places=1,
+        "most recent 12 months",
+        max_digits=12,
+        decimal_places=1,
         validators=[MinValueValidator(Decimal(0))],
         help_text="Offences (a whole number) or, for a percentage measure, the percentage (0 to 100).",
     )
     previous = models.DecimalField(
-        "previous 12 months", max_digits=12, decimal_places=1,
-        validators=[MinValueValidator(Decimal(0))], help_text="The same measure for the previous 12 months.",
+        "previous 12 months",
+        max_digits=12,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="The same measure for the previous 12 months.",
     )
     baseline = models.DecimalField(
-        "2019 baseline", max_digits=12, decimal_places=1, null=True, blank=True,
+        "2019 baseline",
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
         help_text="The same measure for the 12 months to the same quarter of 2019.",
     )
@@ -574,7 +630,9 @@ class MeasureFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "measure"], name="unique_period_measure"),
             models.CheckConstraint(
-                condition=Q(latest__gte=0) & Q(previous__gte=0) & (Q(baseline__gte=0) | Q(baseline__isnull=True)),
+                condition=Q(latest__gte=0)
+                & Q(previous__gte=0)
+                & (Q(baseline__gte=0) | Q(baseline__isnull=True)),
                 name="measure_figures_gte_0",
             ),
         ]
@@ -643,7 +701,8 @@ class ReportingChannel(models.Model):
         max_length=250, blank=True, help_text="A phone number (e.g. 101) or a web address (https://…)."
     )
     link_text = models.CharField(
-        max_length=150, blank=True,
+        max_length=150,
+        blank=True,
         help_text='Words for the link when the contact is a web address, e.g. "Report a crime online".',
     )
     description = models.TextField(help_text="How and when to use it. Markdown.")
@@ -702,7 +761,9 @@ class PageSection(models.Model):
     page = models.ForeignKey(LibraryPage, on_delete=models.CASCADE, related_name="sections")
     slot = models.CharField(max_length=20, choices=Slot.choices)
     heading = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown: blank line between paragraphs, '- ' for bullets.")
+    body = models.TextField(
+        blank=True, help_text="Markdown: blank line between paragraphs, '- ' for bullets."
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -721,7 +782,9 @@ class Document(models.Model):
         OTHER = "other", "Other"
 
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to="documents/%Y/", help_text="The published file (PDF, Word, Excel, CSV).")
+    file = models.FileField(
+        upload_to="documents/%Y/", help_text="The published file (PDF, Word, Excel, CSV)."
+    )
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
     published_on = models.DateField(help_text="Publication date shown to the public.")
     summary = models.CharField(max_length=300, blank=True)

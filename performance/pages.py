@@ -62,9 +62,9 @@ def ncpm_priority_areas(period: ReportingPeriod | None, force_name: str) -> list
         sections.append(
             {
                 "area": area,
-                "table": MeasureFigureTable(
-                    figures, period=period, caption=f"{force_name}: {area.name}"
-                ) if figures else None,
+                "table": MeasureFigureTable(figures, period=period, caption=f"{force_name}: {area.name}")
+                if figures
+                else None,
                 "commentary": commentary_by_area.get(area.pk),
                 "definitions": [m for m in area.measures.all() if m.definition_heading],
             }

@@ -31,9 +31,9 @@ class CallAnswerTable(tables.Table):
         super().__init__(data, **kwargs)
         self.caption = caption
         if regional_group_name:
-            self.columns["regional_rank"].column.verbose_name = (
-                f"{regional_group_name} ranking for {UNDER_10S}"
-            )
+            self.columns[
+                "regional_rank"
+            ].column.verbose_name = f"{regional_group_name} ranking for {UNDER_10S}"
 
     def render_month(self, value):
         return date_format(value, "F Y")

@@ -119,3 +119,23 @@ def test_band_percentages_must_add_up_to_100(client, editor, norfolk):
     assert response.context["adminform"].form.errors["pct_under_10s"] == [message]
     assert message in response.content.decode()
     assert not CallAnswerMonth.objects.exists()
+
+
+def test_call_month_changelist_shows_month_and_share(client, editor, norfolk):
+    CallAnswerMonth.objects.create(
+        force=norfolk,
+        month=datetime.date(2023, 1, 1),
+        total_calls=9933,
+        mean_answer_seconds=Decimal("7.40"),
+        pct_under_10s=Decimal("82.8"),
+        pct_10_to_60s=Decimal("15.9"),
+        pct_60s_and_over=Decimal("1.3"),
+        national_rank=14,
+    )
+    response = client.get(admin_url(CallAnswerMonth, "changelist"), {"month__year": "2023"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "January 2023" in content
+    assert "82.8%" in content
+    assert ">7.4<" in content
+    assert "Norfolk" in content

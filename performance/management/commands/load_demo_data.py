@@ -192,13 +192,21 @@ class Command(BaseCommand):
                 saved(
                     MeasureFigure,
                     {"period": period, "measure": measure},
-                    {key: Decimal(figure[source]) for key, source in
-                     (("latest", "current"), ("previous", "previous"), ("baseline", "baseline"))},
+                    {
+                        key: Decimal(figure[source])
+                        for key, source in (
+                            ("latest", "current"),
+                            ("previous", "previous"),
+                            ("baseline", "baseline"),
+                        )
+                    },
                 )
         for name, details in content["measures"].items():
             measures[name].components.set([measures[part] for part in details["components"]])
         for area_name, body in content["commentary"].items():
-            saved(PriorityAreaCommentary, {"period": period, "priority_area": areas[area_name]}, {"body": body})
+            saved(
+                PriorityAreaCommentary, {"period": period, "priority_area": areas[area_name]}, {"body": body}
+            )
 
     def load_library(self, content):
         for page_values in content["pages"]:

@@ -1,0 +1,61 @@
+# Run `make` to list the targets. Reads .env, if present, for settings (see .env.example).
+-include .env
+export
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test browser run demo test lint check bench
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-app
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+install: $(VENV)/.installed-app ## Create the virtualenv and install the site's dependencies
+
+install-test: $(VENV)/.installed-test node_modules/.installed browser ## Install what the tests need
+
+browser: ## Install Debian's Chromium for the browser tests (needs root or sudo)
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+demo: install ## Migrate the database and load the demo data (safe to run again)
+	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
+	DEBUG=$${DEBUG:-1} $(MANAGE) load_demo_data
+
+run: demo ## Install, migrate, load the demo data and serve it on http://127.0.0.1:8000
+	@DEBUG=$${DEBUG:-1} $(MANAGE) ensure_staff_user --address http://$(HOST):$(PORT)/admin/
+	@echo "The Police Data page: http://$(HOST):$(PORT)/document-library/police-data/"
+	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install-test ## Run the whole test suite, browser tests included
+	$(BIN)/pytest
+
+lint: install-test ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install-test ## Django's system checks and a check for missing migrations
+	DEBUG=1 $(MANAGE) check
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
