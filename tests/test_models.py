@@ -148,10 +148,14 @@ def test_reporting_period_defaults_its_comparison_periods():
 
 
 def test_baseline_after_the_latest_period_is_refused():
-    period = ReportingPeriod(period_end=datetime.date(2023, 6, 30), baseline_period_end=datetime.date(2024, 6, 30))
+    period = ReportingPeriod(
+        period_end=datetime.date(2023, 6, 30), baseline_period_end=datetime.date(2024, 6, 30)
+    )
     with pytest.raises(ValidationError) as caught:
         period.full_clean()
-    assert messages(caught.value)["baseline_period_end"] == ["The baseline must end before the latest 12 months."]
+    assert messages(caught.value)["baseline_period_end"] == [
+        "The baseline must end before the latest 12 months."
+    ]
 
 
 def test_ons_next_release_must_follow_publication(force):
@@ -165,7 +169,9 @@ def test_ons_next_release_must_follow_publication(force):
     )
     with pytest.raises(ValidationError) as caught:
         headline.full_clean()
-    assert messages(caught.value)["next_release_on"] == ["The next release must be after this one was published."]
+    assert messages(caught.value)["next_release_on"] == [
+        "The next release must be after this one was published."
+    ]
 
 
 def test_there_is_only_one_site_settings_row(force):

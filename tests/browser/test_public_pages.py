@@ -27,7 +27,9 @@ def test_page_does_not_scroll_sideways_at_320_pixels(site, browser, name):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
     page.goto(site.url + PUBLIC_PAGES[name]())
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     context.close()
     assert overflow <= 0
 
@@ -35,7 +37,9 @@ def test_page_does_not_scroll_sideways_at_320_pixels(site, browser, name):
 def test_first_tab_reaches_the_skip_link_which_moves_focus_to_the_content(site, page):
     page.goto(site.url + reverse("performance:police-data"))
     page.keyboard.press("Tab")
-    focused = page.evaluate("() => [document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]")
+    focused = page.evaluate(
+        "() => [document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]"
+    )
     assert focused == ["Skip to content", "#main-content"]
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main-content"
