@@ -59,3 +59,6 @@ lint: install-test ## Check style with ruff
 check: install-test ## Django's system checks and a check for missing migrations
 	DEBUG=1 $(MANAGE) check
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+bench: demo ## Print render times and query counts of the public pages (demo data)
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_pages

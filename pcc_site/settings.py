@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tables2",
     "import_export",
     "performance",
 ]
@@ -119,8 +118,6 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
-
-DJANGO_TABLES2_TEMPLATE = "performance/tables/table.html"
 
 # Imports are all-or-nothing: never rely on django-import-export's default, which commits the
 # valid rows of a file that has invalid ones.

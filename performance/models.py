@@ -86,7 +86,12 @@ class Force(models.Model):
     region = models.CharField(
         max_length=50, blank=True, help_text='ONS region of the force area, e.g. "East".'
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TERRITORIAL)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.TERRITORIAL,
+        help_text="Only territorial forces of England and Wales are ranked nationally on 999 answering.",
+    )
 
     objects = ForceQuerySet.as_manager()
 
@@ -105,7 +110,9 @@ class Force(models.Model):
 class ForceAlias(models.Model):
     """Another name the sources use for a force ("Norfolk Constabulary", "Devon & Cornwall")."""
 
-    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="aliases")
+    force = models.ForeignKey(
+        Force, on_delete=models.CASCADE, related_name="aliases", help_text="The force this name refers to."
+    )
     alias = models.CharField(
         max_length=150,
         unique=True,
@@ -130,14 +137,23 @@ class ForceGroup(models.Model):
     name = models.CharField(
         max_length=100, unique=True, help_text='As the page names it, e.g. "Regional 7 Force".'
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        help_text="Most Similar Group, regional group or another grouping.",
+    )
     description = models.CharField(
         max_length=250,
         blank=True,
         help_text="The sentence before the member list on the page, e.g. \"His Majesty's "
         "Inspectorate of Constabulary and Fire & Rescue Services' Most Similar Group\".",
     )
-    members = models.ManyToManyField(Force, through="ForceGroupMembership", related_name="groups")
+    members = models.ManyToManyField(
+        Force,
+        through="ForceGroupMembership",
+        related_name="groups",
+        help_text="The forces in the group, the home force included.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -151,8 +167,12 @@ class ForceGroup(models.Model):
 
 
 class ForceGroupMembership(models.Model):
-    group = models.ForeignKey(ForceGroup, on_delete=models.CASCADE, related_name="memberships")
-    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(
+        ForceGroup, on_delete=models.CASCADE, related_name="memberships", help_text="The group."
+    )
+    force = models.ForeignKey(
+        Force, on_delete=models.CASCADE, related_name="memberships", help_text="A force in the group."
+    )
 
     class Meta:
         ordering = ["force__name"]
@@ -258,7 +278,12 @@ class CallAnswerMonth(models.Model):
 
     BANDS = CALL_BANDS
 
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="call_months")
+    force = models.ForeignKey(
+        Force,
+        on_delete=models.PROTECT,
+        related_name="call_months",
+        help_text="The force that answered the calls.",
+    )
     month = models.DateField(help_text="The month the calls were made (stored as its 1st day).")
     total_calls = models.PositiveIntegerField(help_text="Total 999 calls presented in the month.")
     mean_answer_seconds = models.DecimalField(
@@ -418,7 +443,9 @@ class RecordedCrimeHeadlineQuerySet(models.QuerySet):
 class RecordedCrimeHeadline(models.Model):
     """ONS police recorded crime for a force area: 12 months to a quarter end, and the year before."""
 
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="crime_headlines")
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="crime_headlines", help_text="The police force area."
+    )
     period_end = models.DateField(
         "12 months ending", help_text="Last day of the 12-month period, e.g. 30/06/2023."
     )
@@ -492,7 +519,9 @@ class Measure(models.Model):
         COUNT = "count", "Count of offences"
         PERCENT = "percent", "Percentage"
 
-    priority_area = models.ForeignKey(PriorityArea, on_delete=models.PROTECT, related_name="measures")
+    priority_area = models.ForeignKey(
+        PriorityArea, on_delete=models.PROTECT, related_name="measures", help_text="The table it appears in."
+    )
     name = models.CharField(
         max_length=200, unique=True, help_text='As in the NCPM tables, e.g. "All violence with injury".'
     )
@@ -599,8 +628,15 @@ class ReportingPeriod(models.Model):
 
 
 class MeasureFigure(models.Model):
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="figures")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="figures")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="figures", help_text="The quarter."
+    )
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.PROTECT,
+        related_name="figures",
+        help_text="The measure these figures are for.",
+    )
     latest = models.DecimalField(
         "most recent 12 months",
         max_digits=12,
@@ -672,8 +708,12 @@ class MeasureFigure(models.Model):
 
 
 class PriorityAreaCommentary(models.Model):
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="commentaries")
-    priority_area = models.ForeignKey(PriorityArea, on_delete=models.PROTECT, related_name="commentaries")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="commentaries", help_text="The quarter."
+    )
+    priority_area = models.ForeignKey(
+        PriorityArea, on_delete=models.PROTECT, related_name="commentaries", help_text="The priority area."
+    )
     body = models.TextField(
         help_text="The supplementary comment for this priority area and quarter. Markdown: blank "
         "line between paragraphs, '- ' or '1. ' for lists. HTML is not allowed and is removed."
@@ -729,11 +769,16 @@ class LibraryPage(models.Model):
         POLICE_DATA = "police_data", "Police Data page (with the performance sections)"
 
     slug = models.SlugField(unique=True, help_text="The page's address: /document-library/<slug>/.")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, help_text='The page\'s heading, e.g. "Police Data".')
     summary = models.CharField(max_length=300, help_text="One sentence shown in the library list.")
     intro = models.TextField(blank=True, help_text="Opening paragraphs. Markdown.")
     body = models.TextField(blank=True, help_text="The rest of the page. Markdown.")
-    template = models.CharField(max_length=20, choices=Template.choices, default=Template.PLAIN)
+    template = models.CharField(
+        max_length=20,
+        choices=Template.choices,
+        default=Template.PLAIN,
+        help_text="A plain page of text, or the Police Data page with its figures.",
+    )
     order = models.PositiveSmallIntegerField(default=0, help_text="Position in the library list.")
 
     class Meta:
@@ -758,13 +803,15 @@ class PageSection(models.Model):
         AFTER_APPENDIX = "after_appendix", "After the appendix (e.g. crime recording standards, DCPP)"
         REPORTING = "reporting", "Before the reporting channels"
 
-    page = models.ForeignKey(LibraryPage, on_delete=models.CASCADE, related_name="sections")
-    slot = models.CharField(max_length=20, choices=Slot.choices)
-    heading = models.CharField(max_length=200, blank=True)
+    page = models.ForeignKey(
+        LibraryPage, on_delete=models.CASCADE, related_name="sections", help_text="The page it appears on."
+    )
+    slot = models.CharField(max_length=20, choices=Slot.choices, help_text="Where on the page it appears.")
+    heading = models.CharField(max_length=200, blank=True, help_text="The section heading, if it has one.")
     body = models.TextField(
         blank=True, help_text="Markdown: blank line between paragraphs, '- ' for bullets."
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Order within its place (lowest first).")
 
     class Meta:
         ordering = ["page", "slot", "order"]
@@ -781,13 +828,18 @@ class Document(models.Model):
         FINANCE = "finance", "Finance"
         OTHER = "other", "Other"
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, help_text="As it appears in the library list.")
     file = models.FileField(
         upload_to="documents/%Y/", help_text="The published file (PDF, Word, Excel, CSV)."
     )
-    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(
+        max_length=20,
+        choices=Category.choices,
+        default=Category.OTHER,
+        help_text="Groups documents in the library.",
+    )
     published_on = models.DateField(help_text="Publication date shown to the public.")
-    summary = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="One sentence on what the document is.")
 
     class Meta:
         ordering = ["-published_on", "title"]

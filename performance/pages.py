@@ -20,7 +20,7 @@ from .models import (
     ReportingPeriod,
     SiteSettings,
 )
-from .tables import CallAnswerTable, MeasureFigureTable
+from .tables import DataTable, call_answer_table, measure_figure_table
 
 
 def site_settings_for(request) -> SiteSettings | None:
@@ -30,14 +30,14 @@ def site_settings_for(request) -> SiteSettings | None:
     return request._site_settings
 
 
-def call_answer_tables(settings: SiteSettings) -> list[CallAnswerTable]:
+def call_answer_tables(settings: SiteSettings) -> list[DataTable]:
     """One table per calendar year, newest year first, months in calendar order."""
     force = settings.home_force
     months = CallAnswerMonth.objects.filter(force=force).order_by("-month__year", "month")
     regional_name = settings.regional_group.name if settings.regional_group else ""
     return [
-        CallAnswerTable(
-            list(rows),
+        call_answer_table(
+            rows,
             caption=f"{force.full_name} 999 Call Performance Data ({year})",
             regional_group_name=regional_name,
         )
@@ -62,7 +62,7 @@ def ncpm_priority_areas(period: ReportingPeriod | None, force_name: str) -> list
         sections.append(
             {
                 "area": area,
-                "table": MeasureFigureTable(figures, period=period, caption=f"{force_name}: {area.name}")
+                "table": measure_figure_table(figures, period=period, caption=f"{force_name}: {area.name}")
                 if figures
                 else None,
                 "commentary": commentary_by_area.get(area.pk),

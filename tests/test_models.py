@@ -185,3 +185,17 @@ def test_force_names_match_through_aliases(force):
     lookup = Force.objects.name_lookup()
     assert lookup["norfolk constabulary"] == force
     assert lookup["norfolk police"] == force
+
+
+def test_every_field_staff_fill_in_has_help_text():
+    from django.apps import apps
+
+    missing = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("performance").get_models()
+        for field in model._meta.get_fields()
+        if getattr(field, "editable", False)
+        and not field.auto_created
+        and not getattr(field, "help_text", "x")
+    ]
+    assert missing == []
