@@ -1,26 +1,31 @@
 """Staff admin for every performance model. Field help text lives on the models."""
 
 from django.contrib import admin
+from django.utils.dateformat import format as date_format
 
 from . import calculations
 from .models import (
     CallAnswerMonth,
+    CallAnswerRank,
     Document,
     Force,
     ForceAlias,
     ForceGroup,
     ForceGroupMembership,
+    ImportLog,
     LibraryPage,
     Measure,
     MeasureFigure,
     PageSection,
     PriorityArea,
     PriorityAreaCommentary,
-    RecordedCrimeHeadline,
+    RecordedCrimeFigure,
+    RecordedCrimePeriod,
     ReportingChannel,
     ReportingPeriod,
     SiteSettings,
 )
+from .tables import RANK_SCOPES, rank_cell
 
 # --------------------------------------------------------------------------------------------
 # Forces and groups
@@ -98,6 +103,13 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------------------------
 
 
+class CallAnswerRankInline(admin.TabularInline):
+    model = CallAnswerRank
+    extra = 0
+    fields = ["scope", "rank", "joint", "out_of", "source"]
+    readonly_fields = ["source"]
+
+
 @admin.register(CallAnswerMonth)
 class CallAnswerMonthAdmin(admin.ModelAdmin):
     list_display = [
@@ -106,9 +118,7 @@ class CallAnswerMonthAdmin(admin.ModelAdmin):
         "total_calls",
         "mean_answer_display",
         "under_10s_display",
-        "national_rank",
-        "msg_rank",
-        "regional_rank",
+        "ranks_display",
     ]
     list_filter = ["force"]
     list_select_related = ["force"]
@@ -116,10 +126,14 @@ class CallAnswerMonthAdmin(admin.ModelAdmin):
     date_hierarchy = "month"
     ordering = ["force__name", "-month"]
     autocomplete_fields = ["force"]
+    inlines = [CallAnswerRankInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("ranks")
 
     @admin.display(description="month", ordering="month")
     def month_display(self, obj):
-        return f"{obj.month:%B %Y}"
+        return date_format(obj.month, "F Y")
 
     @admin.display(description="mean answer time (s)", ordering="mean_answer_seconds")
     def mean_answer_display(self, obj):
@@ -129,15 +143,43 @@ class CallAnswerMonthAdmin(admin.ModelAdmin):
     def under_10s_display(self, obj):
         return calculations.percent(obj.band_percent("under_10s"))
 
+    @admin.display(description="ranks (national / MSG / regional)")
+    def ranks_display(self, obj):
+        return " / ".join(rank_cell(obj.rank_for(scope)) or "–" for scope in RANK_SCOPES)
 
-@admin.register(RecordedCrimeHeadline)
-class RecordedCrimeHeadlineAdmin(admin.ModelAdmin):
-    list_display = ["force", "period_end", "offences", "previous_offences", "published_on", "next_release_on"]
-    list_filter = ["force"]
-    list_select_related = ["force"]
-    search_fields = ["force__name", "force__full_name"]
+
+@admin.register(CallAnswerRank)
+class CallAnswerRankAdmin(admin.ModelAdmin):
+    list_display = ["call_month", "scope", "rank", "joint", "out_of", "source"]
+    list_filter = ["scope", "source", "call_month__force"]
+    list_select_related = ["call_month__force"]
+    search_fields = ["call_month__force__name"]
+    ordering = ["-call_month__month", "call_month__force__name", "scope"]
+    raw_id_fields = ["call_month"]
+
+
+class RecordedCrimeFigureInline(admin.TabularInline):
+    model = RecordedCrimeFigure
+    extra = 0
+    autocomplete_fields = ["force"]
+    fields = ["force", "total"]
+
+
+@admin.register(RecordedCrimePeriod)
+class RecordedCrimePeriodAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "published_on", "next_release_on", "next_period_end"]
     date_hierarchy = "period_end"
-    ordering = ["force__name", "-period_end"]
+    ordering = ["-period_end"]
+    inlines = [RecordedCrimeFigureInline]
+
+
+@admin.register(RecordedCrimeFigure)
+class RecordedCrimeFigureAdmin(admin.ModelAdmin):
+    list_display = ["force", "period", "total"]
+    list_filter = ["period", "force__kind"]
+    list_select_related = ["force", "period"]
+    search_fields = ["force__name", "force__full_name", "force__ons_code"]
+    ordering = ["-period__period_end", "force__name"]
     autocomplete_fields = ["force"]
 
 
@@ -243,3 +285,32 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     date_hierarchy = "published_on"
     ordering = ["-published_on", "title"]
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(admin.ModelAdmin):
+    """A read-only record of every confirmed import."""
+
+    list_display = [
+        "created_at",
+        "resource",
+        "file_name",
+        "user",
+        "rows_new",
+        "rows_updated",
+        "rows_unchanged",
+    ]
+    list_filter = ["resource"]
+    list_select_related = ["user"]
+    search_fields = ["file_name", "sha256", "user__username"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

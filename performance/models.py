@@ -8,8 +8,10 @@ rows in ``SiteSettings``.
 
 import datetime
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -339,27 +341,6 @@ class CallAnswerMonth(models.Model):
         validators=PERCENT_VALIDATORS,
         help_text="Percentage of calls answered in 60 seconds or longer, 0 to 100.",
     )
-    national_rank = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="National ranking for % of 999 calls answered in under 10 seconds, as published "
-        "(1 = best). Leave blank if not known.",
-    )
-    msg_rank = models.PositiveSmallIntegerField(
-        "Most Similar Group rank",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="Most Similar Group ranking for % answered in under 10 seconds, as published.",
-    )
-    regional_rank = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="Regional group ranking for % answered in under 10 seconds, as published.",
-    )
-
     objects = CallAnswerMonthQuerySet.as_manager()
 
     class Meta:
@@ -420,6 +401,10 @@ class CallAnswerMonth(models.Model):
             return Decimal(self.calls_under_10s) * 100 / Decimal(self.total_calls)
         return self.pct_under_10s
 
+    def rank_for(self, scope: str) -> "CallAnswerRank | None":
+        """This month's rank in ``scope``, from prefetched ``ranks`` when they were prefetched."""
+        return next((rank for rank in self.ranks.all() if rank.scope == scope), None)
+
     def band_percent(self, band: str) -> Decimal | None:
         published = getattr(self, f"pct_{band}")
         if published is not None:
@@ -430,64 +415,156 @@ class CallAnswerMonth(models.Model):
         return Decimal(count) * 100 / Decimal(self.total_calls)
 
 
+class CallAnswerRank(models.Model):
+    """Where a force's month stands among others on the share of 999 calls answered in under 10 s."""
+
+    class Scope(models.TextChoices):
+        NATIONAL = "national", "National (England and Wales)"
+        MOST_SIMILAR = "msg", "Most Similar Group"
+        REGIONAL = "regional", "Regional group"
+
+    class Source(models.TextChoices):
+        COMPUTED = "computed", "Computed from the national data"
+        ENTERED = "entered", "Entered by hand"
+
+    call_month = models.ForeignKey(
+        CallAnswerMonth, on_delete=models.CASCADE, related_name="ranks", help_text="The force's month."
+    )
+    scope = models.CharField(
+        max_length=10, choices=Scope.choices, help_text="Which forces it is ranked among."
+    )
+    rank = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Position, 1 = the highest share answered in under 10 seconds.",
+    )
+    joint = models.BooleanField(default=False, help_text='Shared with another force (shown as "joint 2nd").')
+    out_of = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many forces were ranked, if known."
+    )
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.ENTERED,
+        help_text="Ranks are computed for every month the national data is held; ranks entered by hand "
+        "are kept for the other months.",
+    )
+
+    class Meta:
+        ordering = ["call_month", "scope"]
+        verbose_name = "999 answering rank"
+        constraints = [
+            models.UniqueConstraint(fields=["call_month", "scope"], name="unique_rank_per_month_and_scope"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="rank_gte_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.call_month}: {self.get_scope_display()} {self.text}"
+
+    @property
+    def text(self) -> str:
+        return calculations.rank_text(self.rank, joint=self.joint)
+
+
 # --------------------------------------------------------------------------------------------
 # ONS police recorded crime
 # --------------------------------------------------------------------------------------------
 
 
-class RecordedCrimeHeadlineQuerySet(models.QuerySet):
-    def latest_for(self, force):
-        return self.filter(force=force).order_by("-period_end").first()
+class RecordedCrimePeriod(models.Model):
+    """A "year ending" period of ONS police recorded crime, with the release that published it."""
 
-
-class RecordedCrimeHeadline(models.Model):
-    """ONS police recorded crime for a force area: 12 months to a quarter end, and the year before."""
-
-    force = models.ForeignKey(
-        Force, on_delete=models.PROTECT, related_name="crime_headlines", help_text="The police force area."
-    )
     period_end = models.DateField(
-        "12 months ending", help_text="Last day of the 12-month period, e.g. 30/06/2023."
+        "year ending",
+        unique=True,
+        help_text="Last day of the 12 months, e.g. 30/06/2023 for year ending June 2023.",
     )
-    offences = models.PositiveIntegerField(
-        help_text="Total recorded crime (excluding fraud) in the 12 months, from ONS Table P1."
+    published_on = models.DateField(
+        null=True, blank=True, help_text="The day ONS published the police force area tables for this period."
     )
-    previous_offences = models.PositiveIntegerField(
-        help_text="Total recorded crime (excluding fraud) in the 12 months before that."
-    )
-    published_on = models.DateField(help_text="The day ONS published these figures.")
     next_release_on = models.DateField(
         null=True, blank=True, help_text="The day ONS will next publish (from the ONS release calendar)."
     )
     next_period_end = models.DateField(
-        null=True, blank=True, help_text="Last day of the 12-month period the next release will cover."
+        null=True, blank=True, help_text="Last day of the 12 months the next release will cover."
     )
 
-    objects = RecordedCrimeHeadlineQuerySet.as_manager()
-
     class Meta:
-        ordering = ["force", "-period_end"]
-        verbose_name = "ONS recorded crime headline"
-        constraints = [
-            models.UniqueConstraint(fields=["force", "period_end"], name="unique_force_period_end"),
-        ]
+        ordering = ["-period_end"]
+        verbose_name = "ONS recorded crime period"
 
     def __str__(self):
-        return f"{self.force}, 12 months to {self.period_end:%B %Y}"
+        return f"Year ending {self.period_end:%B %Y}"
+
+    def clean(self):
+        errors = {}
+        if self.next_release_on and self.published_on and self.next_release_on <= self.published_on:
+            errors["next_release_on"] = "The next release must be after this one was published."
+        if self.next_period_end and self.period_end and self.next_period_end <= self.period_end:
+            errors["next_period_end"] = "The next release must cover a later period than this one."
+        if errors:
+            raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class RecordedCrimeHeadline:
+    """The Police Data page's ONS headline: the latest year for a force and the year before it."""
+
+    latest: "RecordedCrimeFigure"
+    previous: "RecordedCrimeFigure | None"
+
+    @property
+    def period(self) -> RecordedCrimePeriod:
+        return self.latest.period
 
     @property
     def sentence(self) -> str:
-        return calculations.ons_change_sentence(self.offences, self.previous_offences)
+        if self.previous is None:
+            return f"recorded {calculations.thousands(self.latest.total)} offences"
+        return calculations.ons_change_sentence(self.latest.total, self.previous.total)
 
-    def clean(self):
-        if self.next_release_on and self.published_on and self.next_release_on <= self.published_on:
-            raise ValidationError(
-                {"next_release_on": "The next release must be after this one was published."}
-            )
-        if self.next_period_end and self.period_end and self.next_period_end <= self.period_end:
-            raise ValidationError(
-                {"next_period_end": "The next release must cover a later period than this one."}
-            )
+
+class RecordedCrimeFigureQuerySet(models.QuerySet):
+    def headline_for(self, force) -> RecordedCrimeHeadline | None:
+        """The latest period's figure for ``force`` and the figure for one year earlier, in one query."""
+        figures = list(self.filter(force=force).select_related("period").order_by("-period__period_end"))
+        if not figures:
+            return None
+        latest = figures[0]
+        year_earlier = calculations.same_day_years_earlier(latest.period.period_end, 1)
+        previous = next((f for f in figures if f.period.period_end == year_earlier), None)
+        return RecordedCrimeHeadline(latest=latest, previous=previous)
+
+
+class RecordedCrimeFigure(models.Model):
+    """One force area's police recorded crime for a "year ending" period, from ONS Table P1."""
+
+    period = models.ForeignKey(
+        RecordedCrimePeriod, on_delete=models.CASCADE, related_name="figures", help_text="The year ending."
+    )
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="recorded_crime", help_text="The police force area."
+    )
+    total = models.PositiveIntegerField(
+        "total recorded crime (excluding fraud)",
+        help_text="Total recorded crime (excluding fraud), number of offences, from ONS Table P1.",
+    )
+    offence_groups = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Offences by offence group as in Table P1, e.g. {"Homicide": 5, "Robbery": 409}.',
+    )
+
+    objects = RecordedCrimeFigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["force", "-period"]
+        verbose_name = "ONS recorded crime figure"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "force"], name="unique_period_force_recorded_crime"),
+        ]
+
+    def __str__(self):
+        return f"{self.force}, {self.period}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -846,3 +923,39 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --------------------------------------------------------------------------------------------
+# Import log
+# --------------------------------------------------------------------------------------------
+
+
+class ImportLog(models.Model):
+    """One confirmed spreadsheet import: who, when, which file and what it changed."""
+
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the import was confirmed.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who imported it (blank for a command-line import).",
+    )
+    resource = models.CharField(
+        max_length=100, help_text="Which release: 999 calls, ONS Table P1 or NCPM figures."
+    )
+    file_name = models.CharField(max_length=255, help_text="The uploaded file's name.")
+    sha256 = models.CharField("SHA-256", max_length=64, help_text="Fingerprint of the file's exact bytes.")
+    rows_new = models.PositiveIntegerField(default=0, help_text="Rows added.")
+    rows_updated = models.PositiveIntegerField(default=0, help_text="Rows changed.")
+    rows_unchanged = models.PositiveIntegerField(
+        default=0, help_text="Rows already held with the same values."
+    )
+    warnings = models.TextField(blank=True, help_text="Warnings shown in the preview, one per line.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.resource}: {self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -15,7 +15,7 @@ from .models import (
     Measure,
     PageSection,
     PriorityArea,
-    RecordedCrimeHeadline,
+    RecordedCrimeFigure,
     ReportingChannel,
     ReportingPeriod,
     SiteSettings,
@@ -33,7 +33,11 @@ def site_settings_for(request) -> SiteSettings | None:
 def call_answer_tables(settings: SiteSettings) -> list[DataTable]:
     """One table per calendar year, newest year first, months in calendar order."""
     force = settings.home_force
-    months = CallAnswerMonth.objects.filter(force=force).order_by("-month__year", "month")
+    months = (
+        CallAnswerMonth.objects.filter(force=force)
+        .prefetch_related("ranks")
+        .order_by("-month__year", "month")
+    )
     regional_name = settings.regional_group.name if settings.regional_group else ""
     return [
         call_answer_table(
@@ -91,7 +95,7 @@ def police_data_context(request) -> dict:
     context.update(
         call_tables=call_answer_tables(settings),
         groups=[g for g in (settings.most_similar_group, settings.regional_group) if g],
-        ons=RecordedCrimeHeadline.objects.latest_for(force),
+        ons=RecordedCrimeFigure.objects.headline_for(force),
         period=period,
         priority_areas=ncpm_priority_areas(period, force.full_name),
         channels=list(ReportingChannel.objects.all()),

@@ -17,6 +17,11 @@ from django.utils.html import format_html
 from . import calculations
 
 UNDER_10S = "% of 999 calls answered in under 10 seconds"
+RANK_SCOPES = ("national", "msg", "regional")
+
+
+def rank_cell(rank) -> str:
+    return rank.text if rank is not None else ""
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,7 @@ def call_answer_table(months: Iterable, *, caption: str, regional_group_name: st
                     calculations.percent(month.band_percent(band))
                     for band in ("under_10s", "10_to_60s", "60s_and_over")
                 ),
-                *(
-                    calculations.rank_text(rank)
-                    for rank in (month.national_rank, month.msg_rank, month.regional_rank)
-                ),
+                *(rank_cell(month.rank_for(scope)) for scope in RANK_SCOPES),
             ]
             for month in months
         ],

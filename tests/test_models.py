@@ -13,7 +13,7 @@ from performance.models import (
     Measure,
     MeasureFigure,
     PriorityArea,
-    RecordedCrimeHeadline,
+    RecordedCrimePeriod,
     ReportingPeriod,
     SiteSettings,
 )
@@ -159,11 +159,8 @@ def test_baseline_after_the_latest_period_is_refused():
 
 
 def test_ons_next_release_must_follow_publication(force):
-    headline = RecordedCrimeHeadline(
-        force=force,
+    headline = RecordedCrimePeriod(
         period_end=datetime.date(2023, 6, 30),
-        offences=65115,
-        previous_offences=69237,
         published_on=datetime.date(2023, 10, 19),
         next_release_on=datetime.date(2023, 10, 1),
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from performance.models import (
     CallAnswerMonth,
+    CallAnswerRank,
     Force,
     ForceAlias,
     ForceGroup,
@@ -25,14 +26,22 @@ from performance.models import (
     PageSection,
     PriorityArea,
     PriorityAreaCommentary,
-    RecordedCrimeHeadline,
+    RecordedCrimeFigure,
+    RecordedCrimePeriod,
     ReportingChannel,
     ReportingPeriod,
     SiteSettings,
     normalise_force_name,
 )
+from performance.ranking import ranks_deferred, ranks_recompute
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
+
+RANK_COLUMNS = {
+    CallAnswerRank.Scope.NATIONAL: "national_rank",
+    CallAnswerRank.Scope.MOST_SIMILAR: "msg_rank",
+    CallAnswerRank.Scope.REGIONAL: "regional_rank",
+}
 
 FORCE_KINDS = {
     "Northern Ireland": Force.Kind.NORTHERN_IRELAND,
@@ -58,8 +67,12 @@ def day(text: str) -> datetime.date:
 class Command(BaseCommand):
     help = "Load (or refresh) the demo data: forces, groups, figures and demo pages."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        with transaction.atomic(), ranks_deferred():
+            self.load(*args, **options)
+        ranks_recompute()
+
+    def load(self, *args, **options):
         figures = json.loads((DEMO_DATA / "figures.json").read_text())
         content = json.loads((DEMO_DATA / "content.json").read_text())
         self.load_forces()
@@ -132,7 +145,7 @@ class Command(BaseCommand):
         columns = figures["calls_999_columns"]
         for values in figures["calls_999"]:
             row = dict(zip(columns, values, strict=True))
-            saved(
+            month = saved(
                 CallAnswerMonth,
                 {"force": home, "month": day(row["month"] + "-01")},
                 {
@@ -141,24 +154,32 @@ class Command(BaseCommand):
                     "pct_under_10s": Decimal(str(row["pct_under_10s"])),
                     "pct_10_to_60s": Decimal(str(row["pct_10_to_60s"])),
                     "pct_60s_and_over": Decimal(str(row["pct_60s_and_over"])),
-                    "national_rank": row["national_rank"],
-                    "msg_rank": row["msg_rank"],
-                    "regional_rank": row["regional_rank"],
                 },
             )
+            # Published ranks for months whose national data is not held: entered, as published.
+            for scope, column in RANK_COLUMNS.items():
+                saved(
+                    CallAnswerRank,
+                    {"call_month": month, "scope": scope},
+                    {"rank": row[column], "source": CallAnswerRank.Source.ENTERED},
+                )
 
     def load_ons(self, ons, home):
-        saved(
-            RecordedCrimeHeadline,
-            {"force": home, "period_end": day(ons["period_end"])},
+        latest_end = day(ons["period_end"])
+        latest = saved(
+            RecordedCrimePeriod,
+            {"period_end": latest_end},
             {
-                "offences": ons["offences"],
-                "previous_offences": ons["previous_offences"],
                 "published_on": day(ons["published"]),
                 "next_release_on": day(ons["next_release"]["date"]),
                 "next_period_end": day(ons["next_release"]["period_end"]),
             },
         )
+        previous = saved(
+            RecordedCrimePeriod, {"period_end": latest_end.replace(year=latest_end.year - 1)}, {}
+        )
+        for period, total in ((latest, ons["offences"]), (previous, ons["previous_offences"])):
+            saved(RecordedCrimeFigure, {"period": period, "force": home}, {"total": total})
 
     def load_ncpm(self, ncpm, content):
         period = saved(
