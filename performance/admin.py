@@ -1,7 +1,10 @@
 """Staff admin for every performance model. Field help text lives on the models."""
 
 from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import path
 from django.utils.dateformat import format as date_format
+from import_export.admin import ImportExportMixin
 
 from . import calculations
 from .models import (
@@ -25,7 +28,44 @@ from .models import (
     ReportingPeriod,
     SiteSettings,
 )
+from .resources import (
+    NCPM_TEMPLATE_HELP,
+    CallAnswerMonthExportResource,
+    CallAnswerMonthResource,
+    MeasureFigureExportResource,
+    MeasureFigureResource,
+    RecordedCrimeFigureExportResource,
+    RecordedCrimeFigureResource,
+    SafeCSV,
+    SafeXLSX,
+    SpreadsheetFormat,
+    ncpm_template,
+)
 from .tables import RANK_SCOPES, rank_cell
+
+
+class ReleaseImportExportMixin(ImportExportMixin):
+    """Upload a national release, preview it, confirm it; export the dataset as CSV or XLSX."""
+
+    import_template_name = "admin/performance/import.html"
+    import_formats = [SpreadsheetFormat]
+    export_formats = [SafeCSV, SafeXLSX]
+    import_resource = None
+    export_resource = None
+    import_help: list[str] = []
+
+    def get_import_resource_classes(self, request):
+        return [self.import_resource]
+
+    def get_export_resource_classes(self, request):
+        return [self.export_resource]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error("import_file", str(e))
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "import_help": self.import_help}
+
 
 # --------------------------------------------------------------------------------------------
 # Forces and groups
@@ -111,7 +151,14 @@ class CallAnswerRankInline(admin.TabularInline):
 
 
 @admin.register(CallAnswerMonth)
-class CallAnswerMonthAdmin(admin.ModelAdmin):
+class CallAnswerMonthAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
+    import_resource = CallAnswerMonthResource
+    export_resource = CallAnswerMonthExportResource
+    import_help = [
+        "The monthly 999 data file from police.uk, as CSV or Excel (.xlsx): one row per force per month.",
+        "Forces already held for a month are updated, never duplicated. Ranks are recomputed after the import.",
+    ]
+
     list_display = [
         "force",
         "month_display",
@@ -174,7 +221,14 @@ class RecordedCrimePeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecordedCrimeFigure)
-class RecordedCrimeFigureAdmin(admin.ModelAdmin):
+class RecordedCrimeFigureAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
+    import_resource = RecordedCrimeFigureResource
+    export_resource = RecordedCrimeFigureExportResource
+    import_help = [
+        'ONS "Police force area data tables" as published (.xlsx, sheet "Table P1"), or that sheet saved as CSV.',
+        "The year ending is read from the title row; country and region rows are skipped.",
+    ]
+
     list_display = ["force", "period", "total"]
     list_filter = ["period", "force__kind"]
     list_select_related = ["force", "period"]
@@ -224,7 +278,33 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeasureFigure)
-class MeasureFigureAdmin(admin.ModelAdmin):
+class MeasureFigureAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
+    import_resource = MeasureFigureResource
+    export_resource = MeasureFigureExportResource
+    import_help = NCPM_TEMPLATE_HELP
+
+    def get_urls(self):
+        return [
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.template_view),
+                name="performance_measurefigure_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request):
+        """The documented NCPM template, one row per measure, as CSV."""
+        if not self.has_import_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        response = HttpResponse(
+            SafeCSV().export_data(ncpm_template()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="ncpm-figures-template.csv"'
+        return response
+
     list_display = ["measure", "period", "latest", "previous", "baseline"]
     list_filter = ["period", "measure__priority_area"]
     list_select_related = ["measure", "period"]

@@ -1,0 +1,41 @@
+"""Shared by the import_* commands: the same resources, checks and transaction as the admin."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from performance.resources import SpreadsheetFormat
+
+
+class ReleaseImportCommand(BaseCommand):
+    resource_class = None
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The release as CSV or Excel (.xlsx).")
+        parser.add_argument("--dry-run", action="store_true", help="Check and preview; change nothing.")
+
+    def handle(self, *args, file: Path, dry_run: bool, **options):
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
+        dataset = SpreadsheetFormat().create_dataset(data)
+        resource = self.resource_class()
+        result = resource.import_data(dataset, dry_run=dry_run, file_name=file.name)
+        problems = [str(error.error) for error in result.base_errors] + [
+            f"Row {number}: {error.error}" for number, errors in result.row_errors() for error in errors
+        ]
+        if problems:
+            raise CommandError(
+                "The file was not imported; nothing has changed.\n" + "\n".join(f"- {p}" for p in problems)
+            )
+        for warning in result.release_warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+        totals = result.totals
+        verb = "Would import" if dry_run else "Imported"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {file.name} ({resource.release_name}): {totals.get('new', 0)} new, "
+                f"{totals.get('update', 0)} updated, {totals.get('skip', 0)} unchanged."
+            )
+        )

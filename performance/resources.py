@@ -1,0 +1,926 @@
+"""Imports of the national releases and exports of every dataset (django-import-export).
+
+Each import reads the whole file and checks every row first (``prepare``). A file with any
+problem imports nothing and says, for each problem, the row, the column, the value and why.
+Only a clean file reaches django-import-export, which runs it inside one transaction (rolled
+back on any error, and always for the preview) and reports rows new, updated and unchanged.
+The same code runs from the admin (upload, preview, confirm) and from the ``import_*`` commands.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Error
+
+from . import calculations
+from .models import (
+    CallAnswerMonth,
+    Force,
+    ImportLog,
+    Measure,
+    MeasureFigure,
+    RecordedCrimeFigure,
+    RecordedCrimePeriod,
+    ReportingPeriod,
+    normalise_force_name,
+)
+from .ranking import ranks_deferred, ranks_recompute
+from .spreadsheets import (
+    CellError,
+    Column,
+    Sheet,
+    SpreadsheetError,
+    cell,
+    count_value,
+    data_rows,
+    decimal_value,
+    header_find,
+    month_value,
+    percentage_value,
+    sheet_read,
+    text_value,
+)
+
+MAX_ERRORS_SHOWN = 50
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ReleaseProblems(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class Prepared:
+    dataset: tablib.Dataset
+    warnings: list[str] = field(default_factory=list)
+    months: set = field(default_factory=set)
+
+
+# --------------------------------------------------------------------------------------------
+# Formats
+# --------------------------------------------------------------------------------------------
+
+
+class SpreadsheetFormat(base_formats.Format):
+    """CSV or XLSX, told apart by content; the resource decides what the rows mean."""
+
+    def get_title(self):
+        return "CSV or Excel (.xlsx)"
+
+    def create_dataset(self, in_stream, **kwargs):
+        data = in_stream if isinstance(in_stream, bytes) else in_stream.encode()
+        dataset = tablib.Dataset()
+        dataset.append([len(data)])  # a placeholder row: the resource reads the raw file
+        dataset.raw_file = data
+        return dataset
+
+    def get_extension(self):
+        return "csv"
+
+    def can_import(self):
+        return True
+
+    def is_binary(self):
+        return True
+
+
+def formula_neutralised(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers.
+
+    >>> formula_neutralised('=HYPERLINK("x")'), formula_neutralised("-13"), formula_neutralised(-13)
+    ('\\'=HYPERLINK("x")', "'-13", -13)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
+    safe = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        safe.append([formula_neutralised(value) for value in row])
+    return safe
+
+
+class SafeCSV(base_formats.CSV):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralised(dataset), **kwargs)
+
+
+class SafeXLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralised(dataset), **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# The shared import machinery
+# --------------------------------------------------------------------------------------------
+
+
+class NaturalKeyInstanceLoader(BaseInstanceLoader):
+    """Loads every existing row the file could update in one query, keyed by its natural key."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        keys = resource.natural_key
+        queryset = resource.get_queryset()
+        if dataset is not None and len(dataset):
+            for key in keys:
+                queryset = queryset.filter(**{f"{key}__in": set(dataset[key])})
+        else:
+            queryset = queryset.none()
+        self.instances = {tuple(getattr(obj, key) for key in keys): obj for obj in queryset}
+
+    def get_instance(self, row):
+        return self.instances.get(tuple(row[key] for key in self.resource.natural_key))
+
+
+class ReleaseResource(resources.ModelResource):
+    release_name = ""
+    natural_key: tuple[str, ...] = ()
+    sheet_names: tuple[str, ...] = ()
+
+    def prepare(self, sheet: Sheet) -> Prepared:
+        raise NotImplementedError
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """Check the whole file; import it in one transaction only if every row is right."""
+        kwargs.pop("use_transactions", None)
+        kwargs.pop("rollback_on_validation_errors", None)
+        try:
+            raw = getattr(dataset, "raw_file", None)
+            if raw is None:
+                raise SpreadsheetError("Upload the release as a CSV or Excel (.xlsx) file.")
+            sheet = sheet_read(raw, file_name=kwargs.get("file_name") or "", sheet_names=self.sheet_names)
+            prepared = self.prepare(sheet)
+        except SpreadsheetError as error:
+            return self.refused([str(error)])
+        except ReleaseProblems as problems:
+            return self.refused(problems.messages)
+        self.prepared = prepared
+        self.sheet = sheet
+        with ranks_deferred():
+            result = super().import_data(
+                prepared.dataset,
+                dry_run=dry_run,
+                raise_errors=raise_errors,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+                **kwargs,
+            )
+        result.release_warnings = prepared.warnings
+        return result
+
+    def refused(self, messages: list[str]):
+        result = self.get_result_class()()
+        shown = messages[:MAX_ERRORS_SHOWN]
+        if len(messages) > MAX_ERRORS_SHOWN:
+            shown.append(f"… and {len(messages) - MAX_ERRORS_SHOWN} more problems.")
+        for message in shown:
+            result.append_base_error(Error(ReleaseProblems([message])))
+        result.release_warnings = []
+        return result
+
+    def after_release(self, dataset, result):
+        """Work that follows from the imported rows, inside the import's transaction."""
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if result.has_errors() or result.has_validation_errors():
+            return
+        self.after_release(dataset, result)
+        if not kwargs.get("dry_run"):
+            totals = result.totals
+            user = kwargs.get("user")
+            ImportLog.objects.create(
+                user=user if getattr(user, "is_authenticated", False) else None,
+                resource=self.release_name,
+                file_name=(kwargs.get("file_name") or self.sheet.file_name or "")[:255],
+                sha256=self.sheet.sha256,
+                rows_new=totals.get("new", 0),
+                rows_updated=totals.get("update", 0),
+                rows_unchanged=totals.get("skip", 0),
+                warnings="\n".join(self.prepared.warnings),
+            )
+
+    class Meta:
+        abstract = True
+
+
+def column_replace(dataset: tablib.Dataset, header: str, values: list) -> None:
+    del dataset[header]
+    dataset.append_col(values, header=header)
+
+
+def problems_raise(errors: list) -> None:
+    if errors:
+        raise ReleaseProblems([str(error) for error in errors])
+
+
+def read_cell(errors: list, row: int, column: Column, parse, value, *, required: bool = True):
+    """Parse one cell, recording a CellError instead of raising. Empty optional cells are None."""
+    if (value is None or value == "") and not required:
+        return None
+    try:
+        return parse(value)
+    except ValueError as error:
+        errors.append(CellError(row, column.label, value, str(error)))
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# 999 national release
+# --------------------------------------------------------------------------------------------
+
+CALLS_COLUMNS = [
+    Column("force", "Force", ("Police Force", "Police Force Name", "Force Name", "Force name")),
+    Column("month", "Month", ("Month-Year", "Month Year", "Date", "Period")),
+    Column("total_calls", "Total calls", ("Total Calls Presented", "Total 999 calls", "Calls presented")),
+    Column(
+        "mean_answer_seconds",
+        "Mean answer time (seconds)",
+        ("Mean answer time", "Average answer time", "Average answer time (seconds)", "Mean time to answer"),
+    ),
+    Column(
+        "calls_under_10s",
+        "Calls answered in under 10 seconds",
+        ("Number of calls answered in under 10 seconds", "Calls answered under 10 seconds"),
+        required=False,
+    ),
+    Column(
+        "calls_10_to_60s",
+        "Calls answered in 10 to under 60 seconds",
+        ("Number of calls answered in 10 to under 60 seconds", "Calls answered in 10 to 60 seconds"),
+        required=False,
+    ),
+    Column(
+        "calls_60s_and_over",
+        "Calls answered in 60 seconds and over",
+        (
+            "Number of calls answered in 60 seconds and over",
+            "60 seconds and over",
+            "Calls answered in 60 seconds or longer",
+            "Number of calls answered in 60 seconds or longer",
+        ),
+        required=False,
+    ),
+    Column(
+        "pct_under_10s",
+        "% of calls answered in under 10 seconds",
+        ("Percentage of calls answered in under 10 seconds", "% calls answered in under 10 seconds"),
+        required=False,
+    ),
+    Column(
+        "pct_10_to_60s",
+        "% of calls answered in 10 to under 60 seconds",
+        (
+            "Percentage of calls answered in 10 to under 60 seconds",
+            "% calls answered in 10 to under 60 seconds",
+        ),
+        required=False,
+    ),
+    Column(
+        "pct_60s_and_over",
+        "% of calls answered in 60 seconds and over",
+        (
+            "Percentage of calls answered in 60 seconds and over",
+            "% of calls answered in 60 seconds or longer",
+            "% 60 seconds and over",
+        ),
+        required=False,
+    ),
+]
+CALLS_IGNORED = ("Median answer time (seconds)", "Median answer time", "Force ID", "Force code", "Region")
+BANDS = ("under_10s", "10_to_60s", "60s_and_over")
+
+
+class ForceNames:
+    def __init__(self):
+        self.lookup = Force.objects.name_lookup()
+
+    def get(self, name: str) -> Force:
+        force = self.lookup.get(normalise_force_name(name))
+        if force is None:
+            raise ValueError(
+                "is not a force we know. Check the spelling, or add the name as an alias of the force in the admin."
+            )
+        return force
+
+
+class CallAnswerMonthResource(ReleaseResource):
+    """police.uk's monthly 999 call answering data: one row per force per month."""
+
+    release_name = "999 call answering (police.uk)"
+    natural_key = ("force_id", "month")
+
+    force_id = fields.Field(attribute="force_id", column_name="force_id", widget=widgets.IntegerWidget())
+    force = fields.Field(attribute="force__name", column_name="force", readonly=True)
+
+    class Meta:
+        model = CallAnswerMonth
+        fields = (
+            "force_id",
+            "force",
+            "month",
+            "total_calls",
+            "mean_answer_seconds",
+            *(f"calls_{band}" for band in BANDS),
+            *(f"pct_{band}" for band in BANDS),
+        )
+        import_id_fields = ("force_id", "month")
+        instance_loader_class = NaturalKeyInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+        use_bulk = True
+        batch_size = 1000
+        clean_model_instances = False  # every row was checked in prepare(), without a query per row
+
+    def prepare(self, sheet: Sheet) -> Prepared:
+        header = header_find(sheet, CALLS_COLUMNS, ignored=CALLS_IGNORED)
+        columns = {column.key: column for column in CALLS_COLUMNS}
+        present = set(header.positions)
+        has_counts = all(f"calls_{band}" in present for band in BANDS)
+        has_percents = all(f"pct_{band}" in present for band in BANDS)
+        if not (has_counts or has_percents):
+            raise SpreadsheetError(
+                "The file needs the three band columns, as numbers of calls or as percentages: "
+                '"Calls answered in under 10 seconds", "Calls answered in 10 to under 60 seconds", '
+                '"Calls answered in 60 seconds and over" (or their "% of calls …" columns).'
+            )
+        forces = ForceNames()
+        today = timezone.localdate()
+        errors, rows, seen = [], [], {}
+        for number, cells in data_rows(sheet, header):
+            row_errors: list[CellError] = []
+            values = {}
+            force = read_cell(
+                row_errors,
+                number,
+                columns["force"],
+                lambda v: forces.get(text_value(v)),
+                cell(cells, header, "force"),
+            )
+            month = read_cell(
+                row_errors,
+                number,
+                columns["month"],
+                lambda v: month_value(v, today=today),
+                cell(cells, header, "month"),
+            )
+            values["total_calls"] = read_cell(
+                row_errors, number, columns["total_calls"], count_value, cell(cells, header, "total_calls")
+            )
+            mean = read_cell(
+                row_errors,
+                number,
+                columns["mean_answer_seconds"],
+                decimal_value,
+                cell(cells, header, "mean_answer_seconds"),
+            )
+            if mean is not None and mean < 0:
+                row_errors.append(
+                    CellError(
+                        number,
+                        columns["mean_answer_seconds"].label,
+                        cell(cells, header, "mean_answer_seconds"),
+                        "is below zero; a time cannot be negative.",
+                    )
+                )
+            values["mean_answer_seconds"] = (
+                None if mean is None else mean.quantize(Decimal("0.01"), ROUND_HALF_UP)
+            )
+            for prefix, parse in (("calls", count_value), ("pct", percentage_value)):
+                for band in BANDS:
+                    key = f"{prefix}_{band}"
+                    # With both kinds of band column a row may fill either kind; with one, it is required.
+                    required = not (has_counts and has_percents)
+                    values[key] = (
+                        read_cell(
+                            row_errors,
+                            number,
+                            columns[key],
+                            parse,
+                            cell(cells, header, key),
+                            required=required,
+                        )
+                        if key in present
+                        else None
+                    )
+            if not row_errors:
+                row_errors.extend(self._row_checks(number, values, columns))
+            if not row_errors and force is not None and month is not None:
+                key = (force.pk, month)
+                if key in seen:
+                    row_errors.append(
+                        CellError(
+                            number,
+                            "Month",
+                            date_format(month, "F Y"),
+                            f"appears twice for {force.name}: rows {seen[key]} and {number}. Each force and month may appear once.",
+                        )
+                    )
+                seen[key] = number
+            errors.extend(row_errors)
+            if not row_errors:
+                rows.append((number, force, month, values))
+        problems_raise(errors)
+        return Prepared(
+            dataset=self._dataset(rows),
+            warnings=self._warnings(rows),
+            months={month for _, _, month, _ in rows},
+        )
+
+    def _row_checks(self, number: int, values: dict, columns: dict) -> list[CellError]:
+        percents = [values[f"pct_{band}"] for band in BANDS]
+        counts = [values[f"calls_{band}"] for band in BANDS]
+        if (
+            all(p is not None for p in percents)
+            and all(p <= 1 for p in percents)
+            and abs(sum(percents) - 1) <= Decimal("0.01")
+        ):
+            return [
+                CellError(
+                    number,
+                    columns["pct_under_10s"].label,
+                    values["pct_under_10s"],
+                    "looks like a fraction: the three bands add up to 1, not 100. Give percentages from 0 to 100 (90 for 90%).",
+                )
+            ]
+        if all(p is None for p in percents) and any(c is None for c in counts):
+            return [
+                CellError(
+                    number,
+                    columns["calls_under_10s"].label,
+                    None,
+                    "is empty: each row needs the band counts or the band percentages.",
+                )
+            ]
+        month = CallAnswerMonth(
+            total_calls=values["total_calls"],
+            mean_answer_seconds=values["mean_answer_seconds"],
+            **{k: v for k, v in values.items() if k.startswith(("pct_", "calls_"))},
+        )
+        try:
+            month.clean()
+        except ValidationError as error:
+            return [
+                CellError(
+                    number, columns[field_name].label, values.get(field_name), f"is not right: {message}"
+                )
+                for field_name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        return []
+
+    def _dataset(self, rows) -> tablib.Dataset:
+        headers = [
+            "force_id",
+            "force",
+            "month",
+            "total_calls",
+            "mean_answer_seconds",
+            *(f"calls_{b}" for b in BANDS),
+            *(f"pct_{b}" for b in BANDS),
+        ]
+        dataset = tablib.Dataset(headers=headers)
+        self.forces_by_pk = {}
+        for _, force, month, values in rows:
+            self.forces_by_pk[force.pk] = force
+            dataset.append([force.pk, force.name, month, *(values[h] for h in headers[3:])])
+        return dataset
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.force = self.forces_by_pk[row["force_id"]]  # no query per row for the preview
+
+    def _warnings(self, rows) -> list[str]:
+        """Changes a person should look at twice: big monthly swings, already-published values changed."""
+        months = {month for _, _, month, _ in rows}
+        earlier = {calculations_month_before(month) for month in months}
+        held = {
+            (m.force_id, m.month): m
+            for m in CallAnswerMonth.objects.filter(
+                month__in=months | earlier, force_id__in={f.pk for _, f, _, _ in rows}
+            )
+        }
+        in_file = {(force.pk, month): values for _, force, month, values in rows}
+        warnings = []
+        for number, force, month, values in sorted(rows, key=lambda r: r[0]):
+            before = calculations_month_before(month)
+            previous_total = in_file.get((force.pk, before), {}).get("total_calls")
+            if previous_total is None and (force.pk, before) in held:
+                previous_total = held[(force.pk, before)].total_calls
+            if previous_total and abs(values["total_calls"] - previous_total) > previous_total / 2:
+                change = calculations.difference(values["total_calls"], previous_total)
+                warnings.append(
+                    f"Row {number}: {force.name} had {calculations.thousands(values['total_calls'])} calls in "
+                    f"{date_format(month, 'F Y')}, a {change.text} on {date_format(before, 'F Y')} "
+                    f"({calculations.thousands(previous_total)}). Check the figure before you confirm."
+                )
+            existing = held.get((force.pk, month))
+            if existing is not None:
+                changed = [
+                    field_name
+                    for field_name, value in values.items()
+                    if value is not None
+                    and getattr(existing, field_name) is not None
+                    and Decimal(getattr(existing, field_name)) != Decimal(value)
+                ]
+                if changed:
+                    labels = ", ".join(CallAnswerMonth._meta.get_field(name).verbose_name for name in changed)
+                    warnings.append(
+                        f"Row {number}: {force.name} {date_format(month, 'F Y')} is already held; this file changes {labels}."
+                    )
+        return warnings
+
+    def after_release(self, dataset, result):
+        ranks_recompute(months=self.prepared.months)
+
+
+def calculations_month_before(month: datetime.date) -> datetime.date:
+    return (month - datetime.timedelta(days=1)).replace(day=1)
+
+
+# --------------------------------------------------------------------------------------------
+# ONS police force area tables, Table P1
+# --------------------------------------------------------------------------------------------
+
+ONS_COLUMNS = [
+    Column("area_code", "Area Code", ("Area code",)),
+    Column("area_name", "Area Name", ("Area name", "Police force area")),
+    Column("total", "Total recorded crime (excluding fraud)", ("Total recorded crime excluding fraud",)),
+]
+YEAR_ENDING = re.compile(r"year ending\s+([a-z]+)\s+(\d{4})", re.IGNORECASE)
+FORCE_AREA_CODE = re.compile(r"^(E23|W15)\d{6}$")
+OTHER_AREA_CODE = re.compile(r"^(K0[2-4]|E92|W92|E12)\d{6}$")
+NOT_AVAILABLE = {"[x]", "[c]", "[z]", "..", ":", "x", "-"}
+
+
+class RecordedCrimeFigureResource(ReleaseResource):
+    """ONS "Police force area data tables", sheet Table P1: offences by force area for a year ending."""
+
+    release_name = "ONS police force area tables (Table P1)"
+    natural_key = ("period_id", "force_id")
+    sheet_names = ("Table P1",)
+
+    period_id = fields.Field(attribute="period_id", column_name="period_id", widget=widgets.IntegerWidget())
+    force_id = fields.Field(attribute="force_id", column_name="force_id", widget=widgets.IntegerWidget())
+    force = fields.Field(attribute="force__name", column_name="force", readonly=True)
+    offence_groups = fields.Field(
+        attribute="offence_groups", column_name="offence_groups", widget=widgets.JSONWidget()
+    )
+
+    class Meta:
+        model = RecordedCrimeFigure
+        fields = ("period_id", "force_id", "force", "total", "offence_groups")
+        import_id_fields = ("period_id", "force_id")
+        instance_loader_class = NaturalKeyInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+        use_bulk = True
+        clean_model_instances = False
+
+    def prepare(self, sheet: Sheet) -> Prepared:
+        header = header_find(sheet, ONS_COLUMNS, keep_extras=True)
+        period_end = self._period_end(sheet)
+        columns = {column.key: column for column in ONS_COLUMNS}
+        by_code = {f.ons_code: f for f in Force.objects.exclude(ons_code=None)}
+        forces = ForceNames()
+        errors, rows, seen = [], [], {}
+        for number, cells in data_rows(sheet, header):
+            code = cell(cells, header, "area_code")
+            name = cell(cells, header, "area_name")
+            total_value = cell(cells, header, "total")
+            code = str(code).strip() if code is not None else ""
+            if OTHER_AREA_CODE.match(code) or (not name and total_value is None):
+                continue  # country and region rows, and notes below the table
+            row_errors: list[CellError] = []
+            if FORCE_AREA_CODE.match(code):
+                force = by_code.get(code)
+                if force is None:
+                    row_errors.append(
+                        CellError(
+                            number, "Area Code", code, "is not the ONS code of a police force area we know."
+                        )
+                    )
+            elif code:
+                force = None
+                row_errors.append(
+                    CellError(
+                        number,
+                        "Area Code",
+                        code,
+                        "is not an ONS area code (E23…, W15…, or a country or region code).",
+                    )
+                )
+            else:
+                force = read_cell(
+                    row_errors, number, columns["area_name"], lambda v: forces.get(text_value(v)), name
+                )
+            total = read_cell(row_errors, number, columns["total"], count_value, total_value)
+            groups = {}
+            for index, label in header.extras.items():
+                value = cells[index] if index < len(cells) else None
+                if value is None or (isinstance(value, str) and value.strip().lower() in NOT_AVAILABLE):
+                    continue
+                parsed = read_cell(row_errors, number, Column(label, label), count_value, value)
+                if parsed is not None:
+                    groups[label] = parsed
+            if force is not None and not row_errors:
+                if force.pk in seen:
+                    row_errors.append(
+                        CellError(
+                            number, "Area Name", name, f"appears twice: rows {seen[force.pk]} and {number}."
+                        )
+                    )
+                seen[force.pk] = number
+            errors.extend(row_errors)
+            if not row_errors:
+                rows.append((force, total, groups))
+        problems_raise(errors)
+        if not rows:
+            raise SpreadsheetError("The table has no police force area rows (codes E23… or W15…).")
+        self.period_end = period_end
+        dataset = tablib.Dataset(headers=["period_id", "force_id", "force", "total", "offence_groups"])
+        self.forces_by_pk = {}
+        for force, total, groups in rows:
+            self.forces_by_pk[force.pk] = force
+            dataset.append([None, force.pk, force.name, total, json.dumps(groups)])
+        return Prepared(dataset=dataset)
+
+    def _period_end(self, sheet: Sheet) -> datetime.date:
+        for title in sheet.title_rows:
+            if match := YEAR_ENDING.search(title):
+                month_name, year = match.groups()
+                try:
+                    first = datetime.datetime.strptime(f"1 {month_name} {year}", "%d %B %Y").date()
+                except ValueError:
+                    continue
+                next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+                return next_month - datetime.timedelta(days=1)
+        raise SpreadsheetError(
+            'The title above the table does not say which year it covers (e.g. "… year ending June 2025"). '
+            "Upload the table as ONS publishes it, title row included."
+        )
+
+    def before_import(self, dataset, **kwargs):
+        period, _ = RecordedCrimePeriod.objects.get_or_create(period_end=self.period_end)
+        column_replace(dataset, "period_id", [period.pk] * len(dataset))
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.force = self.forces_by_pk[row["force_id"]]
+
+
+# --------------------------------------------------------------------------------------------
+# NCPM figures
+# --------------------------------------------------------------------------------------------
+
+NCPM_COLUMNS = [
+    Column("measure", "Measure"),
+    Column("period_end", "12 months ending", ("12 months to", "Period ending", "Year ending")),
+    Column("latest", "Latest 12 months", ("Most recent 12 months", "Latest")),
+    Column("previous", "Previous 12 months", ("Previous",)),
+    Column("baseline", "2019 baseline", ("Baseline", "2019 Baseline"), required=False),
+]
+NCPM_TEMPLATE_HELP = [
+    "Measure: exactly as named in the admin, e.g. All violence with injury.",
+    "12 months ending: the last day of the latest 12 months, e.g. 30/06/2023.",
+    "Latest 12 months, Previous 12 months, 2019 baseline: offences (whole numbers), or for a "
+    "percentage measure the percentage from 0 to 100.",
+]
+
+
+def day_value(value) -> datetime.date:
+    """A day: an Excel date, or dd/mm/yyyy (day first) or yyyy-mm-dd text."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = text_value(value)
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("is not a date we can read; use dd/mm/yyyy, e.g. 30/06/2023.")
+
+
+class MeasureFigureResource(ReleaseResource):
+    """NCPM figures in the documented template: measure, 12 months ending, latest, previous, baseline."""
+
+    release_name = "National Crime and Policing Measures"
+    natural_key = ("period_id", "measure_id")
+
+    period_id = fields.Field(attribute="period_id", column_name="period_id", widget=widgets.IntegerWidget())
+    measure_id = fields.Field(
+        attribute="measure_id", column_name="measure_id", widget=widgets.IntegerWidget()
+    )
+    measure = fields.Field(attribute="measure__name", column_name="measure", readonly=True)
+
+    class Meta:
+        model = MeasureFigure
+        fields = ("period_id", "measure_id", "measure", "latest", "previous", "baseline")
+        import_id_fields = ("period_id", "measure_id")
+        instance_loader_class = NaturalKeyInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+        use_bulk = True
+        clean_model_instances = False
+
+    def prepare(self, sheet: Sheet) -> Prepared:
+        header = header_find(sheet, NCPM_COLUMNS)
+        columns = {column.key: column for column in NCPM_COLUMNS}
+        measures = {normalise_force_name(m.name): m for m in Measure.objects.prefetch_related("components")}
+        errors, rows, seen = [], [], {}
+        for number, cells in data_rows(sheet, header):
+            row_errors: list[CellError] = []
+
+            def measure_lookup(value):
+                found = measures.get(normalise_force_name(text_value(value)))
+                if found is None:
+                    raise ValueError(
+                        "is not a measure we know. Use a measure's name exactly as it is in the admin."
+                    )
+                return found
+
+            measure = read_cell(
+                row_errors, number, columns["measure"], measure_lookup, cell(cells, header, "measure")
+            )
+            period_end = read_cell(
+                row_errors, number, columns["period_end"], day_value, cell(cells, header, "period_end")
+            )
+            parse = percentage_value if measure is not None and measure.is_percent else count_value
+            values = {
+                key: read_cell(
+                    row_errors,
+                    number,
+                    columns[key],
+                    parse,
+                    cell(cells, header, key),
+                    required=key != "baseline",
+                )
+                for key in ("latest", "previous", "baseline")
+            }
+            if not row_errors:
+                key = (measure.pk, period_end)
+                if key in seen:
+                    row_errors.append(
+                        CellError(
+                            number,
+                            "Measure",
+                            measure.name,
+                            f"appears twice for the same 12 months: rows {seen[key]} and {number}.",
+                        )
+                    )
+                seen[key] = number
+            errors.extend(row_errors)
+            if not row_errors:
+                rows.append((measure, period_end, values))
+        problems_raise(errors)
+        self.period_ends = {period_end for _, period_end, _ in rows}
+        self.measures_by_pk = {measure.pk: measure for measure, _, _ in rows}
+        dataset = tablib.Dataset(
+            headers=["period_end", "period_id", "measure_id", "measure", "latest", "previous", "baseline"]
+        )
+        for measure, period_end, values in rows:
+            dataset.append(
+                [
+                    period_end,
+                    None,
+                    measure.pk,
+                    measure.name,
+                    values["latest"],
+                    values["previous"],
+                    values["baseline"],
+                ]
+            )
+        return Prepared(dataset=dataset, warnings=self._warnings(rows))
+
+    def _warnings(self, rows) -> list[str]:
+        """Totals whose components (e.g. neighbourhood crime's four parts) do not add up."""
+        figures = {(measure.pk, period_end): values for measure, period_end, values in rows}
+        warnings = []
+        for measure, period_end, values in rows:
+            parts = list(measure.components.all())
+            if not parts or not all((part.pk, period_end) in figures for part in parts):
+                continue
+            for key, label in (
+                ("latest", "latest 12 months"),
+                ("previous", "previous 12 months"),
+                ("baseline", "2019 baseline"),
+            ):
+                part_values = [figures[(part.pk, period_end)][key] for part in parts]
+                if values[key] is None or any(v is None for v in part_values):
+                    continue
+                if sum(part_values) != values[key]:
+                    warnings.append(
+                        f"{measure.name}, {label}: {calculations.thousands(values[key])}, but its parts "
+                        f"({', '.join(part.name for part in parts)}) add up to {calculations.thousands(sum(part_values))}."
+                    )
+        return warnings
+
+    def before_import(self, dataset, **kwargs):
+        periods = {}
+        for period_end in self.period_ends:
+            period = ReportingPeriod.objects.filter(period_end=period_end).first()
+            if period is None:
+                period = ReportingPeriod(period_end=period_end)
+                period.save()
+            periods[period_end] = period.pk
+        column_replace(dataset, "period_id", [periods[day] for day in dataset["period_end"]])
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.measure = self.measures_by_pk[row["measure_id"]]
+
+
+def ncpm_template() -> tablib.Dataset:
+    """The NCPM template staff download from the admin: the headers and one row per measure."""
+    dataset = tablib.Dataset(headers=[column.label for column in NCPM_COLUMNS])
+    for measure in Measure.objects.select_related("priority_area"):
+        dataset.append([measure.name, None, None, None, None])
+    return dataset
+
+
+# --------------------------------------------------------------------------------------------
+# Exports for staff: readable columns, numbers as numbers, dates as dates
+# --------------------------------------------------------------------------------------------
+
+
+NATIVE = {"coerce_to_string": False}  # numbers stay numbers and dates stay dates in exports
+
+
+class CallAnswerMonthExportResource(resources.ModelResource):
+    force = fields.Field(attribute="force__name", column_name="Force")
+    month = fields.Field(
+        attribute="month", column_name="Month", widget=widgets.DateWidget("%Y-%m-%d", coerce_to_string=False)
+    )
+
+    class Meta:
+        model = CallAnswerMonth
+        name = "999 call months (readable columns)"
+        fields = (
+            "force",
+            "month",
+            "total_calls",
+            "mean_answer_seconds",
+            *(f"calls_{b}" for b in BANDS),
+            *(f"pct_{b}" for b in BANDS),
+        )
+        export_order = fields
+        widgets = {name: NATIVE for name in fields[2:]}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("force")
+
+
+class RecordedCrimeFigureExportResource(resources.ModelResource):
+    force = fields.Field(attribute="force__name", column_name="Force")
+    ons_code = fields.Field(attribute="force__ons_code", column_name="Area Code")
+    year_ending = fields.Field(
+        attribute="period__period_end",
+        column_name="Year ending",
+        widget=widgets.DateWidget("%Y-%m-%d", coerce_to_string=False),
+    )
+
+    class Meta:
+        model = RecordedCrimeFigure
+        fields = ("ons_code", "force", "year_ending", "total")
+        export_order = fields
+        widgets = {"total": NATIVE}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("force", "period")
+
+
+class MeasureFigureExportResource(resources.ModelResource):
+    measure = fields.Field(attribute="measure__name", column_name="Measure")
+    period_end = fields.Field(
+        attribute="period__period_end",
+        column_name="12 months ending",
+        widget=widgets.DateWidget("%Y-%m-%d", coerce_to_string=False),
+    )
+
+    class Meta:
+        model = MeasureFigure
+        fields = ("measure", "period_end", "latest", "previous", "baseline")
+        export_order = fields
+        widgets = {name: NATIVE for name in ("latest", "previous", "baseline")}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("measure", "period")

@@ -1,0 +1,464 @@
+"""Reading the spreadsheets national releases come in, and turning their cells into values.
+
+Files arrive as CSV (UTF-8 with or without BOM, or Windows-1252) or XLSX. Anything else, a
+damaged workbook, a file over ``MAX_FILE_BYTES`` or a sheet whose used range is absurd is refused
+before it is read into memory. Every refusal is a ``SpreadsheetError`` in words a staff member
+understands; cell problems are ``CellError``s that name the row, the column and the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_SHEET_ROWS = 20_000
+MAX_SHEET_COLUMNS = 200
+HEADER_SEARCH_ROWS = 30
+
+
+class SpreadsheetError(ValueError):
+    """The file as a whole cannot be imported."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int
+    column: str
+    value: object
+    reason: str
+
+    def __str__(self):
+        return f'Row {self.row}, column "{self.column}": {shown(self.value)} {self.reason}'
+
+
+def shown(value) -> str:
+    if value is None or value == "":
+        return "the cell"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return f'"{value:%d/%m/%Y}"'
+    return f'"{value}"'
+
+
+@dataclass
+class Sheet:
+    """The non-empty rows of one sheet, each with its row number as the spreadsheet shows it."""
+
+    rows: list[tuple[int, list]]
+    file_name: str = ""
+    sha256: str = ""
+    title_rows: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------
+
+
+def sheet_read(data: bytes, *, file_name: str = "", sheet_names: Iterable[str] = ()) -> Sheet:
+    """Read CSV or XLSX bytes. ``sheet_names``: the sheet to read in a workbook (first match)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SpreadsheetError(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; files over {MAX_FILE_BYTES // 1024 // 1024} MB "
+            "are refused. Remove anything that is not part of the release and try again."
+        )
+    if not data.strip(b" \r\n\t\xef\xbb\xbf"):
+        raise SpreadsheetError("The file is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        rows = _xlsx_rows(data, list(sheet_names))
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SpreadsheetError(
+            "This is an old-style Excel file (.xls). Open it in Excel and save it as .xlsx or CSV."
+        )
+    else:
+        rows = _csv_rows(data)
+    if not rows:
+        raise SpreadsheetError("The file has no rows with anything in them.")
+    return Sheet(rows=rows, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, list]]:
+    if b"\x00" in data[:4096] or data.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8")):
+        raise SpreadsheetError(
+            "This is not a spreadsheet. Upload the release as a CSV or Excel (.xlsx) file."
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="strict")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as error:
+                raise SpreadsheetError(
+                    "The file's text could not be read (it is neither UTF-8 nor Windows-1252). "
+                    "Save it from Excel as 'CSV UTF-8' and try again."
+                ) from error
+    rows = []
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise SpreadsheetError(
+                    f"The file has more than {MAX_SHEET_ROWS:,} rows, which no release has."
+                )
+            values = [cell if cell.strip() else None for cell in cells]
+            if any(value is not None for value in values):
+                rows.append((number, _trimmed(values)))
+    except csv.Error as error:
+        raise SpreadsheetError(f"The CSV file could not be read: {error}.") from error
+    return rows
+
+
+def _xlsx_rows(data: bytes, sheet_names: list[str]) -> list[tuple[int, list]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise SpreadsheetError(
+            "The file could not be opened as an Excel workbook (.xlsx): it may be damaged or "
+            "not really a workbook. Open it in Excel, save it again and retry."
+        ) from error
+    try:
+        worksheet = _pick_sheet(workbook, sheet_names)
+        if worksheet.max_row and worksheet.max_row > MAX_SHEET_ROWS:
+            raise SpreadsheetError(
+                f'The sheet "{worksheet.title}" has cells down to row {worksheet.max_row:,}, but a release '
+                f"has at most {MAX_SHEET_ROWS:,} rows. Delete the stray cells below the table and try again."
+            )
+        if worksheet.max_column and worksheet.max_column > MAX_SHEET_COLUMNS:
+            raise SpreadsheetError(
+                f'The sheet "{worksheet.title}" has cells across {worksheet.max_column:,} columns. '
+                "Delete the stray cells to the right of the table and try again."
+            )
+        rows = []
+        for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise SpreadsheetError(
+                    f"The sheet has more than {MAX_SHEET_ROWS:,} rows, which no release has."
+                )
+            values = [None if isinstance(cell, str) and not cell.strip() else cell for cell in cells]
+            if any(value is not None for value in values):
+                rows.append((number, _trimmed(values)))
+        return rows
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on damaged XML
+        raise SpreadsheetError(
+            "The workbook could not be read: it may be damaged. Open it in Excel, save it again and retry."
+        ) from error
+    finally:
+        workbook.close()
+
+
+def _pick_sheet(workbook, sheet_names: list[str]):
+    if not sheet_names:
+        return workbook.worksheets[0]
+    wanted = {name.strip().lower() for name in sheet_names}
+    for worksheet in workbook.worksheets:
+        if worksheet.title.strip().lower() in wanted:
+            return worksheet
+    available = ", ".join(f'"{ws.title}"' for ws in workbook.worksheets)
+    raise SpreadsheetError(
+        f'The workbook has no sheet called "{sheet_names[0]}". Its sheets are: {available}.'
+    )
+
+
+def _trimmed(values: list) -> list:
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+# --------------------------------------------------------------------------------------------
+# Headers
+# --------------------------------------------------------------------------------------------
+
+
+NOTE_MARKER = re.compile(r"\[\s*note\s*\d+\s*\]", re.IGNORECASE)
+
+
+def header_key(text) -> str:
+    """Headers compared without case, spacing, line breaks, "[note N]" or "&" versus "and".
+
+    >>> header_key("Total recorded crime\\n (excluding fraud) \\n[note 2]")
+    'total recorded crime (excluding fraud)'
+    """
+    text = NOTE_MARKER.sub(" ", str(text)).replace("&", " and ").lower()
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def names(self) -> set[str]:
+        return {header_key(self.label), *(header_key(alias) for alias in self.aliases)}
+
+
+@dataclass
+class Header:
+    row: int
+    positions: dict[str, int]  # column key -> index in the row
+    extras: dict[int, str]  # index -> header text, for headers no column claims
+
+
+def header_find(
+    sheet: Sheet, columns: list[Column], *, ignored: Iterable[str] = (), keep_extras=False
+) -> Header:
+    """Find the header row (preamble rows may come first) and map each column to its position.
+
+    Missing required columns and, unless ``keep_extras``, headers nobody expects are refused by name.
+    """
+    lookup = {name: column for column in columns for name in column.names()}
+    ignored_keys = {header_key(name) for name in ignored}
+    best = None
+    for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
+        matches = sum(1 for cell in cells if cell is not None and header_key(cell) in lookup)
+        if matches >= 2 and (best is None or matches > best[0]):
+            best = (matches, number, cells)
+    if best is None:
+        expected = ", ".join(f'"{c.label}"' for c in columns if c.required)
+        raise SpreadsheetError(
+            f"No header row was found. The table's first row should name its columns: {expected}."
+        )
+    _, number, cells = best
+    positions, extras, duplicates = {}, {}, []
+    for index, cell in enumerate(cells):
+        if cell is None:
+            continue
+        column = lookup.get(header_key(cell))
+        if column is None:
+            if header_key(cell) not in ignored_keys:
+                extras[index] = " ".join(str(cell).split())
+        elif column.key in positions:
+            duplicates.append(column.label)
+        else:
+            positions[column.key] = index
+    problems = []
+    missing = [c.label for c in columns if c.required and c.key not in positions]
+    if missing:
+        problems.append(
+            "Missing column" + ("s: " if len(missing) > 1 else ": ") + ", ".join(f'"{m}"' for m in missing)
+        )
+    if extras and not keep_extras:
+        problems.append(
+            "Unknown column"
+            + ("s: " if len(extras) > 1 else ": ")
+            + ", ".join(f'"{e}"' for e in extras.values())
+            + " (check the spelling; the columns this import reads are "
+            + ", ".join(f'"{c.label}"' for c in columns)
+            + ")"
+        )
+    if duplicates:
+        problems.append("Columns given twice: " + ", ".join(f'"{d}"' for d in duplicates))
+    if problems:
+        raise SpreadsheetError(f"The header row (row {number}) is not right. " + ". ".join(problems) + ".")
+    if not keep_extras:
+        extras = {}
+    sheet.title_rows = [
+        " ".join(str(c) for c in row_cells if c is not None)
+        for row_number, row_cells in sheet.rows
+        if row_number < number
+    ]
+    return Header(row=number, positions=positions, extras=extras)
+
+
+def data_rows(sheet: Sheet, header: Header) -> list[tuple[int, list]]:
+    rows = [(number, cells) for number, cells in sheet.rows if number > header.row]
+    if not rows:
+        raise SpreadsheetError("The file has a header row but no data rows below it.")
+    return rows
+
+
+def cell(cells: list, header: Header, key: str):
+    index = header.positions.get(key)
+    if index is None or index >= len(cells):
+        return None
+    value = cells[index]
+    return value.strip() if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------------------------
+# Cell values. Each returns the value or raises ValueError with the reason, worded to follow
+# 'Row 5, column "Total calls": "twelve" '.
+# --------------------------------------------------------------------------------------------
+
+
+def text_value(value) -> str:
+    """
+    >>> text_value(" Norfolk ")
+    'Norfolk'
+    >>> text_value('=HYPERLINK("http://x","Norfolk")')
+    Traceback (most recent call last):
+    ...
+    ValueError: is a spreadsheet formula; type the plain text instead.
+    """
+    if value is None or str(value).strip() == "":
+        raise ValueError("is empty; it must be filled in.")
+    text = str(value).strip()
+    if text.startswith("="):
+        raise ValueError("is a spreadsheet formula; type the plain text instead.")
+    return text
+
+
+def decimal_value(value) -> Decimal:
+    """A number from a cell: Excel numbers as they are, text with thousands separators or a % sign.
+
+    >>> decimal_value("1,234.5"), decimal_value(7.45), decimal_value("85.3%")
+    (Decimal('1234.5'), Decimal('7.45'), Decimal('85.3'))
+    >>> decimal_value("twelve")
+    Traceback (most recent call last):
+    ...
+    ValueError: is not a number.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("is empty; it must be filled in.")
+    if isinstance(value, (bool, datetime.date)):
+        raise ValueError("is not a number.")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = str(value).strip()
+    if text.startswith("="):
+        raise ValueError("is a spreadsheet formula; type the number itself instead.")
+    text = text.replace(",", "").removesuffix("%").strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("is not a number.") from None
+    if not number.is_finite():
+        raise ValueError("is not a number.")
+    return number
+
+
+def count_value(value) -> int:
+    """A whole, non-negative count.
+
+    >>> count_value("9,933"), count_value(12.0)
+    (9933, 12)
+    >>> count_value("12.7")
+    Traceback (most recent call last):
+    ...
+    ValueError: is not a whole number; counts of calls or offences cannot have a fraction.
+    >>> count_value(-5)
+    Traceback (most recent call last):
+    ...
+    ValueError: is below zero; counts cannot be negative.
+    """
+    number = decimal_value(value)
+    if number < 0:
+        raise ValueError("is below zero; counts cannot be negative.")
+    if number != number.to_integral_value():
+        raise ValueError("is not a whole number; counts of calls or offences cannot have a fraction.")
+    return int(number)
+
+
+def percentage_value(value) -> Decimal:
+    """A percentage from 0 to 100.
+
+    >>> percentage_value("85.3%"), percentage_value(0.6)
+    (Decimal('85.3'), Decimal('0.6'))
+    >>> percentage_value(185.3)
+    Traceback (most recent call last):
+    ...
+    ValueError: is not a percentage from 0 to 100.
+    """
+    number = decimal_value(value)
+    if not 0 <= number <= 100:
+        raise ValueError("is not a percentage from 0 to 100.")
+    return number
+
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+MONTH_NAME_YEAR = re.compile(r"^([a-z]+)[\s\-/]+(\d{2}|\d{4})$")
+YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+MONTH_SLASH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def month_value(value, *, today: datetime.date) -> datetime.date:
+    """The month a row is for, as its first day; the month must be over.
+
+    Excel dates, "Jan-23", "January 2023", "2023-01", "01/2023"; dd/mm/yyyy is read day-first
+    and must be the 1st, so "02/01/2023" is refused rather than guessed.
+
+    >>> today = datetime.date(2026, 11, 25)
+    >>> [month_value(v, today=today) for v in ("Jan-23", "January 2023", "2023-01", "01/2023", "01/01/2023")]
+    [datetime.date(2023, 1, 1), datetime.date(2023, 1, 1), datetime.date(2023, 1, 1), datetime.date(2023, 1, 1), datetime.date(2023, 1, 1)]
+    >>> month_value("02/01/2023", today=today)
+    Traceback (most recent call last):
+    ...
+    ValueError: is 2 January 2023, not the 1st of a month; give the month, e.g. "Jan-23" or 01/01/2023.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("is empty; it must be filled in.")
+    if isinstance(value, datetime.datetime):
+        if value.time() != datetime.time(0):
+            raise ValueError('has a time of day; give the month, e.g. "Jan-23".')
+        value = value.date()
+    if isinstance(value, datetime.date):
+        day = value
+    else:
+        day = _month_from_text(str(value).strip())
+    if day.day != 1:
+        raise ValueError(
+            f'is {day.day} {day:%B %Y}, not the 1st of a month; give the month, e.g. "Jan-23" or 01/{day:%m/%Y}.'
+        )
+    if day >= today.replace(day=1):
+        raise ValueError(f"is {day:%B %Y}, which has not ended yet; a release only covers past months.")
+    return day
+
+
+def _month_from_text(text: str) -> datetime.date:
+    lowered = text.lower()
+    try:
+        if match := MONTH_NAME_YEAR.match(lowered):
+            name, year = match.groups()
+            if name in MONTHS:
+                year = int(year) + (2000 if len(year) == 2 else 0)
+                return datetime.date(year, MONTHS[name], 1)
+        elif match := YEAR_MONTH.match(lowered):
+            year, month, day = match.groups()
+            return datetime.date(int(year), int(month), int(day or 1))
+        elif match := MONTH_SLASH_YEAR.match(lowered):
+            month, year = match.groups()
+            return datetime.date(int(year), int(month), 1)
+        elif match := DAY_MONTH_YEAR.match(lowered):
+            day, month, year = match.groups()
+            return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        pass
+    raise ValueError('is not a month we can read; use a form such as "Jan-23", "January 2023" or "2023-01".')
