@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser run demo test lint check bench
+.PHONY: help install install-test browser run demo test lint check bench bench-import
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,5 +60,13 @@ check: install-test ## Django's system checks and a check for missing migrations
 	DEBUG=1 $(MANAGE) check
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
-bench: demo ## Print render times and query counts of the public pages (demo data)
+BENCH_DB ?= sqlite:///$(CURDIR)/.bench.sqlite3
+
+bench: demo bench-import ## Print page render times, query counts and import speed
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_pages
+
+bench-import: install ## Time the 5,400-row national 999 import and ONS P1 on a scratch database
+	rm -f .bench.sqlite3
+	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) load_demo_data
+	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) bench_import

@@ -393,14 +393,6 @@ class CallAnswerMonth(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def share_under_10s(self) -> Decimal | None:
-        """Share answered in under 10 s for ranking: exact from counts when published, else as
-        published. Pages show ``band_percent()``, the figure as police.uk published it."""
-        if self.calls_under_10s is not None and self.total_calls:
-            return Decimal(self.calls_under_10s) * 100 / Decimal(self.total_calls)
-        return self.pct_under_10s
-
     def rank_for(self, scope: str) -> "CallAnswerRank | None":
         """This month's rank in ``scope``, from prefetched ``ranks`` when they were prefetched."""
         return next((rank for rank in self.ranks.all() if rank.scope == scope), None)

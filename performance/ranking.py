@@ -18,6 +18,7 @@ import contextvars
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -43,18 +44,33 @@ def ranks_are_deferred() -> bool:
     return _deferred.get()
 
 
+def share_under_10s(row) -> Decimal | None:
+    """The share a rank is based on: exact from the counts when published (not the rounded
+    percentage), otherwise the published percentage."""
+    if row.calls_under_10s is not None and row.total_calls:
+        return Decimal(row.calls_under_10s) * 100 / Decimal(row.total_calls)
+    return row.pct_under_10s
+
+
 @transaction.atomic
 def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
     """Recompute ranks for ``months`` (every month when None). Returns the number of ranks written.
 
     Runs a fixed number of queries however many rows the months hold.
     """
-    rows = CallAnswerMonth.objects.select_related("force").only(
-        "id", "month", "total_calls", "calls_under_10s", "pct_under_10s", "force__kind"
+    rows = CallAnswerMonth.objects.values_list(
+        "pk",
+        "month",
+        "force_id",
+        "force__kind",
+        "total_calls",
+        "calls_under_10s",
+        "pct_under_10s",
+        named=True,
     )
     if months is not None:
         rows = rows.filter(month__in=set(months))
-    by_month: dict[datetime.date, list[CallAnswerMonth]] = defaultdict(list)
+    by_month: dict[datetime.date, list] = defaultdict(list)
     for row in rows:
         by_month[row.month].append(row)
 
@@ -71,20 +87,21 @@ def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
     national_months = {
         month
         for month, month_rows in by_month.items()
-        if sum(row.force.kind == Force.Kind.TERRITORIAL for row in month_rows) >= NATIONAL_MINIMUM_FORCES
+        if sum(row.force__kind == Force.Kind.TERRITORIAL for row in month_rows) >= NATIONAL_MINIMUM_FORCES
     }
     ranks = []
     for month in national_months:
-        month_rows = [row for row in by_month[month] if row.share_under_10s is not None]
+        shares = {row: share_under_10s(row) for row in by_month[month]}
+        month_rows = [row for row, share in shares.items() if share is not None]
         scopes = {
-            CallAnswerRank.Scope.NATIONAL: [r for r in month_rows if r.force.kind == Force.Kind.TERRITORIAL],
+            CallAnswerRank.Scope.NATIONAL: [r for r in month_rows if r.force__kind == Force.Kind.TERRITORIAL],
             **{
                 scope: [r for r in month_rows if r.force_id in members]
                 for scope, members in group_members.items()
             },
         }
         for scope, ranked_rows in scopes.items():
-            positions = calculations.competition_ranks({row.pk: row.share_under_10s for row in ranked_rows})
+            positions = calculations.competition_ranks({row.pk: shares[row] for row in ranked_rows})
             ranks.extend(
                 CallAnswerRank(
                     call_month_id=pk,
@@ -107,5 +124,5 @@ def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
     if months is not None:
         stale = stale.filter(call_month__month__in=set(months))
     stale.delete()
-    CallAnswerRank.objects.bulk_create(ranks, batch_size=1000)
+    CallAnswerRank.objects.bulk_create(ranks, batch_size=5000)
     return len(ranks)
