@@ -1,10 +1,12 @@
 """Staff admin for every performance model. Field help text lives on the models."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.urls import path
 from django.utils.dateformat import format as date_format
 from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
 
 from . import calculations
 from .models import (
@@ -41,13 +43,27 @@ from .resources import (
     SpreadsheetFormat,
     ncpm_template,
 )
+from .spreadsheets import MAX_FILE_BYTES
 from .tables import RANK_SCOPES, rank_cell
+
+
+class ReleaseImportForm(ImportForm):
+    def clean_import_file(self):
+        """Refuse an oversized upload from its size alone, before anything reads it."""
+        upload = self.cleaned_data["import_file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; files over "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB are refused."
+            )
+        return upload
 
 
 class ReleaseImportExportMixin(ImportExportMixin):
     """Upload a national release, preview it, confirm it; export the dataset as CSV or XLSX."""
 
     import_template_name = "admin/performance/import.html"
+    import_form_class = ReleaseImportForm
     import_formats = [SpreadsheetFormat]
     export_formats = [SafeCSV, SafeXLSX]
     import_resource = None
@@ -296,8 +312,6 @@ class MeasureFigureAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
     def template_view(self, request):
         """The documented NCPM template, one row per measure, as CSV."""
         if not self.has_import_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         response = HttpResponse(
             SafeCSV().export_data(ncpm_template()), content_type="text/csv; charset=utf-8"

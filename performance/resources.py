@@ -47,6 +47,7 @@ from .spreadsheets import (
     data_rows,
     decimal_value,
     header_find,
+    header_key,
     month_value,
     percentage_value,
     sheet_read,
@@ -750,13 +751,13 @@ class MeasureFigureResource(ReleaseResource):
     def prepare(self, sheet: Sheet) -> Prepared:
         header = header_find(sheet, NCPM_COLUMNS)
         columns = {column.key: column for column in NCPM_COLUMNS}
-        measures = {normalise_force_name(m.name): m for m in Measure.objects.prefetch_related("components")}
+        measures = {header_key(m.name): m for m in Measure.objects.prefetch_related("components")}
         errors, rows, seen = [], [], {}
         for number, cells in data_rows(sheet, header):
             row_errors: list[CellError] = []
 
             def measure_lookup(value):
-                found = measures.get(normalise_force_name(text_value(value)))
+                found = measures.get(header_key(text_value(value)))
                 if found is None:
                     raise ValueError(
                         "is not a measure we know. Use a measure's name exactly as it is in the admin."

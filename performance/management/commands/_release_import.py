@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from performance.resources import SpreadsheetFormat
+from performance.spreadsheets import MAX_FILE_BYTES
 
 
 class ReleaseImportCommand(BaseCommand):
@@ -16,6 +17,11 @@ class ReleaseImportCommand(BaseCommand):
 
     def handle(self, *args, file: Path, dry_run: bool, **options):
         try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                raise CommandError(
+                    f"The file was not imported; nothing has changed.\n- {file.name} is over "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} MB; files over that are refused."
+                )
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
