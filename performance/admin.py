@@ -43,7 +43,7 @@ from .resources import (
     SpreadsheetFormat,
     ncpm_template,
 )
-from .spreadsheets import MAX_FILE_BYTES
+from .spreadsheets import MAX_FILE_BYTES, size_problem
 from .tables import RANK_SCOPES, rank_cell
 
 
@@ -52,10 +52,7 @@ class ReleaseImportForm(ImportForm):
         """Refuse an oversized upload from its size alone, before anything reads it."""
         upload = self.cleaned_data["import_file"]
         if upload.size > MAX_FILE_BYTES:
-            raise ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; files over "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB are refused."
-            )
+            raise ValidationError(size_problem(upload.size))
         return upload
 
 

@@ -55,7 +55,19 @@ from .spreadsheets import (
 )
 
 MAX_ERRORS_SHOWN = 50
+MAX_MEAN_SECONDS = 10_000  # the column holds up to 9,999.99
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with a whole row rather than one cell; the message names the cells involved."""
+
+    row: int
+    message: str
+
+    def __str__(self):
+        return f"Row {self.row}: {self.message}"
 
 
 class ReleaseProblems(Exception):
@@ -185,6 +197,22 @@ class ReleaseResource(resources.ModelResource):
             )
         result.release_warnings = prepared.warnings
         return result
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Remember an existing row's values, so a row the file does not change counts as unchanged."""
+        super().after_init_instance(instance, new, row, **kwargs)
+        instance._held_values = None if new else self._import_values(instance)
+
+    def _import_values(self, instance) -> tuple:
+        return tuple(
+            getattr(instance, field.attribute) for field in self.get_import_fields() if not field.readonly
+        )
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # django-import-export compares rows only through its per-cell diff, which is switched
+        # off for speed (skip_diff); compare the imported values directly instead.
+        held = getattr(instance, "_held_values", None)
+        return held is not None and not import_validation_errors and self._import_values(instance) == held
 
     def refused(self, messages: list[str]):
         result = self.get_result_class()()
@@ -393,6 +421,16 @@ class CallAnswerMonthResource(ReleaseResource):
                 decimal_value,
                 cell(cells, header, "mean_answer_seconds"),
             )
+            if mean is not None and mean >= MAX_MEAN_SECONDS:
+                row_errors.append(
+                    CellError(
+                        number,
+                        columns["mean_answer_seconds"].label,
+                        cell(cells, header, "mean_answer_seconds"),
+                        f"is not a plausible mean answer time; it must be under {MAX_MEAN_SECONDS:,} seconds.",
+                    )
+                )
+                mean = None
             if mean is not None and mean < 0:
                 row_errors.append(
                     CellError(
@@ -480,13 +518,22 @@ class CallAnswerMonthResource(ReleaseResource):
             month.clean()
         except ValidationError as error:
             return [
-                CellError(
-                    number, columns[field_name].label, values.get(field_name), f"is not right: {message}"
-                )
+                RowError(number, f"{message.rstrip('.')} ({self._columns_shown(field_name, values, columns)}).")
                 for field_name, messages in error.message_dict.items()
                 for message in messages
             ]
         return []
+
+    @staticmethod
+    def _columns_shown(field_name: str, values: dict, columns: dict) -> str:
+        """The cells a whole-row problem is about, e.g. 'columns "Total calls" 9933, "…" 8473'."""
+        prefix = field_name.split("_", 1)[0]  # "calls" or "pct"
+        if field_name in (f"{prefix}_under_10s",) and f"{prefix}_10_to_60s" in values:
+            keys = [f"{prefix}_{band}" for band in BANDS] + (["total_calls"] if prefix == "calls" else [])
+        else:
+            keys = [field_name, f"calls_{field_name.removeprefix('pct_')}", "total_calls"]
+        cells = [f'"{columns[key].label}" {values[key]}' for key in keys if values.get(key) is not None]
+        return "columns " + ", ".join(cells)
 
     def _dataset(self, rows) -> tablib.Dataset:
         headers = [

@@ -22,10 +22,22 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SHEET_ROWS = 20_000
 MAX_SHEET_COLUMNS = 200
 HEADER_SEARCH_ROWS = 30
+MAX_COUNT = 2_147_483_647  # the largest whole number the database columns hold
 
 
 class SpreadsheetError(ValueError):
     """The file as a whole cannot be imported."""
+
+
+def size_problem(size: int) -> str:
+    """
+    >>> size_problem(5 * 1024 * 1024 + 1024)
+    'The file is 5,243,904 bytes, over the 5 MB (5,242,880 bytes) limit. Remove anything that is not part of the release and try again.'
+    """
+    return (
+        f"The file is {size:,} bytes, over the {MAX_FILE_BYTES // 1024 // 1024} MB ({MAX_FILE_BYTES:,} bytes) "
+        "limit. Remove anything that is not part of the release and try again."
+    )
 
 
 @dataclass(frozen=True)
@@ -65,10 +77,7 @@ class Sheet:
 def sheet_read(data: bytes, *, file_name: str = "", sheet_names: Iterable[str] = ()) -> Sheet:
     """Read CSV or XLSX bytes. ``sheet_names``: the sheet to read in a workbook (first match)."""
     if len(data) > MAX_FILE_BYTES:
-        raise SpreadsheetError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; files over {MAX_FILE_BYTES // 1024 // 1024} MB "
-            "are refused. Remove anything that is not part of the release and try again."
-        )
+        raise SpreadsheetError(size_problem(len(data)))
     if not data.strip(b" \r\n\t\xef\xbb\xbf"):
         raise SpreadsheetError("The file is empty.")
     if data.startswith(b"PK\x03\x04"):
@@ -89,19 +98,17 @@ def _csv_rows(data: bytes) -> list[tuple[int, list]]:
         raise SpreadsheetError(
             "This is not a spreadsheet. Upload the release as a CSV or Excel (.xlsx) file."
         )
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="strict")
-    else:
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError as error:
-                raise SpreadsheetError(
-                    "The file's text could not be read (it is neither UTF-8 nor Windows-1252). "
-                    "Save it from Excel as 'CSV UTF-8' and try again."
-                ) from error
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise SpreadsheetError(
+                "The file's text could not be read (it is neither UTF-8 nor Windows-1252). "
+                "Save it from Excel as 'CSV UTF-8' and try again."
+            ) from error
     rows = []
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
@@ -361,6 +368,8 @@ def count_value(value) -> int:
     number = decimal_value(value)
     if number < 0:
         raise ValueError("is below zero; counts cannot be negative.")
+    if number > MAX_COUNT:
+        raise ValueError(f"is too large to be a count; the largest this can hold is {MAX_COUNT:,}.")
     if number != number.to_integral_value():
         raise ValueError("is not a whole number; counts of calls or offences cannot have a fraction.")
     return int(number)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from performance.resources import SpreadsheetFormat
-from performance.spreadsheets import MAX_FILE_BYTES
+from performance.spreadsheets import MAX_FILE_BYTES, size_problem
 
 
 class ReleaseImportCommand(BaseCommand):
@@ -19,8 +19,7 @@ class ReleaseImportCommand(BaseCommand):
         try:
             if file.stat().st_size > MAX_FILE_BYTES:
                 raise CommandError(
-                    f"The file was not imported; nothing has changed.\n- {file.name} is over "
-                    f"{MAX_FILE_BYTES // 1024 // 1024} MB; files over that are refused."
+                    f"The file was not imported; nothing has changed.\n- {size_problem(file.stat().st_size)}"
                 )
             data = file.read_bytes()
         except OSError as error:
