@@ -511,7 +511,7 @@ class RecordedCrimeHeadline:
     @property
     def sentence(self) -> str:
         if self.previous is None:
-            return f"recorded {calculations.thousands(self.latest.total)} offences"
+            return f"stood at {calculations.thousands(self.latest.total)} offences"
         return calculations.ons_change_sentence(self.latest.total, self.previous.total)
 
 

@@ -56,7 +56,8 @@ def share_under_10s(row) -> Decimal | None:
 def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
     """Recompute ranks for ``months`` (every month when None). Returns the number of ranks written.
 
-    Runs a fixed number of queries however many rows the months hold.
+    Runs a fixed number of queries however many rows the months hold (on SQLite, whose
+    statements take at most 999 parameters, Django splits the final insert into chunks).
     """
     rows = CallAnswerMonth.objects.values_list(
         "pk",

@@ -91,6 +91,9 @@ class Prepared:
 class SpreadsheetFormat(base_formats.Format):
     """CSV or XLSX, told apart by content; the resource decides what the rows mean."""
 
+    def __init__(self, encoding=None):
+        self.encoding = encoding  # unused: the encoding is worked out from the bytes
+
     def get_title(self):
         return "CSV or Excel (.xlsx)"
 
@@ -518,7 +521,9 @@ class CallAnswerMonthResource(ReleaseResource):
             month.clean()
         except ValidationError as error:
             return [
-                RowError(number, f"{message.rstrip('.')} ({self._columns_shown(field_name, values, columns)}).")
+                RowError(
+                    number, f"{message.rstrip('.')} ({self._columns_shown(field_name, values, columns)})."
+                )
                 for field_name, messages in error.message_dict.items()
                 for message in messages
             ]
@@ -585,9 +590,12 @@ class CallAnswerMonthResource(ReleaseResource):
                 changed = [
                     field_name
                     for field_name, value in values.items()
-                    if value is not None
-                    and getattr(existing, field_name) is not None
-                    and Decimal(getattr(existing, field_name)) != Decimal(value)
+                    if (value, getattr(existing, field_name)) != (None, None)
+                    and (
+                        value is None
+                        or getattr(existing, field_name) is None
+                        or Decimal(getattr(existing, field_name)) != Decimal(value)
+                    )
                 ]
                 if changed:
                     labels = ", ".join(CallAnswerMonth._meta.get_field(name).verbose_name for name in changed)
@@ -920,7 +928,22 @@ def ncpm_template() -> tablib.Dataset:
 NATIVE = {"coerce_to_string": False}  # numbers stay numbers and dates stay dates in exports
 
 
-class CallAnswerMonthExportResource(resources.ModelResource):
+class ReadableExportResource(resources.ModelResource):
+    """Exports headed as the import reads them, so an exported file can be imported again."""
+
+    columns: list[Column] = []
+
+    def get_export_headers(self, selected_fields=None):
+        labels = {column.key: column.label for column in self.columns}
+        return [
+            labels.get(field.column_name, field.column_name)
+            for field in self.get_export_fields(selected_fields)
+        ]
+
+
+class CallAnswerMonthExportResource(ReadableExportResource):
+    columns = CALLS_COLUMNS
+
     force = fields.Field(attribute="force__name", column_name="Force")
     month = fields.Field(
         attribute="month", column_name="Month", widget=widgets.DateWidget("%Y-%m-%d", coerce_to_string=False)
@@ -944,8 +967,10 @@ class CallAnswerMonthExportResource(resources.ModelResource):
         return super().get_queryset().select_related("force")
 
 
-class RecordedCrimeFigureExportResource(resources.ModelResource):
-    force = fields.Field(attribute="force__name", column_name="Force")
+class RecordedCrimeFigureExportResource(ReadableExportResource):
+    columns = ONS_COLUMNS
+
+    force = fields.Field(attribute="force__name", column_name="Area Name")
     ons_code = fields.Field(attribute="force__ons_code", column_name="Area Code")
     year_ending = fields.Field(
         attribute="period__period_end",
@@ -963,7 +988,9 @@ class RecordedCrimeFigureExportResource(resources.ModelResource):
         return super().get_queryset().select_related("force", "period")
 
 
-class MeasureFigureExportResource(resources.ModelResource):
+class MeasureFigureExportResource(ReadableExportResource):
+    columns = NCPM_COLUMNS
+
     measure = fields.Field(attribute="measure__name", column_name="Measure")
     period_end = fields.Field(
         attribute="period__period_end",
