@@ -715,3 +715,40 @@ def test_admin_shows_why_a_bad_file_was_not_imported(client, forces, editor):
     assert "confirm_form" not in response.context or not response.context["confirm_form"]
     assert stored_calls() == before
     assert ImportLog.objects.count() == logs
+
+
+def test_editor_imports_the_ons_tables_through_the_admin(client, forces, editor):
+    import_url = reverse("admin:performance_recordedcrimefigure_import")
+    confirm_url = reverse("admin:performance_recordedcrimefigure_process_import")
+    data = ONS_XLSX.read_bytes()
+    new_rows = 11
+
+    preview = client.post(import_url, {"import_file": SimpleUploadedFile(ONS_XLSX.name, data), "format": "0"})
+    assert f"{new_rows} new, 0 updated, 0 unchanged." in html.unescape(
+        " ".join(preview.content.decode().split())
+    )
+    assert not RecordedCrimeFigure.objects.exists()
+
+    confirmed = client.post(confirm_url, hidden_inputs(preview.content.decode(), confirm_url))
+    assert confirmed.status_code == 302
+    assert RecordedCrimeFigure.objects.count() == new_rows
+    assert ImportLog.objects.get().user == editor
+
+
+def test_editor_imports_ncpm_figures_through_the_admin(client, ncpm_template, editor):
+    import_url = reverse("admin:performance_measurefigure_import")
+    confirm_url = reverse("admin:performance_measurefigure_process_import")
+    data = filled_template(ncpm_template, NCPM_SEPTEMBER_2023)
+    before = MeasureFigure.objects.count()
+
+    preview = client.post(import_url, {"import_file": SimpleUploadedFile("ncpm.csv", data), "format": "0"})
+    assert f"{len(NCPM_SEPTEMBER_2023)} new, 0 updated, 0 unchanged." in html.unescape(
+        " ".join(preview.content.decode().split())
+    )
+    assert MeasureFigure.objects.count() == before
+
+    confirmed = client.post(confirm_url, hidden_inputs(preview.content.decode(), confirm_url))
+    assert confirmed.status_code == 302
+    assert MeasureFigure.objects.filter(period__period_end=datetime.date(2023, 9, 30)).count() == len(
+        NCPM_SEPTEMBER_2023
+    )
