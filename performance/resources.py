@@ -207,9 +207,11 @@ class ReleaseResource(resources.ModelResource):
         instance._held_values = None if new else self._import_values(instance)
 
     def _import_values(self, instance) -> tuple:
-        return tuple(
-            getattr(instance, field.attribute) for field in self.get_import_fields() if not field.readonly
-        )
+        if not hasattr(self, "_import_attributes"):
+            self._import_attributes = [
+                field.attribute for field in self.get_import_fields() if not field.readonly
+            ]
+        return tuple(getattr(instance, attribute) for attribute in self._import_attributes)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # django-import-export compares rows only through its per-cell diff, which is switched
