@@ -27,6 +27,15 @@ def first_of_month(value: datetime.date) -> bool:
     return value.day == 1
 
 
+class Revised(models.Model):
+    """When a row last changed: a dataset's "last revised" date is its newest row's."""
+
+    updated_at = models.DateTimeField(auto_now=True, help_text="When this row was last changed.")
+
+    class Meta:
+        abstract = True
+
+
 # --------------------------------------------------------------------------------------------
 # Forces and groups
 # --------------------------------------------------------------------------------------------
@@ -235,6 +244,12 @@ class SiteSettings(models.Model):
     answer_target_seconds = models.PositiveSmallIntegerField(
         default=10, help_text="The target answer time in seconds (10)."
     )
+    content_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When any published content last changed: the pages' Last-Modified date (set automatically).",
+    )
     police_website_url = models.URLField(
         blank=True, help_text='Where the "Looking for … Police?" link goes: the force\'s website.'
     )
@@ -254,8 +269,18 @@ class SiteSettings(models.Model):
         return self.office_name
 
     def save(self, *args, **kwargs):
+        from django.utils import timezone
+
         self.pk = 1  # one office per site: there is only ever this row
+        self.content_changed_at = timezone.now()  # the settings appear on every page
         super().save(*args, **kwargs)
+
+    @classmethod
+    def content_changed(cls) -> None:
+        """Note that published content changed now (one UPDATE; pages' Last-Modified follows it)."""
+        from django.utils import timezone
+
+        cls.objects.update(content_changed_at=timezone.now())
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,7 +300,7 @@ CALL_BANDS = (
 )
 
 
-class CallAnswerMonth(models.Model):
+class CallAnswerMonth(Revised, models.Model):
     """One force's 999 call answering in one month, as police.uk publishes it."""
 
     BANDS = CALL_BANDS
@@ -527,7 +552,7 @@ class RecordedCrimeFigureQuerySet(models.QuerySet):
         return RecordedCrimeHeadline(latest=latest, previous=previous)
 
 
-class RecordedCrimeFigure(models.Model):
+class RecordedCrimeFigure(Revised, models.Model):
     """One force area's police recorded crime for a "year ending" period, from ONS Table P1."""
 
     period = models.ForeignKey(
@@ -696,7 +721,7 @@ class ReportingPeriod(models.Model):
             raise ValidationError(errors)
 
 
-class MeasureFigure(models.Model):
+class MeasureFigure(Revised, models.Model):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, related_name="figures", help_text="The quarter."
     )
@@ -776,7 +801,7 @@ class MeasureFigure(models.Model):
         return self.difference("baseline")
 
 
-class PriorityAreaCommentary(models.Model):
+class PriorityAreaCommentary(Revised, models.Model):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, related_name="commentaries", help_text="The quarter."
     )

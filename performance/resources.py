@@ -34,6 +34,7 @@ from .models import (
     RecordedCrimeFigure,
     RecordedCrimePeriod,
     ReportingPeriod,
+    SiteSettings,
     normalise_force_name,
 )
 from .ranking import ranks_deferred, ranks_recompute
@@ -238,6 +239,10 @@ class ReleaseResource(resources.ModelResource):
             return
         if not kwargs.get("dry_run"):
             self.after_release(dataset, result)
+            changed = [row.object_id for row in result.rows if row.import_type == "update"]
+            if changed:  # bulk updates skip auto_now: mark the rows revised
+                self._meta.model.objects.filter(pk__in=changed).update(updated_at=timezone.now())
+            SiteSettings.content_changed()
             totals = result.totals
             user = kwargs.get("user")
             ImportLog.objects.create(

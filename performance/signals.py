@@ -1,9 +1,10 @@
-"""Keep computed 999 ranks in step with the figures and the groups they depend on."""
+"""Keep computed 999 ranks, and the pages' Last-Modified date, in step with the content."""
 
+from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import CallAnswerMonth, ForceGroupMembership, SiteSettings
+from .models import CallAnswerMonth, CallAnswerRank, ForceGroupMembership, ImportLog, SiteSettings
 from .ranking import ranks_are_deferred, ranks_recompute
 
 
@@ -18,3 +19,20 @@ def call_month_changed(sender, instance, **kwargs):
 def groups_changed(sender, **kwargs):
     if not ranks_are_deferred() and not kwargs.get("raw"):
         ranks_recompute()
+
+
+def content_changed(sender, **kwargs):
+    """Any change to published content moves the pages' Last-Modified date (and their ETag)."""
+    if not ranks_are_deferred() and not kwargs.get("raw"):
+        SiteSettings.content_changed()
+
+
+# Connected model by model: a receiver for every sender would stop Django's fast bulk deletes.
+for model in apps.get_app_config("performance").get_models():
+    if model not in (SiteSettings, ImportLog, CallAnswerRank):  # ranks follow their months
+        post_save.connect(
+            content_changed, sender=model, dispatch_uid=f"content_changed_save_{model.__name__}"
+        )
+        post_delete.connect(
+            content_changed, sender=model, dispatch_uid=f"content_changed_delete_{model.__name__}"
+        )

@@ -51,13 +51,21 @@ FORCE_KINDS = {
 
 
 def saved(model, lookup: dict, values: dict):
-    """Create or update one row by its natural key, validated as the admin would."""
-    instance = model.objects.filter(**lookup).first() or model(**lookup)
+    """Create or update one row by its natural key, validated as the admin would. A row that
+    already holds these values is left alone, so loading twice changes nothing."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is not None and all(getattr(instance, field) == value for field, value in values.items()):
+        return instance
+    instance = instance or model(**lookup)
     for field, value in values.items():
         setattr(instance, field, value)
     instance.full_clean()
     instance.save()
+    CHANGES.append(instance)
     return instance
+
+
+CHANGES: list = []
 
 
 def day(text: str) -> datetime.date:
@@ -68,9 +76,12 @@ class Command(BaseCommand):
     help = "Load (or refresh) the demo data: forces, groups, figures and demo pages."
 
     def handle(self, *args, **options):
+        CHANGES.clear()
         with transaction.atomic(), ranks_deferred():
             self.load(*args, **options)
-        ranks_recompute()
+        if CHANGES:
+            ranks_recompute()
+            SiteSettings.content_changed()
 
     def load(self, *args, **options):
         figures = json.loads((DEMO_DATA / "figures.json").read_text())
