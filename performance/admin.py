@@ -260,6 +260,7 @@ class PriorityAreaAdmin(admin.ModelAdmin):
     list_display = ["name", "order", "no_force_data_note"]
     search_fields = ["name"]
     ordering = ["order", "name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Measure)

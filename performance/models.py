@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.text import slugify
 
 from . import calculations
 
@@ -593,6 +594,12 @@ class PriorityArea(models.Model):
     name = models.CharField(
         max_length=200, unique=True, help_text='As the Home Office words it, e.g. "Reduce Serious Violence".'
     )
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text='Used in data download addresses, e.g. "reduce-serious-violence". Left blank, it is made from the name.',
+    )
     order = models.PositiveSmallIntegerField(default=0, help_text="Position on the page (lowest first).")
     no_force_data_note = models.CharField(
         max_length=250,
@@ -606,6 +613,10 @@ class PriorityArea(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = self.slug or slugify(self.name)[:100]
+        super().save(*args, **kwargs)
 
 
 class Measure(models.Model):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.text import slugify
 
 from performance.models import (
     CallAnswerMonth,
@@ -202,7 +203,7 @@ class Command(BaseCommand):
             },
         )
         areas = {
-            area["name"]: saved(PriorityArea, {"name": area["name"]}, area)
+            area["name"]: saved(PriorityArea, {"name": area["name"]}, {"slug": slugify(area["name"]), **area})
             for area in content["priority_areas"]
         }
         measures = {}
