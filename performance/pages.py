@@ -1,18 +1,21 @@
 """What the public pages show, picked from the database once per request.
 
-Views call these and render; the same rows feed every table on the page. Each function runs a
-fixed number of queries however many months or periods the database holds.
+Views call these and render; the same rows feed every table and chart on the page. Each function
+runs a fixed number of queries however many months or periods the database holds.
 """
 
 from collections import defaultdict
 from itertools import groupby
 
-from django.db.models import Prefetch
+from django.db.models import Max, Min, Prefetch
+from django.http import Http404
 
+from . import charts, opendata
 from .models import (
     CallAnswerMonth,
     LibraryPage,
     Measure,
+    MeasureFigure,
     PageSection,
     PriorityArea,
     RecordedCrimeFigure,
@@ -20,7 +23,9 @@ from .models import (
     ReportingPeriod,
     SiteSettings,
 )
-from .tables import DataTable, call_answer_table, measure_figure_table
+from .tables import call_answer_table, measure_figure_table
+
+YEARS_ON_POLICE_DATA_PAGE = 3
 
 
 def site_settings_for(request) -> SiteSettings | None:
@@ -30,27 +35,67 @@ def site_settings_for(request) -> SiteSettings | None:
     return request._site_settings
 
 
-def call_answer_tables(settings: SiteSettings) -> list[DataTable]:
-    """One table per calendar year, newest year first, months in calendar order."""
+def calls_999_context(settings: SiteSettings, *, latest_years: int | None = None) -> dict:
+    """The home force's 999 months: one table per year (newest first), charts, and the group
+    comparison for the latest month. ``latest_years`` limits the tables to the most recent years."""
     force = settings.home_force
-    months = (
-        CallAnswerMonth.objects.filter(force=force)
-        .prefetch_related("ranks")
-        .order_by("-month__year", "month")
-    )
+    months = CallAnswerMonth.objects.filter(force=force).prefetch_related("ranks")
+    span = months.aggregate(earliest=Min("month"), latest=Max("month"))
+    latest = span["latest"]
+    if latest is None:
+        return {"call_tables": [], "older_call_years": False, "calls_charts": [], "group_charts": []}
+    first_year = latest.year - latest_years + 1 if latest_years else None
+    if first_year:
+        months = months.filter(month__year__gte=first_year)
+    months = list(months.order_by("month"))
     regional_name = settings.regional_group.name if settings.regional_group else ""
-    return [
+    by_year = groupby(sorted(months, key=lambda m: (-m.month.year, m.month)), key=lambda m: m.month.year)
+    tables = [
         call_answer_table(
             rows,
             caption=f"{force.full_name} 999 Call Performance Data ({year})",
             regional_group_name=regional_name,
+            target_percent=settings.answer_target_percent,
+            csv_url=opendata.calls_999_csv_url(force=force, year=year),
         )
-        for year, rows in groupby(months, key=lambda row: row.month.year)
+        for year, rows in by_year
     ]
+    return {
+        "call_tables": tables,
+        "older_call_years": bool(first_year) and span["earliest"].year < first_year,
+        "calls_charts": charts.calls_charts(
+            months, settings=settings, csv_url=opendata.calls_999_csv_url(force=force)
+        ),
+        "group_charts": group_charts(settings, latest),
+    }
 
 
-def ncpm_priority_areas(period: ReportingPeriod | None, force_name: str) -> list[dict]:
-    """Each priority area with its figures table and commentary for ``period``."""
+def group_charts(settings: SiteSettings, month) -> list:
+    """The home force against its Most Similar Group and regional group in ``month``, when the
+    database holds the other forces' figures for it."""
+    groups = [g for g in (settings.most_similar_group, settings.regional_group) if g]
+    members = {force.pk for group in groups for force in group.members.all()}
+    rows = {
+        row.force_id: row
+        for row in CallAnswerMonth.objects.filter(month=month, force_id__in=members)
+        .select_related("force")
+        .prefetch_related("ranks")
+    }
+    result = []
+    for group in groups:
+        group_rows = [rows[force.pk] for force in group.members.all() if force.pk in rows]
+        if len(group_rows) > 1:
+            chart = charts.group_chart(
+                group_rows, settings=settings, group=group, csv_url=opendata.calls_999_csv_url(month=month)
+            )
+            if chart is not None:
+                result.append(chart)
+    return result
+
+
+def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
+    """Each priority area with its figures table, chart and commentary for ``period``, and the
+    appendix definitions."""
     areas = PriorityArea.objects.prefetch_related(
         Prefetch("measures", queryset=Measure.objects.order_by("order", "name"))
     )
@@ -63,23 +108,28 @@ def ncpm_priority_areas(period: ReportingPeriod | None, force_name: str) -> list
     sections = []
     for area in areas:
         figures = figures_by_area.get(area.pk, [])
+        csv_url = opendata.ncpm_csv_url(period=period, area=area) if period else ""
         sections.append(
             {
                 "area": area,
-                "table": measure_figure_table(figures, period=period, caption=f"{force_name}: {area.name}")
+                "table": measure_figure_table(
+                    figures, period=period, caption=f"{force_name}: {area.name}", csv_url=csv_url
+                )
+                if figures
+                else None,
+                "chart": charts.measures_chart(figures, period=period, area=area, csv_url=csv_url)
                 if figures
                 else None,
                 "commentary": commentary_by_area.get(area.pk),
                 "definitions": [m for m in area.measures.all() if m.definition_heading],
             }
         )
-    return sections
+    return {"period": period, "priority_areas": sections}
 
 
-def police_data_context(request) -> dict:
-    settings = site_settings_for(request)
+def page_sections(template: str) -> tuple[LibraryPage | None, dict]:
     page = (
-        LibraryPage.objects.filter(template=LibraryPage.Template.POLICE_DATA)
+        LibraryPage.objects.filter(template=template)
         .prefetch_related(Prefetch("sections", queryset=PageSection.objects.order_by("order")))
         .first()
     )
@@ -87,17 +137,59 @@ def police_data_context(request) -> dict:
     if page is not None:
         for section in page.sections.all():
             sections[section.slot].append(section)
-    context = {"page": page, "sections": dict(sections), "settings": settings}
+    return page, dict(sections)
+
+
+def police_data_context(request) -> dict:
+    settings = site_settings_for(request)
+    page, sections = page_sections(LibraryPage.Template.POLICE_DATA)
+    context = {"page": page, "sections": sections, "settings": settings}
     if settings is None:
         return context
     force = settings.home_force
-    period = ReportingPeriod.objects.with_figures().first()
+    periods = list(ReportingPeriod.objects.with_figures()[:1])
     context.update(
-        call_tables=call_answer_tables(settings),
+        calls_999_context(settings, latest_years=YEARS_ON_POLICE_DATA_PAGE),
         groups=[g for g in (settings.most_similar_group, settings.regional_group) if g],
         ons=RecordedCrimeFigure.objects.headline_for(force),
-        period=period,
-        priority_areas=ncpm_priority_areas(period, force.full_name),
         channels=list(ReportingChannel.objects.all()),
+        **ncpm_context(periods[0] if periods else None, force.full_name),
     )
     return context
+
+
+def calls_999_archive_context(request) -> dict:
+    settings = site_settings_for(request)
+    if settings is None:
+        raise Http404("No office has been set up yet.")
+    return {"settings": settings, **calls_999_context(settings)}
+
+
+def ncpm_period_context(request, period: str) -> dict:
+    """One NCPM quarter at its stable address, e.g. 2023-06 for the 12 months to June 2023."""
+    settings = site_settings_for(request)
+    year, month = (int(part) for part in period.split("-"))
+    found = (
+        ReportingPeriod.objects.with_figures().filter(period_end__year=year, period_end__month=month).first()
+    )
+    if settings is None or found is None:
+        raise Http404("No National Crime and Policing Measures are held for that quarter.")
+    return {"settings": settings, **ncpm_context(found, settings.home_force.full_name)}
+
+
+def ncpm_archive_context(request) -> dict:
+    """Every NCPM quarter held, newest first, with each measure's trend across them."""
+    settings = site_settings_for(request)
+    periods = list(ReportingPeriod.objects.order_by("-period_end"))
+    figures = list(
+        MeasureFigure.objects.select_related("measure", "period").order_by(
+            "measure__priority_area__order", "measure__order", "period__period_end"
+        )
+    )
+    return {
+        "settings": settings,
+        "periods": periods,
+        "trend_charts": charts.measure_trend_charts(figures, csv_url=opendata.ncpm_csv_url())
+        if len(periods) > 1
+        else [],
+    }

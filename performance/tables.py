@@ -29,11 +29,49 @@ class DataTable:
     caption: str
     columns: list[str]
     rows: list[list[str]]  # the first cell of each row is its header
+    csv_url: str = ""  # the same figures as open data
+    notes: tuple[str, ...] = ()  # shown under the table, e.g. what a marker means
 
 
-def call_answer_table(months: Iterable, *, caption: str, regional_group_name: str = "") -> DataTable:
+BELOW_TARGET_MARK = "▼"
+
+
+def share_cell(share, target_percent) -> str:
+    """The share answered in time, marked in text (not colour alone) when below the target."""
+    text = calculations.percent(share)
+    if target_percent is None or not calculations.below_target(share, target_percent):
+        return text
+    return format_html(
+        '<span class="below-target">{} <span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">, below the {}% target</span></span>',
+        text,
+        BELOW_TARGET_MARK,
+        target_percent,
+    )
+
+
+def call_answer_table(
+    months: Iterable,
+    *,
+    caption: str,
+    regional_group_name: str = "",
+    target_percent=None,
+    csv_url: str = "",
+) -> DataTable:
     """999 call answering by month, with the columns of the published page."""
+    months = list(months)
+    below = target_percent is not None and any(
+        calculations.below_target(m.band_percent("under_10s"), target_percent) for m in months
+    )
     return DataTable(
+        csv_url=csv_url,
+        notes=(
+            (
+                f"{BELOW_TARGET_MARK} marks a month below the target of {target_percent}% answered in under 10 seconds.",
+            )
+            if below
+            else ()
+        ),
         caption=caption,
         columns=[
             "Month",
@@ -51,10 +89,8 @@ def call_answer_table(months: Iterable, *, caption: str, regional_group_name: st
                 date_format(month.month, "F Y"),
                 calculations.thousands(month.total_calls),
                 calculations.seconds(month.mean_answer_seconds),
-                *(
-                    calculations.percent(month.band_percent(band))
-                    for band in ("under_10s", "10_to_60s", "60s_and_over")
-                ),
+                share_cell(month.band_percent("under_10s"), target_percent),
+                *(calculations.percent(month.band_percent(band)) for band in ("10_to_60s", "60s_and_over")),
                 *(rank_cell(month.rank_for(scope)) for scope in RANK_SCOPES),
             ]
             for month in months
@@ -78,7 +114,7 @@ def day_month_year(day) -> str:
     return date_format(day, "j F Y")
 
 
-def measure_figure_table(figures: Iterable, *, period, caption: str) -> DataTable:
+def measure_figure_table(figures: Iterable, *, period, caption: str, csv_url: str = "") -> DataTable:
     """One priority area's NCPM figures with their differences, as the published page sets them out."""
     baseline_year = period.baseline_period_end.year
     rows = []
@@ -96,6 +132,7 @@ def measure_figure_table(figures: Iterable, *, period, caption: str) -> DataTabl
         )
     return DataTable(
         caption=caption,
+        csv_url=csv_url,
         columns=[
             "Measure",
             f"Most recent 12 months (to {day_month_year(period.period_end)})",

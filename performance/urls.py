@@ -1,11 +1,43 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import views
+from . import opendata, views
+
+
+class YearMonthConverter:
+    """An NCPM quarter's address: the month its 12 months end, e.g. 2023-06."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(YearMonthConverter, "yyyy-mm")
 
 app_name = "performance"
 
 urlpatterns = [
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("document-library/", views.library, name="library"),
     path("document-library/police-data/", views.police_data, name="police-data"),
+    path("document-library/police-data/999-calls/", views.calls_999_archive, name="calls-999-archive"),
+    path("document-library/police-data/ncpm/", views.ncpm_archive, name="ncpm-archive"),
+    path("document-library/police-data/ncpm/<yyyy-mm:period>/", views.ncpm_period, name="ncpm-period"),
+    path("document-library/police-data/data/", opendata.datasets, name="datasets"),
+    path(
+        "document-library/police-data/data/999-calls.csv", opendata.calls_999_csv, name="data-calls-999-csv"
+    ),
+    path(
+        "document-library/police-data/data/999-calls.json",
+        opendata.calls_999_json,
+        name="data-calls-999-json",
+    ),
+    path("document-library/police-data/data/ncpm.csv", opendata.ncpm_csv, name="data-ncpm-csv"),
+    path("document-library/police-data/data/ncpm.json", opendata.ncpm_json, name="data-ncpm-json"),
+    path("document-library/police-data/data/recorded-crime.csv", opendata.ons_csv, name="data-ons-csv"),
+    path("document-library/police-data/data/recorded-crime.json", opendata.ons_json, name="data-ons-json"),
     path("document-library/<slug:slug>/", views.library_page, name="library-page"),
 ]

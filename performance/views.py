@@ -1,9 +1,25 @@
+"""Thin public views: each picks its rows once (``pages``) and renders.
+
+Every public page sends Last-Modified from the site's content-changed time and answers a
+conditional request with 304; ConditionalGetMiddleware adds the ETag.
+"""
+
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import condition
 
+from . import pages
 from .models import Document, LibraryPage
-from .pages import police_data_context
 
 
+def content_last_modified(request, *args, **kwargs):
+    settings = pages.site_settings_for(request)
+    return settings.content_changed_at if settings else None
+
+
+public_page = condition(last_modified_func=content_last_modified)
+
+
+@public_page
 def library(request):
     return render(
         request,
@@ -12,10 +28,32 @@ def library(request):
     )
 
 
+@public_page
 def library_page(request, slug):
     page = get_object_or_404(LibraryPage, slug=slug, template=LibraryPage.Template.PLAIN)
     return render(request, "performance/library_page.html", {"page": page})
 
 
+@public_page
 def police_data(request):
-    return render(request, "performance/police_data.html", police_data_context(request))
+    return render(request, "performance/police_data.html", pages.police_data_context(request))
+
+
+@public_page
+def calls_999_archive(request):
+    return render(request, "performance/calls_999_archive.html", pages.calls_999_archive_context(request))
+
+
+@public_page
+def ncpm_archive(request):
+    return render(request, "performance/ncpm_archive.html", pages.ncpm_archive_context(request))
+
+
+@public_page
+def ncpm_period(request, period):
+    return render(request, "performance/ncpm_period.html", pages.ncpm_period_context(request, period))
+
+
+@public_page
+def accessibility(request):
+    return render(request, "performance/accessibility.html")

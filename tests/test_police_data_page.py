@@ -103,13 +103,41 @@ def page(client, demo_data):
     return response.content.decode()
 
 
+BELOW_TARGET = " ▼, below the 90% target"
+
+
 def test_999_tables_show_every_published_month_in_the_right_row(page):
     tables = {t.caption: t for t in parse_page(page).tables if "999 Call" in t.caption}
 
     assert list(tables) == list(PUBLISHED_999_TABLES)  # newest year first
     for caption, expected in PUBLISHED_999_TABLES.items():
         assert tables[caption].header == PUBLISHED_999_HEADER
-        assert tables[caption].rows == rows(expected)  # months in calendar order
+        shown = [[cell.removesuffix(BELOW_TARGET) for cell in row] for row in tables[caption].rows]
+        assert shown == rows(expected)  # months in calendar order
+
+
+def test_months_below_the_target_are_marked_in_text(page):
+    table = next(t for t in parse_page(page).tables if t.caption.endswith("(2023)"))
+    # Every published month fell short of 90%, so each share carries the words, not just a colour.
+    assert all(row[3].endswith(BELOW_TARGET) for row in table.rows)
+    assert "▼ marks a month below the target of 90% answered in under 10 seconds." in page
+
+
+def test_a_month_meeting_the_target_is_not_marked(client, demo_data):
+    month = CallAnswerMonth.objects.get(month=datetime.date(2023, 9, 1))
+    month.pct_under_10s, month.pct_10_to_60s, month.pct_60s_and_over = (
+        Decimal("90.0"),
+        Decimal("9.5"),
+        Decimal("0.5"),
+    )
+    month.save()
+    table = next(
+        t
+        for t in parse_page(client.get(reverse("performance:police-data")).content.decode()).tables
+        if t.caption.endswith("(2023)")
+    )
+    assert table.row("September 2023")[3] == "90.0%"
+    assert table.row("August 2023")[3] == "87.9%" + BELOW_TARGET
 
 
 def test_ncpm_tables_show_every_measure_with_computed_differences(page):
@@ -218,13 +246,28 @@ def add_history(years: int, periods: int):
 
 def test_query_count_is_small_and_does_not_grow_with_history(client, demo_data, django_assert_num_queries):
     url = reverse("performance:police-data")
-    with django_assert_num_queries(14) as captured:
+    with django_assert_num_queries(17) as captured:
+        client.get(url)
+    add_history(years=10, periods=8)
+    with django_assert_num_queries(len(captured)):
+        response = client.get(url)
+    page = response.content.decode()
+    captions = [t.caption for t in parse_page(page).tables]
+    assert sum("999 Call Performance Data (" in c for c in captions) == 3  # the latest three years
+    assert reverse("performance:calls-999-archive") in page  # the rest one click away
+
+
+def test_999_archive_shows_every_year_in_a_constant_number_of_queries(
+    client, demo_data, django_assert_num_queries
+):
+    url = reverse("performance:calls-999-archive")
+    with django_assert_num_queries(8) as captured:
         client.get(url)
     add_history(years=10, periods=8)
     with django_assert_num_queries(len(captured)):
         response = client.get(url)
     captions = [t.caption for t in parse_page(response.content.decode()).tables]
-    assert sum("999 Call Performance Data (" in c for c in captions) == 13  # 10 more years shown
+    assert sum("999 Call Performance Data (" in c for c in captions) == 13
 
 
 def test_library_lists_the_police_data_page(client, demo_data):
