@@ -11,6 +11,11 @@ PUBLIC_PAGES = {
     "library": lambda: reverse("performance:library"),
     "police data": lambda: reverse("performance:police-data"),
     "plain library page": lambda: reverse("performance:library-page", args=["accountability-meetings"]),
+    "999 calls, every year": lambda: reverse("performance:calls-999-archive"),
+    "NCPM archive": lambda: reverse("performance:ncpm-archive"),
+    "NCPM quarter": lambda: reverse("performance:ncpm-period", args=["2023-06"]),
+    "datasets": lambda: reverse("performance:datasets"),
+    "accessibility statement": lambda: reverse("performance:accessibility"),
 }
 
 
