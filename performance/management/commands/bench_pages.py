@@ -11,6 +11,8 @@ from django.db import connection, reset_queries
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from performance.budgets import page_transfers
+
 
 class Command(BaseCommand):
     help = "Render the public pages repeatedly and print milliseconds per render and SQL queries."
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'page':<40} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'bytes':>8}")
         for name, url in pages.items():
             self.measure(client, name, url, repeat)
+        self.budget(client, pages["police data"])
 
     def measure(self, client, name, url, repeat):
         client.get(url)  # warm caches and template loading
@@ -42,4 +45,16 @@ class Command(BaseCommand):
         p90 = statistics.quantiles(timings, n=10)[-1]
         self.stdout.write(
             f"{name:<40} {statistics.median(timings):>10.2f} {p90:>8.2f} {queries:>8} {len(response.content):>8}"
+        )
+
+    def budget(self, client, url):
+        """The first load's bytes as WhiteNoise serves them (Brotli), against the page's budget."""
+        transfers = page_transfers(client.get(url).content.decode())
+        self.stdout.write(f"\n{'police data first load':<40} {'raw':>9} {'gzip':>9} {'brotli':>9}")
+        for t in transfers:
+            self.stdout.write(f"{t.url:<40} {t.raw:>9,} {t.gzip:>9,} {t.brotli:>9,}")
+        javascript = sum(t.brotli for t in transfers if t.kind == "js")
+        total = sum(t.brotli for t in transfers)
+        self.stdout.write(
+            f"JavaScript {javascript / 1024:.1f} KB of 100 KB; everything {total / 1024:.1f} KB of 300 KB (Brotli)."
         )
