@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser run demo test lint check bench bench-import
+.PHONY: help install install-test browser run demo test lint check bench bench-import vendor
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,3 +70,7 @@ bench-import: install ## Time the 5,400-row national 999 import and ONS P1 on a 
 	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) load_demo_data
 	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) bench_import
+
+vendor: node_modules/.installed ## Copy the pinned Chart.js release from npm into static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+		node_modules/chart.js/LICENSE.md static/vendor/chart.js/
