@@ -300,3 +300,47 @@ def measure_value(value: Number | None, *, percent_measure: bool = False) -> str
     if value is None:
         return ""
     return f"{plain(value)}%" if percent_measure else thousands(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Chart sentences
+# --------------------------------------------------------------------------------------------
+
+
+def target_gap_text(share: Number, target_percent: Number) -> str:
+    """How a share answered in time (as published, to 1 decimal place) stands against the target.
+
+    >>> target_gap_text(Decimal("87.1"), 90), target_gap_text(Decimal("91.04"), 90)
+    ('2.9 points below the 90% target', '1 point above the 90% target')
+    >>> target_gap_text(90, 90), target_gap_text(Decimal("89.96"), 90)
+    ('exactly on the 90% target', 'exactly on the 90% target')
+    """
+    gap = round_half_away(share, 1) - to_decimal(target_percent)
+    target = f"the {plain(target_percent)}% target"
+    if gap == 0:
+        return f"exactly on {target}"
+    points = abs(gap)
+    unit = "point" if points == 1 else "points"
+    return f"{plain(points)} {unit} {'above' if gap > 0 else 'below'} {target}"
+
+
+def with_article(phrase: str) -> str:
+    """``phrase`` after "a" or "an", as it is read aloud: "an 87% decrease", "a 20% increase".
+
+    >>> [with_article(p) for p in ("87% decrease", "20% increase", "11% increase", "180% increase")]
+    ['an 87% decrease', 'a 20% increase', 'an 11% increase', 'a 180% increase']
+    >>> [with_article(p) for p in ("18,400 rise", "1,100 rise", "8.5 points", "0% decrease", "increase")]
+    ['an 18,400 rise', 'a 1,100 rise', 'an 8.5 points', 'a 0% decrease', 'an increase']
+    """
+    digits = ""
+    for character in phrase:
+        if character.isdigit():
+            digits += character
+        elif character != ",":
+            break
+    if digits:
+        leading = digits[: len(digits) % 3 or 3]  # the number read first: "eighteen thousand"
+        vowel_sound = leading.startswith("8") or leading in ("11", "18")
+    else:
+        vowel_sound = phrase[:1].lower() in ("a", "e", "i", "o", "u")
+    return f"{'an' if vowel_sound else 'a'} {phrase}"

@@ -32,7 +32,9 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(tmp_path, sett
     settings.WHITENOISE_USE_FINDERS = False
     call_command("collectstatic", interactive=False, verbosity=0)
     hashed = next((tmp_path / "css").glob("site.*.css"))
-    assert (tmp_path / "css" / f"{hashed.name}.br").exists() and (tmp_path / "css" / f"{hashed.name}.gz").exists()
+    assert (tmp_path / "css" / f"{hashed.name}.br").exists() and (
+        tmp_path / "css" / f"{hashed.name}.gz"
+    ).exists()
 
     response = Client().get(f"/static/css/{hashed.name}", headers={"accept-encoding": "br"})
     assert response.status_code == 200
