@@ -10,7 +10,7 @@ from .ranking import ranks_are_deferred, ranks_recompute
 
 @receiver([post_save, post_delete], sender=CallAnswerMonth)
 def call_month_changed(sender, instance, **kwargs):
-    if not ranks_are_deferred():
+    if not ranks_are_deferred() and not kwargs.get("raw"):
         ranks_recompute(months=[instance.month])
 
 
