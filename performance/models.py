@@ -17,7 +17,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from . import calculations
 
@@ -28,6 +30,22 @@ def first_of_month(value: datetime.date) -> bool:
     return value.day == 1
 
 
+class Content(models.Model):
+    """Everything staff edit: its history is kept (who changed what, when; revertible), and a
+    version number refuses a second person's save over changes they have not seen."""
+
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
 class Revised(models.Model):
     """When a row last changed: a dataset's "last revised" date is its newest row's."""
 
@@ -35,6 +53,49 @@ class Revised(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self, now: datetime.datetime | None = None):
+        """What the public may see: content whose publication time has come."""
+        return self.filter(publish_at__lte=now or timezone.now())
+
+    def visible(self, *, preview: bool = False):
+        """Published content, or everything for a staff preview."""
+        return self if preview else self.published()
+
+
+class Publishable(models.Model):
+    """Draft until a Publisher sets when it goes public; the public queries respect that time,
+    so a scheduled publication needs no job to run."""
+
+    publish_at = models.DateTimeField(
+        "published from",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When this becomes public (UK time). Blank: a draft that only staff can see. "
+        "A time in the future schedules the publication. Only Publishers can set it.",
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.publish_at is not None and self.publish_at <= timezone.now()
+
+    @property
+    def publication_state(self) -> str:
+        if self.publish_at is None:
+            return "Draft"
+        return (
+            "Published"
+            if self.is_published
+            else f"Scheduled for {timezone.localtime(self.publish_at):%d/%m/%Y %H:%M}"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -68,7 +129,7 @@ class ForceQuerySet(models.QuerySet):
         return lookup
 
 
-class Force(models.Model):
+class Force(Content):
     class Kind(models.TextChoices):
         TERRITORIAL = "territorial", "Territorial force, England and Wales"
         NORTHERN_IRELAND = "northern_ireland", "Police Service of Northern Ireland"
@@ -119,7 +180,7 @@ class Force(models.Model):
         return self.kind == self.Kind.TERRITORIAL
 
 
-class ForceAlias(models.Model):
+class ForceAlias(Content):
     """Another name the sources use for a force ("Norfolk Constabulary", "Devon & Cornwall")."""
 
     force = models.ForeignKey(
@@ -140,7 +201,7 @@ class ForceAlias(models.Model):
         return self.alias
 
 
-class ForceGroup(models.Model):
+class ForceGroup(Content):
     class Kind(models.TextChoices):
         MOST_SIMILAR = "msg", "Most Similar Group"
         REGIONAL = "regional", "Regional group"
@@ -178,7 +239,7 @@ class ForceGroup(models.Model):
         return self.description or self.name
 
 
-class ForceGroupMembership(models.Model):
+class ForceGroupMembership(Content):
     group = models.ForeignKey(
         ForceGroup, on_delete=models.CASCADE, related_name="memberships", help_text="The group."
     )
@@ -209,7 +270,7 @@ class SiteSettingsQuerySet(models.QuerySet):
         )
 
 
-class SiteSettings(models.Model):
+class SiteSettings(Content):
     """The office running this site: its home force, groups and the 999 answering target."""
 
     office_name = models.CharField(
@@ -289,7 +350,7 @@ class SiteSettings(models.Model):
 # --------------------------------------------------------------------------------------------
 
 
-class CallAnswerMonthQuerySet(models.QuerySet):
+class CallAnswerMonthQuerySet(PublishableQuerySet):
     def for_force(self, force):
         return self.filter(force=force).order_by("-month")
 
@@ -301,7 +362,7 @@ CALL_BANDS = (
 )
 
 
-class CallAnswerMonth(Revised, models.Model):
+class CallAnswerMonth(Content, Revised, Publishable):
     """One force's 999 call answering in one month, as police.uk publishes it."""
 
     BANDS = CALL_BANDS
@@ -370,6 +431,11 @@ class CallAnswerMonth(Revised, models.Model):
     objects = CallAnswerMonthQuerySet.as_manager()
 
     class Meta:
+        permissions = [
+            ("import_callanswermonth", "Can import 999 releases"),
+            ("export_callanswermonth", "Can export 999 data"),
+            ("publish_callanswermonth", "Can publish 999 months"),
+        ]
         ordering = ["force", "-month"]
         verbose_name = "999 call month"
         constraints = [
@@ -488,7 +554,7 @@ class CallAnswerRank(models.Model):
 # --------------------------------------------------------------------------------------------
 
 
-class RecordedCrimePeriod(models.Model):
+class RecordedCrimePeriod(Content, Publishable):
     """A "year ending" period of ONS police recorded crime, with the release that published it."""
 
     period_end = models.DateField(
@@ -507,6 +573,7 @@ class RecordedCrimePeriod(models.Model):
     )
 
     class Meta:
+        permissions = [("publish_recordedcrimeperiod", "Can publish ONS recorded crime")]
         ordering = ["-period_end"]
         verbose_name = "ONS recorded crime period"
 
@@ -542,9 +609,13 @@ class RecordedCrimeHeadline:
 
 
 class RecordedCrimeFigureQuerySet(models.QuerySet):
-    def headline_for(self, force) -> RecordedCrimeHeadline | None:
-        """The latest period's figure for ``force`` and the figure for one year earlier, in one query."""
-        figures = list(self.filter(force=force).select_related("period").order_by("-period__period_end"))
+    def headline_for(self, force, *, preview: bool = False) -> RecordedCrimeHeadline | None:
+        """The latest published period's figure for ``force`` and the figure for one year earlier,
+        in one query (every period, drafts included, for a staff preview)."""
+        figures = self.filter(force=force)
+        if not preview:
+            figures = figures.filter(period__publish_at__lte=timezone.now())
+        figures = list(figures.select_related("period").order_by("-period__period_end"))
         if not figures:
             return None
         latest = figures[0]
@@ -553,7 +624,7 @@ class RecordedCrimeFigureQuerySet(models.QuerySet):
         return RecordedCrimeHeadline(latest=latest, previous=previous)
 
 
-class RecordedCrimeFigure(Revised, models.Model):
+class RecordedCrimeFigure(Content, Revised):
     """One force area's police recorded crime for a "year ending" period, from ONS Table P1."""
 
     period = models.ForeignKey(
@@ -575,6 +646,10 @@ class RecordedCrimeFigure(Revised, models.Model):
     objects = RecordedCrimeFigureQuerySet.as_manager()
 
     class Meta:
+        permissions = [
+            ("import_recordedcrimefigure", "Can import ONS tables"),
+            ("export_recordedcrimefigure", "Can export ONS figures"),
+        ]
         ordering = ["force", "-period"]
         verbose_name = "ONS recorded crime figure"
         constraints = [
@@ -590,7 +665,7 @@ class RecordedCrimeFigure(Revised, models.Model):
 # --------------------------------------------------------------------------------------------
 
 
-class PriorityArea(models.Model):
+class PriorityArea(Content):
     name = models.CharField(
         max_length=200, unique=True, help_text='As the Home Office words it, e.g. "Reduce Serious Violence".'
     )
@@ -619,7 +694,7 @@ class PriorityArea(models.Model):
         super().save(*args, **kwargs)
 
 
-class Measure(models.Model):
+class Measure(Content):
     class Unit(models.TextChoices):
         COUNT = "count", "Count of offences"
         PERCENT = "percent", "Percentage"
@@ -666,7 +741,7 @@ class Measure(models.Model):
         return self.unit == self.Unit.PERCENT
 
 
-class ReportingPeriodQuerySet(models.QuerySet):
+class ReportingPeriodQuerySet(PublishableQuerySet):
     def with_figures(self):
         """Periods with their figures and commentary, ready for the page in a fixed number of queries."""
         return self.prefetch_related(
@@ -680,7 +755,7 @@ class ReportingPeriodQuerySet(models.QuerySet):
         )
 
 
-class ReportingPeriod(models.Model):
+class ReportingPeriod(Content, Publishable):
     """An NCPM quarter: the latest 12 months, the 12 months before and the 2019 baseline."""
 
     period_end = models.DateField(
@@ -700,6 +775,7 @@ class ReportingPeriod(models.Model):
     objects = ReportingPeriodQuerySet.as_manager()
 
     class Meta:
+        permissions = [("publish_reportingperiod", "Can publish NCPM quarters")]
         ordering = ["-period_end"]
         verbose_name = "NCPM reporting period"
 
@@ -732,7 +808,7 @@ class ReportingPeriod(models.Model):
             raise ValidationError(errors)
 
 
-class MeasureFigure(Revised, models.Model):
+class MeasureFigure(Content, Revised):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, related_name="figures", help_text="The quarter."
     )
@@ -767,6 +843,10 @@ class MeasureFigure(Revised, models.Model):
     )
 
     class Meta:
+        permissions = [
+            ("import_measurefigure", "Can import NCPM figures"),
+            ("export_measurefigure", "Can export NCPM figures"),
+        ]
         ordering = ["period", "measure"]
         constraints = [
             models.UniqueConstraint(fields=["period", "measure"], name="unique_period_measure"),
@@ -812,7 +892,7 @@ class MeasureFigure(Revised, models.Model):
         return self.difference("baseline")
 
 
-class PriorityAreaCommentary(Revised, models.Model):
+class PriorityAreaCommentary(Content, Revised):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, related_name="commentaries", help_text="The quarter."
     )
@@ -840,7 +920,7 @@ class PriorityAreaCommentary(Revised, models.Model):
 # --------------------------------------------------------------------------------------------
 
 
-class ReportingChannel(models.Model):
+class ReportingChannel(Content):
     name = models.CharField(max_length=100, help_text='e.g. "101", "Online reporting", "StreetSafe".')
     contact = models.CharField(
         max_length=250, blank=True, help_text="A phone number (e.g. 101) or a web address (https://…)."
@@ -868,7 +948,7 @@ class ReportingChannel(models.Model):
         return self.contact.startswith(("https://", "http://"))
 
 
-class LibraryPage(models.Model):
+class LibraryPage(Content, Publishable):
     class Template(models.TextChoices):
         PLAIN = "plain", "Plain page"
         POLICE_DATA = "police_data", "Police Data page (with the performance sections)"
@@ -887,6 +967,7 @@ class LibraryPage(models.Model):
     order = models.PositiveSmallIntegerField(default=0, help_text="Position in the library list.")
 
     class Meta:
+        permissions = [("publish_librarypage", "Can publish library pages")]
         ordering = ["order", "title"]
 
     def __str__(self):
@@ -898,7 +979,7 @@ class LibraryPage(models.Model):
         return reverse("performance:library-page", args=[self.slug])
 
 
-class PageSection(models.Model):
+class PageSection(Content):
     """An editable block of text in a fixed place on a data page (e.g. the note on recording standards)."""
 
     class Slot(models.TextChoices):
@@ -925,7 +1006,7 @@ class PageSection(models.Model):
         return self.heading or self.get_slot_display()
 
 
-class Document(models.Model):
+class Document(Content):
     class Category(models.TextChoices):
         PERFORMANCE = "performance", "Performance"
         MEETINGS = "meetings", "Accountability meetings"

@@ -36,6 +36,8 @@ from .models import (
     MeasureFigure,
     PriorityArea,
     RecordedCrimeFigure,
+    RecordedCrimePeriod,
+    ReportingPeriod,
 )
 from .resources import formula_neutralised
 
@@ -380,7 +382,8 @@ def for_force_filter(rows, query, filters: dict):
 
 def calls_999_selection(query) -> Selection:
     months = (
-        CallAnswerMonth.objects.select_related("force")
+        CallAnswerMonth.objects.published()
+        .select_related("force")
         .prefetch_related("ranks")
         .order_by("force__name", "month")
     )
@@ -430,8 +433,10 @@ def rank_source(month: CallAnswerMonth) -> str | None:
 
 
 def ncpm_selection(query) -> Selection:
-    figures = MeasureFigure.objects.select_related("period", "measure__priority_area").order_by(
-        "period__period_end", "measure__priority_area__order", "measure__order", "measure__name"
+    figures = (
+        MeasureFigure.objects.filter(period__in=ReportingPeriod.objects.published())
+        .select_related("period", "measure__priority_area")
+        .order_by("period__period_end", "measure__priority_area__order", "measure__order", "measure__name")
     )
     filters = {}
     if (value := filter_value(query, "period")) is not None:
@@ -471,8 +476,10 @@ def ncpm_row(figure: MeasureFigure) -> dict:
 
 def ons_selection(query) -> Selection:
     """Recorded crime by force and period; the publication dates are the newest period's."""
-    figures = RecordedCrimeFigure.objects.select_related("force", "period").order_by(
-        "force__name", "period__period_end"
+    figures = (
+        RecordedCrimeFigure.objects.filter(period__in=RecordedCrimePeriod.objects.published())
+        .select_related("force", "period")
+        .order_by("force__name", "period__period_end")
     )
     filters = {}
     figures = list(for_force_filter(figures, query, filters))

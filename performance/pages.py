@@ -35,11 +35,18 @@ def site_settings_for(request) -> SiteSettings | None:
     return request._site_settings
 
 
-def calls_999_context(settings: SiteSettings, *, latest_years: int | None = None) -> dict:
+def is_preview(request) -> bool:
+    """A staff member asking to see the page as it will be, drafts and scheduled content included."""
+    return request.GET.get("preview") == "1" and request.user.is_authenticated and request.user.is_staff
+
+
+def calls_999_context(
+    settings: SiteSettings, *, latest_years: int | None = None, preview: bool = False
+) -> dict:
     """The home force's 999 months: one table per year (newest first), charts, and the group
     comparison for the latest month. ``latest_years`` limits the tables to the most recent years."""
     force = settings.home_force
-    months = CallAnswerMonth.objects.filter(force=force).prefetch_related("ranks")
+    months = CallAnswerMonth.objects.visible(preview=preview).filter(force=force).prefetch_related("ranks")
     span = months.aggregate(earliest=Min("month"), latest=Max("month"))
     latest = span["latest"]
     if latest is None:
@@ -66,18 +73,19 @@ def calls_999_context(settings: SiteSettings, *, latest_years: int | None = None
         "calls_charts": charts.calls_charts(
             months, settings=settings, csv_url=opendata.calls_999_csv_url(force=force)
         ),
-        "group_charts": group_charts(settings, latest),
+        "group_charts": group_charts(settings, latest, preview=preview),
     }
 
 
-def group_charts(settings: SiteSettings, month) -> list:
+def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> list:
     """The home force against its Most Similar Group and regional group in ``month``, when the
     database holds the other forces' figures for it."""
     groups = [g for g in (settings.most_similar_group, settings.regional_group) if g]
     members = {force.pk for group in groups for force in group.members.all()}
     rows = {
         row.force_id: row
-        for row in CallAnswerMonth.objects.filter(month=month, force_id__in=members)
+        for row in CallAnswerMonth.objects.visible(preview=preview)
+        .filter(month=month, force_id__in=members)
         .select_related("force")
         .prefetch_related("ranks")
     }
@@ -127,9 +135,10 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
     return {"period": period, "priority_areas": sections}
 
 
-def page_sections(template: str) -> tuple[LibraryPage | None, dict]:
+def page_sections(template: str, *, preview: bool = False) -> tuple[LibraryPage | None, dict]:
     page = (
-        LibraryPage.objects.filter(template=template)
+        LibraryPage.objects.visible(preview=preview)
+        .filter(template=template)
         .prefetch_related(Prefetch("sections", queryset=PageSection.objects.order_by("order")))
         .first()
     )
@@ -142,16 +151,17 @@ def page_sections(template: str) -> tuple[LibraryPage | None, dict]:
 
 def police_data_context(request) -> dict:
     settings = site_settings_for(request)
-    page, sections = page_sections(LibraryPage.Template.POLICE_DATA)
-    context = {"page": page, "sections": sections, "settings": settings}
+    preview = is_preview(request)
+    page, sections = page_sections(LibraryPage.Template.POLICE_DATA, preview=preview)
+    context = {"page": page, "sections": sections, "settings": settings, "preview": preview}
     if settings is None:
         return context
     force = settings.home_force
-    periods = list(ReportingPeriod.objects.with_figures()[:1])
+    periods = list(ReportingPeriod.objects.visible(preview=preview).with_figures()[:1])
     context.update(
-        calls_999_context(settings, latest_years=YEARS_ON_POLICE_DATA_PAGE),
+        calls_999_context(settings, latest_years=YEARS_ON_POLICE_DATA_PAGE, preview=preview),
         groups=[g for g in (settings.most_similar_group, settings.regional_group) if g],
-        ons=RecordedCrimeFigure.objects.headline_for(force),
+        ons=RecordedCrimeFigure.objects.headline_for(force, preview=preview),
         channels=list(ReportingChannel.objects.all()),
         **ncpm_context(periods[0] if periods else None, force.full_name),
     )
@@ -162,32 +172,39 @@ def calls_999_archive_context(request) -> dict:
     settings = site_settings_for(request)
     if settings is None:
         raise Http404("No office has been set up yet.")
-    return {"settings": settings, **calls_999_context(settings)}
+    preview = is_preview(request)
+    return {"settings": settings, "preview": preview, **calls_999_context(settings, preview=preview)}
 
 
 def ncpm_period_context(request, period: str) -> dict:
     """One NCPM quarter at its stable address, e.g. 2023-06 for the 12 months to June 2023."""
     settings = site_settings_for(request)
+    preview = is_preview(request)
     year, month = (int(part) for part in period.split("-"))
     found = (
-        ReportingPeriod.objects.with_figures().filter(period_end__year=year, period_end__month=month).first()
+        ReportingPeriod.objects.visible(preview=preview)
+        .with_figures()
+        .filter(period_end__year=year, period_end__month=month)
+        .first()
     )
     if settings is None or found is None:
-        raise Http404("No National Crime and Policing Measures are held for that quarter.")
-    return {"settings": settings, **ncpm_context(found, settings.home_force.full_name)}
+        raise Http404("No National Crime and Policing Measures are published for that quarter.")
+    return {"settings": settings, "preview": preview, **ncpm_context(found, settings.home_force.full_name)}
 
 
 def ncpm_archive_context(request) -> dict:
-    """Every NCPM quarter held, newest first, with each measure's trend across them."""
+    """Every published NCPM quarter, newest first, with each measure's trend across them."""
     settings = site_settings_for(request)
-    periods = list(ReportingPeriod.objects.order_by("-period_end"))
+    preview = is_preview(request)
+    periods = list(ReportingPeriod.objects.visible(preview=preview).order_by("-period_end"))
     figures = list(
-        MeasureFigure.objects.select_related("measure", "period").order_by(
-            "measure__priority_area__order", "measure__order", "period__period_end"
-        )
+        MeasureFigure.objects.filter(period__in=periods)
+        .select_related("measure", "period")
+        .order_by("measure__priority_area__order", "measure__order", "period__period_end")
     )
     return {
         "settings": settings,
+        "preview": preview,
         "periods": periods,
         "trend_charts": charts.measure_trend_charts(figures, csv_url=opendata.ncpm_csv_url())
         if len(periods) > 1

@@ -24,14 +24,20 @@ def library(request):
     return render(
         request,
         "performance/library.html",
-        {"pages": LibraryPage.objects.all(), "documents": Document.objects.all()},
+        {
+            "pages": LibraryPage.objects.visible(preview=pages.is_preview(request)),
+            "documents": Document.objects.all(),
+        },
     )
 
 
 @public_page
 def library_page(request, slug):
-    page = get_object_or_404(LibraryPage, slug=slug, template=LibraryPage.Template.PLAIN)
-    return render(request, "performance/library_page.html", {"page": page})
+    preview = pages.is_preview(request)
+    page = get_object_or_404(
+        LibraryPage.objects.visible(preview=preview), slug=slug, template=LibraryPage.Template.PLAIN
+    )
+    return render(request, "performance/library_page.html", {"page": page, "preview": preview})
 
 
 @public_page

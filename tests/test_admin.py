@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from performance import calculations
 from performance.models import CallAnswerMonth, CallAnswerRank, Force, ImportLog, SiteSettings
+from tests.factories import PUBLISHED
 
 PERFORMANCE_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "performance"),
@@ -35,8 +36,13 @@ def norfolk(db):
     return Force.objects.create(name="Norfolk", full_name="Norfolk Constabulary", ons_code="E23000024")
 
 
+CONTENT_MODELS = [
+    m for m in apps.get_app_config("performance").get_models() if not m.__name__.startswith("Historical")
+]
+
+
 def test_every_performance_model_is_registered():
-    assert set(PERFORMANCE_MODELS) == set(apps.get_app_config("performance").get_models())
+    assert set(PERFORMANCE_MODELS) == set(CONTENT_MODELS)
 
 
 @pytest.mark.parametrize("model", PERFORMANCE_MODELS, ids=lambda model: model._meta.model_name)
@@ -47,15 +53,37 @@ def test_editor_sees_changelist_and_add_form(client, editor, model):
     assert client.get(admin_url(model, "add")).status_code == (403 if read_only else 200)
 
 
-def test_editor_group_has_every_performance_permission(db):
-    models = list(apps.get_app_config("performance").get_models())
-    permissions = Group.objects.get(name="Editor").permissions.all()
-    assert permissions.count() == 4 * len(models)
-    assert {p.content_type.app_label for p in permissions} == {"performance"}
-    assert {p.codename for p in permissions} == {
-        f"{action}_{model._meta.model_name}"
-        for model in models
-        for action in ("add", "change", "delete", "view")
+def role_codenames(name: str) -> set[str]:
+    return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+
+def test_editor_can_maintain_and_import_but_not_publish(db):
+    editor = role_codenames("Editor")
+    for model in CONTENT_MODELS:
+        name = model._meta.model_name
+        actions = ("view",) if model is ImportLog else ("add", "change", "delete", "view")
+        assert {f"{action}_{name}" for action in actions} <= editor, name
+    assert {"import_callanswermonth", "import_recordedcrimefigure", "import_measurefigure"} <= editor
+    assert {"export_callanswermonth", "export_recordedcrimefigure", "export_measurefigure"} <= editor
+    assert not {codename for codename in editor if codename.startswith("publish_")}
+    assert "change_importlog" not in editor
+
+
+def test_publisher_can_do_what_an_editor_does_and_publish(db):
+    publisher = role_codenames("Publisher")
+    assert role_codenames("Editor") < publisher
+    assert {codename for codename in publisher if codename.startswith("publish_")} == {
+        "publish_callanswermonth",
+        "publish_recordedcrimeperiod",
+        "publish_reportingperiod",
+        "publish_librarypage",
+    }
+    assert not {codename for codename in publisher if codename.endswith(("_user", "_group"))}
+
+
+def test_site_administrators_manage_staff_accounts_only(db):
+    assert role_codenames("Site administrator") == {
+        f"{action}_{model}" for model in ("user", "group") for action in ("add", "change", "delete", "view")
     }
 
 
@@ -127,6 +155,7 @@ def test_band_percentages_must_add_up_to_100(client, editor, norfolk):
 
 def test_call_month_changelist_shows_month_and_share(client, editor, norfolk):
     CallAnswerMonth.objects.create(
+        publish_at=PUBLISHED,
         force=norfolk,
         month=datetime.date(2023, 1, 1),
         total_calls=9933,

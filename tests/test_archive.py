@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from performance.models import MeasureFigure, PriorityAreaCommentary, ReportingPeriod
+from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 
 
@@ -13,7 +14,7 @@ from tests.html_tables import parse_page
 def two_quarters(demo_data):
     """The demo quarter (to June 2023) and a later one (to September 2023) with its own figures."""
     june = ReportingPeriod.objects.get(period_end=datetime.date(2023, 6, 30))
-    september = ReportingPeriod.objects.create(period_end=datetime.date(2023, 9, 30))
+    september = ReportingPeriod.objects.create(publish_at=PUBLISHED, period_end=datetime.date(2023, 9, 30))
     for figure in june.figures.all():
         MeasureFigure.objects.create(
             period=september,

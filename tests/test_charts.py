@@ -26,6 +26,7 @@ from performance.models import (
     SiteSettings,
 )
 from performance.ranking import ranks_deferred, ranks_recompute
+from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 
 FIGURES = json.loads(
@@ -87,6 +88,7 @@ OTHER_FORCES = {
 def call_month(force, share: str, *, month=SEPTEMBER_2023) -> CallAnswerMonth:
     under_10s = Decimal(share)
     return CallAnswerMonth(
+        publish_at=PUBLISHED,
         force=force,
         month=month,
         total_calls=10_000,
@@ -109,7 +111,7 @@ def add_group_months(shares: dict[str, str] = OTHER_FORCES):
 def add_earlier_period() -> int:
     """A second NCPM quarter (12 months to March 2023) whose latest figures are June's previous ones,
     so each measure has a trend. Returns the number of measures."""
-    period = ReportingPeriod.objects.create(period_end=datetime.date(2023, 3, 31))
+    period = ReportingPeriod.objects.create(publish_at=PUBLISHED, period_end=datetime.date(2023, 3, 31))
     latest = ReportingPeriod.objects.get(period_end=datetime.date(2023, 6, 30))
     figures = list(latest.figures.select_related("measure"))
     MeasureFigure.objects.bulk_create(
@@ -282,6 +284,7 @@ def months_with(*shares, total_calls=(), start=datetime.date(2023, 7, 1)) -> lis
         year, month = divmod(start.month - 1 + index, 12)
         rows.append(
             CallAnswerMonth(
+                publish_at=PUBLISHED,
                 month=datetime.date(start.year + year, month + 1, 1),
                 total_calls=total_calls[index] if total_calls else 1000,
                 mean_answer_seconds=Decimal("7"),

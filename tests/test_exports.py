@@ -32,6 +32,7 @@ from performance.resources import (
     SafeXLSX,
     formula_neutralised,
 )
+from tests.factories import PUBLISHED
 
 HOSTILE_NAMES = [
     "=cmd|' /C calc'!A0",
@@ -74,6 +75,7 @@ def calls(db):
     """Norfolk's January 2023 (counts and percentages) and a month for each force with a hostile name."""
     norfolk = Force.objects.create(name="Norfolk", full_name="Norfolk Constabulary", ons_code="E23000024")
     CallAnswerMonth.objects.create(
+        publish_at=PUBLISHED,
         force=norfolk,
         month=JANUARY,
         total_calls=9933,
@@ -88,6 +90,7 @@ def calls(db):
     for index, name in enumerate(HOSTILE_NAMES):
         force = Force.objects.create(name=name, full_name=name, kind=Force.Kind.SPECIAL)
         CallAnswerMonth.objects.create(
+            publish_at=PUBLISHED,
             force=force,
             month=datetime.date(2023, index + 2, 1),
             total_calls=100 + index,
@@ -185,13 +188,13 @@ def test_xlsx_export_keeps_numbers_and_dates_native_and_neutralises_formulas(cli
 
 def test_other_exports_keep_numbers_and_dates_native(client, editor, calls):
     norfolk = Force.objects.get(name="Norfolk")
-    period = RecordedCrimePeriod.objects.create(period_end=datetime.date(2025, 6, 30))
+    period = RecordedCrimePeriod.objects.create(publish_at=PUBLISHED, period_end=datetime.date(2025, 6, 30))
     RecordedCrimeFigure.objects.create(
         period=period, force=norfolk, total=58881, offence_groups={"Homicide": 5}
     )
     area = PriorityArea.objects.create(name="Reduce Murder and Homicide")
     measure = Measure.objects.create(priority_area=area, name="-Homicide (all offences)")
-    quarter = ReportingPeriod.objects.create(period_end=datetime.date(2023, 6, 30))
+    quarter = ReportingPeriod.objects.create(publish_at=PUBLISHED, period_end=datetime.date(2023, 6, 30))
     MeasureFigure.objects.create(period=quarter, measure=measure, latest=2, previous=15, baseline=7)
 
     ons = load_workbook(

@@ -26,6 +26,7 @@ from performance.models import (
     RecordedCrimePeriod,
     ReportingPeriod,
 )
+from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 
 CALLS_999_HEADER = [
@@ -127,6 +128,7 @@ def homicide():
 
 def call_month(force, month: datetime.date, **values) -> CallAnswerMonth:
     return CallAnswerMonth.objects.create(
+        publish_at=PUBLISHED,
         force=force,
         month=month,
         total_calls=values.pop("total_calls", 100),
@@ -563,7 +565,7 @@ def more_rows(demo_data):
     suffolk = Force.objects.get(name="Suffolk")
     call_month(suffolk, JANUARY_2023)
     call_month(suffolk, datetime.date(2022, 1, 1))
-    earlier = ReportingPeriod.objects.create(period_end=datetime.date(2023, 3, 31))
+    earlier = ReportingPeriod.objects.create(publish_at=PUBLISHED, period_end=datetime.date(2023, 3, 31))
     MeasureFigure.objects.create(
         period=earlier, measure=Measure.objects.get(name="Robbery"), latest=350, previous=340, baseline=500
     )
@@ -715,6 +717,7 @@ def add_history(*, forces: int, months: int, periods: int):
     others = list(Force.objects.exclude(name="Norfolk")[:forces])
     new_months = CallAnswerMonth.objects.bulk_create(
         CallAnswerMonth(
+            publish_at=PUBLISHED,
             force=force,
             month=datetime.date(2015 + index // 12, index % 12 + 1, 1),
             total_calls=1000,
@@ -732,11 +735,15 @@ def add_history(*, forces: int, months: int, periods: int):
     )
     measures = list(Measure.objects.all())
     for quarter in range(periods):
-        period = ReportingPeriod.objects.create(period_end=datetime.date(2010 + quarter, 3, 31))
+        period = ReportingPeriod.objects.create(
+            publish_at=PUBLISHED, period_end=datetime.date(2010 + quarter, 3, 31)
+        )
         MeasureFigure.objects.bulk_create(
             MeasureFigure(period=period, measure=m, latest=10, previous=12, baseline=9) for m in measures
         )
-        ons = RecordedCrimePeriod.objects.create(period_end=datetime.date(2010 + quarter, 3, 31))
+        ons = RecordedCrimePeriod.objects.create(
+            publish_at=PUBLISHED, period_end=datetime.date(2010 + quarter, 3, 31)
+        )
         RecordedCrimeFigure.objects.bulk_create(
             RecordedCrimeFigure(period=ons, force=f, total=1) for f in others
         )

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from performance.models import CallAnswerMonth, Force, Measure, MeasureFigure, ReportingPeriod, SiteSettings
+from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 
 PUBLISHED_999_TABLES = {
@@ -225,6 +226,7 @@ def add_history(years: int, periods: int):
     forces = [home, *Force.objects.exclude(pk=home.pk)[:8]]
     CallAnswerMonth.objects.bulk_create(
         CallAnswerMonth(
+            publish_at=PUBLISHED,
             force=force,
             month=datetime.date(2005 + offset // 12, offset % 12 + 1, 1),
             total_calls=10_000,
@@ -237,7 +239,9 @@ def add_history(years: int, periods: int):
         for offset in range(years * 12)
     )
     for quarter in range(periods):
-        period = ReportingPeriod.objects.create(period_end=datetime.date(2010 + quarter, 3, 31))
+        period = ReportingPeriod.objects.create(
+            publish_at=PUBLISHED, period_end=datetime.date(2010 + quarter, 3, 31)
+        )
         MeasureFigure.objects.bulk_create(
             MeasureFigure(period=period, measure=m, latest=10, previous=12, baseline=9)
             for m in Measure.objects.all()
