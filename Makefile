@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser run demo test lint check bench bench-import vendor
+.PHONY: help install install-test browser run demo test lint check bench bench-import vendor backup restore
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,3 +74,10 @@ bench-import: install ## Time the 5,400-row national 999 import and ONS P1 on a 
 vendor: node_modules/.installed ## Copy the pinned Chart.js release from npm into static/vendor/
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
 		node_modules/chart.js/LICENSE.md static/vendor/chart.js/
+
+backup: install ## Back up the database to backups/ (PostgreSQL: pg_dump -Fc; SQLite: .backup)
+	DEBUG=$${DEBUG:-1} $(MANAGE) backup_database
+
+restore: install ## Restore a backup into the database, replacing its contents: make restore FILE=backups/…
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file>.dump|.sqlite3" >&2; exit 2; }
+	DEBUG=$${DEBUG:-1} $(MANAGE) restore_database "$(FILE)"

@@ -1,12 +1,15 @@
 """Staff admin for every performance model. Field help text lives on the models."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import calculations
 from .models import (
@@ -45,6 +48,139 @@ from .resources import (
 )
 from .spreadsheets import MAX_FILE_BYTES, size_problem
 from .tables import RANK_SCOPES, rank_cell
+
+# --------------------------------------------------------------------------------------------
+# Shared: history, one-at-a-time editing, and publication
+# --------------------------------------------------------------------------------------------
+
+CONCURRENT_EDIT = (
+    "Someone else saved this since you opened it, so your changes have not been saved (nothing "
+    "was overwritten). Open it again to see their changes, then make yours."
+)
+
+
+class VersionedForm(forms.ModelForm):
+    """Refuses a save made over changes the editor has not seen (optimistic locking)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk is not None and seen is not None:
+            current = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+            )
+            if current.first() != seen:
+                raise ValidationError(CONCURRENT_EDIT, code="concurrent_edit")
+        return cleaned
+
+
+def can_publish(request, model) -> bool:
+    return request.user.has_perm(f"performance.publish_{model._meta.model_name}")
+
+
+class ContentAdmin(SimpleHistoryAdmin):
+    """Every content model: history with revert, and one-at-a-time editing.
+
+    ``publication_via`` names the publishable object this content belongs to ("" for itself,
+    "period" for a quarter's figures): an Editor may change it only while that is a draft.
+    """
+
+    form = VersionedForm
+    publication_via: str | None = None
+
+    def publication_of(self, obj):
+        if obj is None or self.publication_via is None:
+            return None
+        return obj if self.publication_via == "" else getattr(obj, self.publication_via)
+
+    def publish_model(self):
+        publication = self.publication_via
+        if publication is None:
+            return None
+        return self.model if publication == "" else self.model._meta.get_field(publication).related_model
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        published = self.publication_of(obj)
+        if allowed and published is not None and published.publish_at is not None:
+            return can_publish(request, self.publish_model())  # published or scheduled: Publishers only
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        published = self.publication_of(obj)
+        if allowed and published is not None and published.publish_at is not None:
+            return can_publish(request, self.publish_model())
+        return allowed
+
+
+class PublishableAdmin(ContentAdmin):
+    """Publishers publish, withdraw and schedule; Editors prepare drafts."""
+
+    publication_via = ""
+    actions = ["publish_now", "withdraw"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if can_publish(request, self.model) else [*fields, "publish_at"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_publish(request, self.model):
+            actions.pop("publish_now", None)
+            actions.pop("withdraw", None)
+        return actions
+
+    def view_on_site(self, obj):
+        """Staff see the public page as it will look, drafts included."""
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+        return f"{url}?preview=1" if url else None
+
+    @admin.display(description="publication")
+    def publication_state(self, obj):
+        return obj.publication_state
+
+    @admin.action(description="Publish the selected items now (with their figures and commentary)")
+    def publish_now(self, request, queryset):
+        self._set_publication(request, queryset, timezone.now(), "published")
+
+    @admin.action(description="Withdraw the selected items (back to draft)")
+    def withdraw(self, request, queryset):
+        self._set_publication(request, queryset, None, "withdrawn to draft")
+
+    def _set_publication(self, request, queryset, when, done):
+        if not can_publish(request, self.model):
+            raise PermissionDenied
+        for obj in queryset:  # saved one by one, so each change has its history row
+            obj.publish_at = when
+            obj.save()
+        self.message_user(request, f"{queryset.count()} {done}.", messages.SUCCESS)
+
+
+class FollowsPublicationInline:
+    """An inline that can be changed only while its parent is a draft, unless by a Publisher."""
+
+    def _allowed(self, request, obj, allowed):
+        if allowed and obj is not None and getattr(obj, "publish_at", None) is not None:
+            return can_publish(request, type(obj))
+        return allowed
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, obj, super().has_add_permission(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj, super().has_change_permission(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj, super().has_delete_permission(request, obj))
 
 
 class ReleaseImportForm(ImportForm):
@@ -97,7 +233,7 @@ class ForceGroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(Force)
-class ForceAdmin(admin.ModelAdmin):
+class ForceAdmin(ContentAdmin):
     list_display = ["name", "full_name", "ons_code", "police_uk_id", "region", "kind"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "full_name", "ons_code", "police_uk_id", "aliases__alias"]
@@ -106,7 +242,7 @@ class ForceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ForceAlias)
-class ForceAliasAdmin(admin.ModelAdmin):
+class ForceAliasAdmin(ContentAdmin):
     list_display = ["alias", "force"]
     list_filter = ["force"]
     list_select_related = ["force"]
@@ -116,7 +252,7 @@ class ForceAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(ForceGroup)
-class ForceGroupAdmin(admin.ModelAdmin):
+class ForceGroupAdmin(ContentAdmin):
     list_display = ["name", "kind", "description"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
@@ -125,7 +261,7 @@ class ForceGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(ForceGroupMembership)
-class ForceGroupMembershipAdmin(admin.ModelAdmin):
+class ForceGroupMembershipAdmin(ContentAdmin):
     list_display = ["force", "group"]
     list_filter = ["group"]
     list_select_related = ["force", "group"]
@@ -135,7 +271,7 @@ class ForceGroupMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(ContentAdmin):
     """A single row: it can be added once and never deleted."""
 
     list_display = ["office_name", "home_force", "answer_target_percent", "answer_target_seconds"]
@@ -156,7 +292,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------------------------
 
 
-class CallAnswerRankInline(admin.TabularInline):
+class CallAnswerRankInline(FollowsPublicationInline, admin.TabularInline):
     model = CallAnswerRank
     extra = 0
     fields = ["scope", "rank", "joint", "out_of", "source"]
@@ -164,7 +300,7 @@ class CallAnswerRankInline(admin.TabularInline):
 
 
 @admin.register(CallAnswerMonth)
-class CallAnswerMonthAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
+class CallAnswerMonthAdmin(ReleaseImportExportMixin, PublishableAdmin):
     import_resource = CallAnswerMonthResource
     export_resource = CallAnswerMonthExportResource
     import_help = [
@@ -179,6 +315,7 @@ class CallAnswerMonthAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
         "mean_answer_display",
         "under_10s_display",
         "ranks_display",
+        "publication_state",
     ]
     list_filter = ["force"]
     list_select_related = ["force"]
@@ -218,7 +355,7 @@ class CallAnswerRankAdmin(admin.ModelAdmin):
     raw_id_fields = ["call_month"]
 
 
-class RecordedCrimeFigureInline(admin.TabularInline):
+class RecordedCrimeFigureInline(FollowsPublicationInline, admin.TabularInline):
     model = RecordedCrimeFigure
     extra = 0
     autocomplete_fields = ["force"]
@@ -226,15 +363,16 @@ class RecordedCrimeFigureInline(admin.TabularInline):
 
 
 @admin.register(RecordedCrimePeriod)
-class RecordedCrimePeriodAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "published_on", "next_release_on", "next_period_end"]
+class RecordedCrimePeriodAdmin(PublishableAdmin):
+    list_display = ["__str__", "publication_state", "published_on", "next_release_on", "next_period_end"]
     date_hierarchy = "period_end"
     ordering = ["-period_end"]
     inlines = [RecordedCrimeFigureInline]
 
 
 @admin.register(RecordedCrimeFigure)
-class RecordedCrimeFigureAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
+class RecordedCrimeFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
+    publication_via = "period"
     import_resource = RecordedCrimeFigureResource
     export_resource = RecordedCrimeFigureExportResource
     import_help = [
@@ -256,7 +394,7 @@ class RecordedCrimeFigureAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(PriorityArea)
-class PriorityAreaAdmin(admin.ModelAdmin):
+class PriorityAreaAdmin(ContentAdmin):
     list_display = ["name", "order", "no_force_data_note"]
     search_fields = ["name"]
     ordering = ["order", "name"]
@@ -264,7 +402,7 @@ class PriorityAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(ContentAdmin):
     list_display = ["name", "priority_area", "unit", "order"]
     list_filter = ["priority_area", "unit"]
     list_select_related = ["priority_area"]
@@ -273,26 +411,33 @@ class MeasureAdmin(admin.ModelAdmin):
     filter_horizontal = ["components"]
 
 
-class MeasureFigureInline(admin.TabularInline):
+class MeasureFigureInline(FollowsPublicationInline, admin.TabularInline):
     model = MeasureFigure
     extra = 0
 
 
-class PriorityAreaCommentaryInline(admin.StackedInline):
+class PriorityAreaCommentaryInline(FollowsPublicationInline, admin.StackedInline):
     model = PriorityAreaCommentary
     extra = 0
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "period_end", "previous_period_end", "baseline_period_end"]
+class ReportingPeriodAdmin(PublishableAdmin):
+    list_display = [
+        "__str__",
+        "publication_state",
+        "period_end",
+        "previous_period_end",
+        "baseline_period_end",
+    ]
     date_hierarchy = "period_end"
     ordering = ["-period_end"]
     inlines = [MeasureFigureInline, PriorityAreaCommentaryInline]
 
 
 @admin.register(MeasureFigure)
-class MeasureFigureAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
+class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
+    publication_via = "period"
     import_resource = MeasureFigureResource
     export_resource = MeasureFigureExportResource
     import_help = NCPM_TEMPLATE_HELP
@@ -325,7 +470,8 @@ class MeasureFigureAdmin(ReleaseImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(PriorityAreaCommentary)
-class PriorityAreaCommentaryAdmin(admin.ModelAdmin):
+class PriorityAreaCommentaryAdmin(ContentAdmin):
+    publication_via = "period"
     list_display = ["priority_area", "period"]
     list_filter = ["period", "priority_area"]
     list_select_related = ["priority_area", "period"]
@@ -339,21 +485,21 @@ class PriorityAreaCommentaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportingChannel)
-class ReportingChannelAdmin(admin.ModelAdmin):
+class ReportingChannelAdmin(ContentAdmin):
     list_display = ["name", "contact", "is_emergency", "order"]
     list_filter = ["is_emergency"]
     search_fields = ["name", "contact", "description"]
     ordering = ["order", "name"]
 
 
-class PageSectionInline(admin.StackedInline):
+class PageSectionInline(FollowsPublicationInline, admin.StackedInline):
     model = PageSection
     extra = 0
 
 
 @admin.register(LibraryPage)
-class LibraryPageAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "template", "order"]
+class LibraryPageAdmin(PublishableAdmin):
+    list_display = ["title", "publication_state", "slug", "template", "order"]
     list_filter = ["template"]
     search_fields = ["title", "slug", "summary"]
     ordering = ["order", "title"]
@@ -362,7 +508,8 @@ class LibraryPageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PageSection)
-class PageSectionAdmin(admin.ModelAdmin):
+class PageSectionAdmin(ContentAdmin):
+    publication_via = "page"
     list_display = ["__str__", "page", "slot", "order"]
     list_filter = ["page", "slot"]
     list_select_related = ["page"]
@@ -371,7 +518,7 @@ class PageSectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ContentAdmin):
     list_display = ["title", "category", "published_on"]
     list_filter = ["category"]
     search_fields = ["title", "summary"]

@@ -787,7 +787,7 @@ class ReportingPeriod(Content, Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("performance:police-data")
+        return reverse("performance:ncpm-period", args=[f"{self.period_end:%Y-%m}"])
 
     def fill_comparison_periods(self):
         """Default the previous period to a year earlier and the baseline to the same day in 2019."""

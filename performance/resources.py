@@ -23,6 +23,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Error
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import calculations
 from .models import (
@@ -190,6 +191,8 @@ class ReleaseResource(resources.ModelResource):
             return self.refused(problems.messages)
         self.prepared = prepared
         self.sheet = sheet
+        user = kwargs.get("user")
+        self.import_user = user if getattr(user, "is_authenticated", False) else None
         with ranks_deferred():
             result = super().import_data(
                 prepared.dataset,
@@ -220,6 +223,52 @@ class ReleaseResource(resources.ModelResource):
         held = getattr(instance, "_held_values", None)
         return held is not None and not import_validation_errors and self._import_values(instance) == held
 
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if instance.pk is not None:  # an update: bulk_update skips save(), so do its work here
+            instance.version += 1
+            instance.updated_at = timezone.now()
+
+    def get_bulk_update_fields(self):
+        return [*super().get_bulk_update_fields(), "version", "updated_at"]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """As django-import-export's, with a history row for every row created."""
+        if self.create_instances and dry_run:
+            return super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                bulk_create_with_history(
+                    self.create_instances,
+                    self._meta.model,
+                    batch_size=batch_size,
+                    default_user=self.import_user,
+                    default_change_reason=f"Imported from {self.sheet.file_name}"[:100],
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """As django-import-export's, with a history row for every row changed."""
+        if self.update_instances and dry_run:  # a preview is rolled back: no history to keep
+            return super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                bulk_update_with_history(
+                    self.update_instances,
+                    self._meta.model,
+                    self.get_bulk_update_fields(),
+                    batch_size=batch_size,
+                    default_user=self.import_user,
+                    default_change_reason=f"Imported from {self.sheet.file_name}"[:100],
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.update_instances.clear()
+
     def refused(self, messages: list[str]):
         result = self.get_result_class()()
         shown = messages[:MAX_ERRORS_SHOWN]
@@ -233,15 +282,31 @@ class ReleaseResource(resources.ModelResource):
     def after_release(self, dataset, result):
         """Work that follows from the confirmed rows (e.g. ranks), inside the import's transaction."""
 
+    def published_changes(self, result) -> list[str]:
+        """The already-published rows this import changes (an Editor may not change them)."""
+        changed = [row.object_id for row in result.rows if row.import_type == "update"]
+        queryset = self._meta.model.objects.filter(
+            pk__in=changed, **{f"{self.publication_lookup}__isnull": False}
+        )
+        return [str(obj) for obj in queryset[:5]] + (["…"] if queryset.count() > 5 else [])
+
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         if result.has_errors() or result.has_validation_errors():
             return
+        user = kwargs.get("user")
+        if user is not None and not user.has_perm(f"performance.{self.publish_permission}"):
+            published = self.published_changes(result)
+            if published:
+                raise ReleaseProblems(
+                    [
+                        "This file changes figures that are already published or scheduled ("
+                        + "; ".join(published)
+                        + "). Only a Publisher can confirm it; nothing has changed."
+                    ]
+                )
         if not kwargs.get("dry_run"):
             self.after_release(dataset, result)
-            changed = [row.object_id for row in result.rows if row.import_type == "update"]
-            if changed:  # bulk updates skip auto_now: mark the rows revised
-                self._meta.model.objects.filter(pk__in=changed).update(updated_at=timezone.now())
             SiteSettings.content_changed()
             totals = result.totals
             user = kwargs.get("user")
@@ -362,6 +427,9 @@ class ForceNames:
 
 class CallAnswerMonthResource(ReleaseResource):
     """police.uk's monthly 999 call answering data: one row per force per month."""
+
+    publication_lookup = "publish_at"
+    publish_permission = "publish_callanswermonth"
 
     release_name = "999 call answering (police.uk)"
     natural_key = ("force_id", "month")
@@ -638,6 +706,8 @@ class RecordedCrimeFigureResource(ReleaseResource):
     """ONS "Police force area data tables", sheet Table P1: offences by force area for a year ending."""
 
     release_name = "ONS police force area tables (Table P1)"
+    publication_lookup = "period__publish_at"
+    publish_permission = "publish_recordedcrimeperiod"
     natural_key = ("period_id", "force_id")
     sheet_names = ("Table P1",)
 
@@ -791,6 +861,8 @@ class MeasureFigureResource(ReleaseResource):
     """NCPM figures in the documented template: measure, 12 months ending, latest, previous, baseline."""
 
     release_name = "National Crime and Policing Measures"
+    publication_lookup = "period__publish_at"
+    publish_permission = "publish_reportingperiod"
     natural_key = ("period_id", "measure_id")
 
     period_id = fields.Field(attribute="period_id", column_name="period_id", widget=widgets.IntegerWidget())

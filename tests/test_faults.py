@@ -63,7 +63,9 @@ def subprocess_env(database_url: str, **extra: str) -> dict:
     return env
 
 
-def manage(*args: str, database_url: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+def manage(
+    *args: str, database_url: str, check: bool = True, timeout: float = 120
+) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -170,6 +172,7 @@ class ScratchPostgres:
         self.password = config["PASSWORD"]
         self.prefix = f"pcc_scratch_{os.getpid()}_{secrets.token_hex(3)}"
         self.created: list[str] = []
+        self.demo: str | None = None  # the demo_database fixture's database, made once a session
 
     def connect(self, dbname: str = "postgres") -> psycopg.Connection:
         return psycopg.connect(
@@ -183,7 +186,9 @@ class ScratchPostgres:
         )
 
     def url(self, name: str, *, port: int | None = None) -> str:
-        credentials = quote(self.user, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
+        credentials = quote(self.user, safe="") + (
+            f":{quote(self.password, safe='')}" if self.password else ""
+        )
         return f"postgres://{credentials}@{self.host}:{port or self.port}/{name}"
 
     def create(self, purpose: str, *, template: str | None = None) -> str:
@@ -207,17 +212,25 @@ class ScratchPostgres:
 
     def drop(self, name: str) -> None:
         with self.connect() as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
         if name in self.created:
             self.created.remove(name)
 
     def drop_all(self) -> None:
         for name in reversed(list(self.created)):
             self.drop(name)
+        self.demo = None
 
     def query(self, name: str, statement, params=()) -> list[tuple]:
         with self.connect(name) as connection:
             return connection.execute(statement, params).fetchall()
+
+
+# One per server for the whole run: test_backup.py imports these fixtures, and pytest then runs
+# each session fixture once per module, so they share what they make through here.
+_servers: dict[str, ScratchPostgres] = {}
 
 
 @pytest.fixture(scope="session")
@@ -226,7 +239,8 @@ def postgres():
     suite runs on PostgreSQL (CI), otherwise the local development server."""
     configured = os.environ.get("DATABASE_URL", "")
     on_postgres = configured.startswith(("postgres://", "postgresql://", "pgsql://"))
-    server = ScratchPostgres(configured if on_postgres else LOCAL_POSTGRES)
+    url = configured if on_postgres else LOCAL_POSTGRES
+    server = _servers.setdefault(url, ScratchPostgres(url))
     try:
         server.connect().close()
     except psycopg.OperationalError as error:
@@ -241,11 +255,13 @@ def postgres():
 
 @pytest.fixture(scope="session")
 def demo_database(postgres) -> str:
-    """A migrated database holding the demo data, copied by ``postgres.create(template=…)``."""
-    name = postgres.create("demo")
-    manage("migrate", "--noinput", "-v", "0", database_url=postgres.url(name))
-    manage("load_demo_data", database_url=postgres.url(name))
-    return name
+    """A migrated database holding the demo data, to copy with ``scratch(…, template=…)``."""
+    if postgres.demo is None:
+        name = postgres.create("demo")
+        manage("migrate", "--noinput", "-v", "0", database_url=postgres.url(name))
+        manage("load_demo_data", database_url=postgres.url(name))
+        postgres.demo = name
+    return postgres.demo
 
 
 @pytest.fixture
@@ -426,7 +442,9 @@ def test_503_page_renders_without_a_request_or_database():
 
 def test_last_modified_lookup_failing_answers_503(client):
     """The ``condition`` decorator's Last-Modified lookup is the first query of every public page."""
-    with mock.patch("performance.pages.site_settings_for", side_effect=OperationalError("server closed")) as lookup:
+    with mock.patch(
+        "performance.pages.site_settings_for", side_effect=OperationalError("server closed")
+    ) as lookup:
         response = client.get(PAGE)
     assert lookup.called
     assert response.status_code == 503

@@ -677,6 +677,7 @@ def test_editor_uploads_previews_and_confirms_a_999_release(client, forces, edit
 
 
 def test_admin_preview_shows_warnings_before_confirming(client, forces, editor):
+    editor.groups.add(Group.objects.get(name="Publisher"))  # the file changes published months
     held_as_published("Norfolk", datetime.date(2021, 12, 1), 9105, "9.3", "82.0", "16.3", "1.7")
     held_as_published("Norfolk", datetime.date(2022, 1, 1), 2958, "7.6", "85.6", "13.7", "0.7")
     import_url = reverse("admin:performance_callanswermonth_import")
