@@ -1,0 +1,259 @@
+"""Safe publishing: drafts stay private, Publishers publish (now or at a set time), Editors
+prepare; every change has history; a second editor cannot overwrite the first unseen."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from performance.models import CallAnswerMonth, MeasureFigure, PriorityAreaCommentary, ReportingPeriod
+from tests.html_tables import parse_page
+
+SEPTEMBER = datetime.date(2023, 9, 30)
+
+
+@pytest.fixture
+def draft_quarter(demo_data):
+    """A new NCPM quarter (to September 2023) prepared as a draft, with figures and commentary."""
+    june = ReportingPeriod.objects.get(period_end=datetime.date(2023, 6, 30))
+    september = ReportingPeriod.objects.create(period_end=SEPTEMBER)
+    for figure in june.figures.all():
+        MeasureFigure.objects.create(
+            period=september, measure=figure.measure, latest=figure.latest + 1, previous=figure.previous
+        )
+    PriorityAreaCommentary.objects.create(
+        period=september, priority_area=june.commentaries.first().priority_area, body="Draft comment."
+    )
+    return september
+
+
+def staff(django_user_model, role: str, username: str):
+    user = django_user_model.objects.create_user(username=username, password="unused", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model, db):
+    return staff(django_user_model, "Editor", "editor")
+
+
+@pytest.fixture
+def publisher(django_user_model, db):
+    return staff(django_user_model, "Publisher", "publisher")
+
+
+def police_data(client, **params) -> str:
+    return client.get(reverse("performance:police-data"), params).content.decode()
+
+
+def test_a_draft_is_not_public(client, draft_quarter):
+    assert "12 months to 30 September 2023" not in police_data(client)
+    assert client.get(reverse("performance:ncpm-period", args=["2023-09"])).status_code == 404
+    assert (
+        reverse("performance:ncpm-period", args=["2023-09"])
+        not in client.get(reverse("performance:ncpm-archive")).content.decode()
+    )
+    assert "2023-09-30" not in client.get(reverse("performance:data-ncpm-csv")).content.decode()
+
+
+def test_staff_preview_shows_drafts_marked_as_a_preview(client, draft_quarter, editor):
+    client.force_login(editor)
+    assert "12 months to 30 September 2023" not in police_data(client)  # staff see the public page …
+    page = police_data(client, preview="1")  # … unless they ask for the preview
+    assert "for the 12 months to 30 September 2023" in page
+    assert "Draft comment." in page
+    assert "This page includes drafts and scheduled content" in page
+
+
+def test_preview_is_for_staff_only(client, draft_quarter):
+    page = police_data(client, preview="1")
+    assert "12 months to 30 September 2023" not in page
+    assert "This page includes drafts" not in page
+
+
+def test_scheduled_content_goes_public_at_its_time_without_anyone_acting(client, draft_quarter):
+    release = timezone.now() + datetime.timedelta(hours=2)
+    draft_quarter.publish_at = release
+    draft_quarter.save()
+    assert "30 September 2023" not in police_data(client)
+
+    with mock.patch("django.utils.timezone.now", return_value=release + datetime.timedelta(seconds=1)):
+        page = police_data(client)
+    assert "for the 12 months to 30 September 2023" in page
+    assert "Draft comment." in page  # figures and commentary go with their quarter
+
+
+def test_a_publisher_publishes_a_quarter_with_its_figures_and_commentary_in_one_action(
+    client, draft_quarter, publisher
+):
+    client.force_login(publisher)
+    response = client.post(
+        reverse("admin:performance_reportingperiod_changelist"),
+        {"action": "publish_now", "_selected_action": [draft_quarter.pk]},
+    )
+    assert response.status_code == 302
+    client.logout()
+    page = client.get(reverse("performance:ncpm-period", args=["2023-09"])).content.decode()
+    homicide = next(t for t in parse_page(page).tables if t.caption.endswith("Reduce Murder and Homicide"))
+    assert homicide.row("Homicide (all offences)")[1] == "3"
+    assert "Draft comment." in page
+
+
+def test_an_editor_cannot_publish(client, draft_quarter, editor):
+    client.force_login(editor)
+    changelist = client.get(reverse("admin:performance_reportingperiod_changelist")).content.decode()
+    assert "publish_now" not in changelist
+    response = client.post(
+        reverse("admin:performance_reportingperiod_changelist"),
+        {"action": "publish_now", "_selected_action": [draft_quarter.pk]},
+    )
+    draft_quarter.refresh_from_db()
+    assert draft_quarter.publish_at is None
+    assert response.status_code in (200, 302)
+    form = client.get(reverse("admin:performance_reportingperiod_change", args=[draft_quarter.pk]))
+    assert "publish_at" not in form.context["adminform"].form.fields  # shown, not editable
+
+
+def test_an_editor_edits_drafts_but_not_published_content(client, draft_quarter, editor):
+    client.force_login(editor)
+    published = ReportingPeriod.objects.get(period_end=datetime.date(2023, 6, 30))
+    draft_comment = draft_quarter.commentaries.get()
+    published_comment = published.commentaries.first()
+
+    def edit(comment):
+        url = reverse("admin:performance_priorityareacommentary_change", args=[comment.pk])
+        return client.post(
+            url,
+            {
+                "period": comment.period_id,
+                "priority_area": comment.priority_area_id,
+                "body": "Edited.",
+                "seen_version": comment.version,
+            },
+        )
+
+    assert edit(draft_comment).status_code == 302
+    assert edit(published_comment).status_code == 403
+    published_comment.refresh_from_db()
+    assert published_comment.body != "Edited."
+
+
+def test_a_second_save_over_unseen_changes_is_refused(client, demo_data, editor):
+    client.force_login(editor)
+    channel = demo_data_channel()
+    url = reverse("admin:performance_reportingchannel_change", args=[channel.pk])
+    opened_version = channel.version
+    form = {
+        "name": channel.name,
+        "contact": channel.contact,
+        "link_text": channel.link_text,
+        "description": channel.description,
+        "caveat": channel.caveat,
+        "order": channel.order,
+    }
+    first = client.post(url, {**form, "description": "First editor's words.", "seen_version": opened_version})
+    assert first.status_code == 302
+    second = client.post(
+        url, {**form, "description": "Second editor's words.", "seen_version": opened_version}
+    )
+    assert second.status_code == 200
+    assert "Someone else saved this since you opened it" in second.content.decode()
+    channel.refresh_from_db()
+    assert channel.description == "First editor's words."
+
+
+def demo_data_channel():
+    from performance.models import ReportingChannel
+
+    return ReportingChannel.objects.get(is_emergency=False, caveat="")
+
+
+def test_every_change_is_in_the_history_with_who_made_it_and_can_be_reverted(client, demo_data, editor):
+    client.force_login(editor)
+    channel = demo_data_channel()
+    before = channel.description
+    url = reverse("admin:performance_reportingchannel_change", args=[channel.pk])
+    client.post(
+        url,
+        {
+            "name": channel.name,
+            "contact": channel.contact,
+            "link_text": channel.link_text,
+            "description": "Changed by mistake.",
+            "caveat": channel.caveat,
+            "order": channel.order,
+            "seen_version": channel.version,
+        },
+    )
+    latest = channel.history.first()
+    assert (latest.description, latest.history_user, latest.history_type) == (
+        "Changed by mistake.",
+        editor,
+        "~",
+    )
+    history_page = client.get(reverse("admin:performance_reportingchannel_history", args=[channel.pk]))
+    assert history_page.status_code == 200 and "Changed by mistake." in history_page.content.decode()
+
+    earlier = channel.history.filter(description=before).first()
+    revert_url = reverse(
+        "admin:performance_reportingchannel_simple_history", args=[channel.pk, earlier.history_id]
+    )
+    form = client.get(revert_url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data["seen_version"] = current_version(channel)
+    assert client.post(revert_url, {k: v for k, v in data.items() if v is not None}).status_code == 302
+    channel.refresh_from_db()
+    assert channel.description == before
+
+
+def current_version(channel):
+    channel.refresh_from_db()
+    return channel.version
+
+
+def test_imports_leave_history_rows_with_the_importer(demo_data, publisher):
+    from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
+
+    data = (
+        b"Force,Month,Total calls,Mean answer time (seconds),% of calls answered in under 10 seconds,"
+        b"% of calls answered in 10 to under 60 seconds,% of calls answered in 60 seconds and over\r\n"
+        b"Norfolk,Sep-23,11700,7.5,87.0,12.3,0.7\r\nNorfolk,Oct-23,11000,7.2,87.0,12.4,0.6\r\n"
+    )
+    result = CallAnswerMonthResource().import_data(
+        SpreadsheetFormat().create_dataset(data), dry_run=False, file_name="999.csv", user=publisher
+    )
+    assert not result.has_errors()
+    september = CallAnswerMonth.objects.get(force__name="Norfolk", month=datetime.date(2023, 9, 1))
+    october = CallAnswerMonth.objects.get(force__name="Norfolk", month=datetime.date(2023, 10, 1))
+    assert (september.history.first().history_type, september.history.first().history_user) == (
+        "~",
+        publisher,
+    )
+    assert (october.history.get().history_type, october.history.get().history_user) == ("+", publisher)
+    assert october.publish_at is None  # imported figures arrive as drafts
+    assert september.version == 1  # a later admin form opened before the import is refused
+
+
+def test_an_editors_import_cannot_change_published_figures(demo_data, editor):
+    from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
+
+    data = (
+        b"Force,Month,Total calls,Mean answer time (seconds),% of calls answered in under 10 seconds,"
+        b"% of calls answered in 10 to under 60 seconds,% of calls answered in 60 seconds and over\r\n"
+        b"Norfolk,Sep-23,11700,7.5,87.0,12.3,0.7\r\n"
+    )
+    result = CallAnswerMonthResource().import_data(
+        SpreadsheetFormat().create_dataset(data), dry_run=False, file_name="999.csv", user=editor
+    )
+    assert [str(error.error) for error in result.base_errors] == [
+        "This file changes figures that are already published or scheduled (Norfolk September 2023). "
+        "Only a Publisher can confirm it; nothing has changed."
+    ]
+    assert (
+        CallAnswerMonth.objects.get(force__name="Norfolk", month=datetime.date(2023, 9, 1)).total_calls
+        == 11628
+    )
