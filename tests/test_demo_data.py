@@ -42,8 +42,10 @@ def test_staff_account_is_created_once_with_a_random_password():
     call_command("ensure_staff_user", stdout=out)
     password = out.getvalue().split("password: ")[1].split()[0]
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
-    assert authenticate(username="admin", password=password) is not None
+    request = RequestFactory().post("/admin/login/")
+    assert authenticate(request, username="admin", password=password) is not None
     again = io.StringIO()
     call_command("ensure_staff_user", stdout=again)
     assert "changepassword admin" in again.getvalue()
