@@ -4,14 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-if settings.REQUIRE_2FA:
-    from django_otp.admin import OTPAdminSite
-
-    admin.site.__class__ = OTPAdminSite  # staff sign in with a password and a TOTP code
-
-admin.site.site_header = "Police performance data: staff admin"
-admin.site.site_title = "Staff admin"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="performance:library", permanent=False)),

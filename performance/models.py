@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import calculations
+from .documents import document_upload_to, extension_of, validate_document
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -1016,7 +1017,10 @@ class Document(Content):
 
     title = models.CharField(max_length=200, help_text="As it appears in the library list.")
     file = models.FileField(
-        upload_to="documents/%Y/", help_text="The published file (PDF, Word, Excel, CSV)."
+        upload_to=document_upload_to,
+        validators=[validate_document],
+        help_text="The published file: PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods) or CSV, "
+        "up to 20 MB.",
     )
     category = models.CharField(
         max_length=20,
@@ -1032,6 +1036,13 @@ class Document(Content):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("performance:document", args=[self.pk, self.download_name])
+
+    @property
+    def download_name(self) -> str:
+        return f"{slugify(self.title)[:80] or 'document'}.{extension_of(self.file.name)}"
 
 
 # --------------------------------------------------------------------------------------------

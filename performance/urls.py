@@ -22,6 +22,7 @@ app_name = "performance"
 urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("document-library/", views.library, name="library"),
+    path("document-library/documents/<int:pk>/<str:name>", views.document, name="document"),
     path("document-library/police-data/", views.police_data, name="police-data"),
     path("document-library/police-data/999-calls/", views.calls_999_archive, name="calls-999-archive"),
     path("document-library/police-data/ncpm/", views.ncpm_archive, name="ncpm-archive"),

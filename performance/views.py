@@ -4,10 +4,12 @@ Every public page sends Last-Modified from the site's content-changed time and a
 conditional request with 304; ConditionalGetMiddleware adds the ETag.
 """
 
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import condition
 
 from . import pages
+from .documents import DOCUMENT_KINDS, extension_of
 from .models import Document, LibraryPage
 
 
@@ -63,3 +65,19 @@ def ncpm_period(request, period):
 @public_page
 def accessibility(request):
     return render(request, "performance/accessibility.html")
+
+
+def document(request, pk, name):
+    """A published document, served from the media folder by its id (never by a path from the
+    address) with a safe Content-Disposition: PDFs open in the browser, other kinds download."""
+    found = get_object_or_404(Document, pk=pk)
+    kind = extension_of(found.file.name)
+    content_type = DOCUMENT_KINDS.get(kind, ("application/octet-stream",))[0]
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=kind != "pdf",
+        filename=found.download_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
