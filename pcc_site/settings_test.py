@@ -16,3 +16,6 @@ WHITENOISE_USE_FINDERS = True
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# Tests change rows directly (QuerySet.update) and expect to see it: tests of the page cache
+# switch it on themselves.
+PAGE_CACHE_SECONDS = 0

@@ -343,7 +343,10 @@ class SiteSettings(Content):
         """Note that published content changed now (one UPDATE; pages' Last-Modified follows it)."""
         from django.utils import timezone
 
+        from .caching import forget_version
+
         cls.objects.update(content_changed_at=timezone.now())
+        forget_version()
 
 
 # --------------------------------------------------------------------------------------------

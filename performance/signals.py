@@ -4,6 +4,7 @@ from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from .caching import forget_version
 from .models import CallAnswerMonth, CallAnswerRank, ForceGroupMembership, ImportLog, SiteSettings
 from .ranking import ranks_are_deferred, ranks_recompute
 
@@ -25,6 +26,7 @@ def content_changed(sender, **kwargs):
     """Any change to published content moves the pages' Last-Modified date (and their ETag)."""
     if not ranks_are_deferred() and not kwargs.get("raw"):
         SiteSettings.content_changed()
+        forget_version()
 
 
 # Connected model by model: a receiver for every sender would stop Django's fast bulk deletes.

@@ -1,24 +1,26 @@
 """Thin public views: each picks its rows once (``pages``) and renders.
 
-Every public page sends Last-Modified from the site's content-changed time and answers a
-conditional request with 304; ConditionalGetMiddleware adds the ETag.
+Every public page sends Last-Modified from the content version (``caching``) and answers a
+conditional request with 304; ConditionalGetMiddleware adds the ETag. Anonymous readers get a
+stored copy of the page for the current content version.
 """
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import condition
 
-from . import pages
+from . import caching, pages
 from .documents import DOCUMENT_KINDS, extension_of
 from .models import Document, LibraryPage
 
 
 def content_last_modified(request, *args, **kwargs):
-    settings = pages.site_settings_for(request)
-    return settings.content_changed_at if settings else None
+    return caching.content_version()
 
 
-public_page = condition(last_modified_func=content_last_modified)
+def public_page(view):
+    """Last-Modified and 304s for everyone; a stored copy for anonymous readers."""
+    return condition(last_modified_func=content_last_modified)(caching.cached_for_the_public(view))
 
 
 @public_page

@@ -30,6 +30,7 @@ from django.db.utils import OperationalError
 from django.template.loader import render_to_string
 from psycopg import sql
 
+from performance.caching import forget_version
 from performance.management.commands.bench_import import national_calls_csv
 from performance.models import Force
 
@@ -443,8 +444,9 @@ def test_503_page_renders_without_a_request_or_database():
 def test_last_modified_lookup_failing_answers_503(client):
     """The ``condition`` decorator's Last-Modified lookup is the first query of every public page."""
     with mock.patch(
-        "performance.pages.site_settings_for", side_effect=OperationalError("server closed")
+        "performance.caching._read_version", side_effect=OperationalError("server closed")
     ) as lookup:
+        forget_version()  # so this request reads the content version
         response = client.get(PAGE)
     assert lookup.called
     assert response.status_code == 503
@@ -455,14 +457,16 @@ def test_last_modified_lookup_failing_answers_503(client):
 
 def test_other_errors_are_not_hidden_as_503(client):
     client.raise_request_exception = False
-    with mock.patch("performance.pages.site_settings_for", side_effect=ValueError("a bug")):
+    forget_version()
+    with mock.patch("performance.caching._read_version", side_effect=ValueError("a bug")):
         response = client.get(PAGE)
     assert response.status_code == 500
 
 
 def test_plain_fallback_if_the_503_page_cannot_render(client):
+    forget_version()
     with (
-        mock.patch("performance.pages.site_settings_for", side_effect=OperationalError("down")),
+        mock.patch("performance.caching._read_version", side_effect=OperationalError("down")),
         mock.patch("performance.middleware.render_to_string", side_effect=ValueError("no manifest")),
     ):
         response = client.get(PAGE)
