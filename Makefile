@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser run demo test lint check bench bench-import vendor backup restore
+.PHONY: help install install-test browser run demo test lint check bench bench-import vendor wrk backup restore
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,8 +62,14 @@ check: install-test ## Django's system checks and a check for missing migrations
 
 BENCH_DB ?= sqlite:///$(CURDIR)/.bench.sqlite3
 
-bench: demo bench-import ## Print page render times, query counts and import speed
+bench: demo wrk ## Render times, page weight, then wrk against gunicorn: cached, uncached, static (BENCH_SECONDS=60)
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_pages
+	DEBUG=1 $(MANAGE) bench_http --seconds $${BENCH_SECONDS:-60}
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
 bench-import: install ## Time the 5,400-row national 999 import and ONS P1 on a scratch database
 	rm -f .bench.sqlite3

@@ -87,3 +87,12 @@ def test_the_cache_is_shared_through_redis_when_configured(monkeypatch):
         monkeypatch.delenv("REDIS_URL")
         importlib.reload(site_settings)
     assert reverse("performance:police-data") == URL
+
+
+def test_with_the_cache_on_a_lost_database_still_answers_503(client, page_cache):
+    from django.db.utils import OperationalError
+
+    caching.forget_version()
+    with mock.patch("performance.caching._read_version", side_effect=OperationalError("down")):
+        response = client.get(URL)
+    assert response.status_code == 503

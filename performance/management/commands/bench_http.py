@@ -1,0 +1,183 @@
+"""Load-test the Police Data page under gunicorn with wrk, and print the figures.
+
+Starts gunicorn (production settings, 2 workers) on a scratch copy of the demo data and runs wrk
+against the page served from the cache, the page rendered on every request, and the same bytes
+served as a static file through WhiteNoise by the same gunicorn. Prints requests/s, p50/p99
+latency, errors and non-2xx responses, and the ratios. Asserts nothing. Traffic goes to
+127.0.0.1 only, for a bounded time.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PAGE = "/document-library/police-data/"
+STATIC_COPY = "bench/police-data.html"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = "Run wrk against gunicorn: cached page, uncached page, and the same bytes as a static file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "60")))
+        parser.add_argument("--connections", type=int, default=64)
+
+    def handle(self, *args, seconds, connections, **options):
+        if not shutil.which("wrk"):
+            raise CommandError(
+                "wrk is not installed (Debian package wrk): run `make bench`, which installs it."
+            )
+        base = Path(settings.BASE_DIR)
+        workdir = Path(tempfile.mkdtemp(prefix="pcc-bench-"))
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+            "STATIC_ROOT": str(workdir / "static"),
+            "DJANGO_SETTINGS_MODULE": "pcc_site.settings",
+        }
+        manage = [sys.executable, str(base / "manage.py")]
+        try:
+            for step in (
+                ["migrate", "--noinput", "-v0"],
+                ["load_demo_data"],
+                ["collectstatic", "--noinput", "-v0"],
+            ):
+                subprocess.run([*manage, *step], env=env, check=True, capture_output=True, cwd=base)
+            with self.server(env, base, cache=True) as url:
+                page = self.fetch(url + PAGE)
+            static_file = workdir / "static" / STATIC_COPY
+            static_file.parent.mkdir(parents=True, exist_ok=True)
+            static_file.write_bytes(page)
+            self.stdout.write(
+                f"wrk: {connections} connections, {seconds} s each, 2 gunicorn workers; page {len(page):,} bytes\n"
+            )
+            self.stdout.write(
+                f"{'target':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx':>8}"
+            )
+            with self.server(env, base, cache=True) as url:
+                self.fetch(url + PAGE)  # store it
+                cached = self.wrk("page, cached", url + PAGE, seconds, connections)
+                static = self.wrk(
+                    "same bytes, static via WhiteNoise", f"{url}/static/{STATIC_COPY}", seconds, connections
+                )
+            with self.server(env, base, cache=False) as url:
+                uncached = self.wrk("page, rendered every time", url + PAGE, seconds, connections)
+                single = self.wrk("page, rendered, one at a time", url + PAGE, min(seconds, 10), 1)
+            self.stdout.write(
+                f"\ncached / static throughput: {cached['rps'] / static['rps']:.2f} (goal ≥ 0.9)\n"
+                f"uncached server time per request (one connection, p50): {single['p50']:.2f} ms (goal ≤ 10 ms)\n"
+                f"uncached / cached throughput: {uncached['rps'] / cached['rps']:.2f}\n"
+                f"errors and non-2xx over all runs: "
+                f"{sum(r['errors'] + r['non2xx'] for r in (cached, static, uncached, single))}"
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def server(self, env, base, *, cache: bool):
+        command = self
+
+        class Server:
+            def __enter__(self):
+                self.port = free_port()
+                server_env = {**env, "PAGE_CACHE_SECONDS": "600" if cache else "0"}
+                self.process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "pcc_site.wsgi",
+                        "--workers",
+                        "2",
+                        "--bind",
+                        f"127.0.0.1:{self.port}",
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=server_env,
+                    cwd=base,
+                )
+                url = f"http://127.0.0.1:{self.port}"
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    try:
+                        command.fetch(url + PAGE)
+                        return url
+                    except OSError:
+                        time.sleep(0.2)
+                self.__exit__(None, None, None)
+                raise CommandError("gunicorn did not start within 30 seconds.")
+
+            def __exit__(self, *exc):
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+
+        return Server()
+
+    @staticmethod
+    def fetch(url: str) -> bytes:
+        request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.read()
+
+    def wrk(self, label, url, seconds, connections) -> dict:
+        threads = min(2, connections)
+        output = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-H",
+                "X-Forwarded-Proto: https",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
+        result = {
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+            "p50": self.millis(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),
+            "p99": self.millis(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),
+            "non2xx": int(m.group(1))
+            if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output))
+            else 0,
+            "errors": sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output)),
+        }
+        self.stdout.write(
+            f"{label:<34} {result['rps']:>9.0f} {result['p50']:>8.2f} {result['p99']:>8.2f} "
+            f"{result['errors']:>7} {result['non2xx']:>8}"
+        )
+        return result
+
+    @staticmethod
+    def millis(text: str) -> float:
+        value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
