@@ -257,3 +257,28 @@ def test_an_editors_import_cannot_change_published_figures(demo_data, editor):
         CallAnswerMonth.objects.get(force__name="Norfolk", month=datetime.date(2023, 9, 1)).total_calls
         == 11628
     )
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:performance_callanswermonth_import",
+        "admin:performance_callanswermonth_export",
+        "admin:performance_recordedcrimefigure_import",
+        "admin:performance_measurefigure_import",
+        "admin:performance_measurefigure_import_template",
+    ],
+)
+def test_import_and_export_need_their_own_permission(client, django_user_model, editor, url_name):
+    url = reverse(url_name)
+    assert client.get(url).status_code == 302  # anonymous: to the sign-in page
+    viewer = django_user_model.objects.create_user(username="viewer", password="unused", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="performance", codename__regex=r"^(view|change)_")
+    )
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403  # changing rows is not importing or exporting
+    client.force_login(editor)
+    assert client.get(url).status_code == 200
