@@ -322,7 +322,14 @@ class ReleaseResource(resources.ModelResource):
             )
 
     class Meta:
-        abstract = True
+        # Shared by every release (django-import-export merges a parent's Meta into its children).
+        instance_loader_class = NaturalKeyInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+        skip_diff = True  # the preview lists rows and warnings; a per-cell diff of 5,400 rows costs seconds
+        use_bulk = True
+        batch_size = 5000
+        clean_model_instances = False  # every row was checked in prepare(), without a query per row
 
 
 def column_replace(dataset: tablib.Dataset, header: str, values: list) -> None:
@@ -449,13 +456,6 @@ class CallAnswerMonthResource(ReleaseResource):
             *(f"pct_{band}" for band in BANDS),
         )
         import_id_fields = ("force_id", "month")
-        instance_loader_class = NaturalKeyInstanceLoader
-        skip_unchanged = True
-        report_skipped = True
-        skip_diff = True  # the preview lists rows and warnings; a per-cell diff of 5,400 rows costs seconds
-        use_bulk = True
-        batch_size = 5000
-        clean_model_instances = False  # every row was checked in prepare(), without a query per row
 
     def prepare(self, sheet: Sheet) -> Prepared:
         header = header_find(sheet, CALLS_COLUMNS, ignored=CALLS_IGNORED)
@@ -722,12 +722,6 @@ class RecordedCrimeFigureResource(ReleaseResource):
         model = RecordedCrimeFigure
         fields = ("period_id", "force_id", "force", "total", "offence_groups")
         import_id_fields = ("period_id", "force_id")
-        instance_loader_class = NaturalKeyInstanceLoader
-        skip_unchanged = True
-        report_skipped = True
-        skip_diff = True  # the preview lists rows and warnings; a per-cell diff of 5,400 rows costs seconds
-        use_bulk = True
-        clean_model_instances = False
 
     def prepare(self, sheet: Sheet) -> Prepared:
         header = header_find(sheet, ONS_COLUMNS, keep_extras=True)
@@ -875,12 +869,6 @@ class MeasureFigureResource(ReleaseResource):
         model = MeasureFigure
         fields = ("period_id", "measure_id", "measure", "latest", "previous", "baseline")
         import_id_fields = ("period_id", "measure_id")
-        instance_loader_class = NaturalKeyInstanceLoader
-        skip_unchanged = True
-        report_skipped = True
-        skip_diff = True  # the preview lists rows and warnings; a per-cell diff of 5,400 rows costs seconds
-        use_bulk = True
-        clean_model_instances = False
 
     def prepare(self, sheet: Sheet) -> Prepared:
         header = header_find(sheet, NCPM_COLUMNS)
