@@ -20,6 +20,7 @@ from django.db.models import Subquery
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition
 
 from .middleware import DATABASE_UNAVAILABLE
 
@@ -99,6 +100,17 @@ def cached_for_the_public(view):
         return response
 
     return wrapper
+
+
+def content_last_modified(request, *args, **kwargs) -> datetime.datetime | None:
+    return content_version()
+
+
+def public_page(view):
+    """Every public page and data file: Last-Modified from the content version (so scheduled
+    publications count), 304 to a conditional request, and a stored copy for anonymous readers.
+    ConditionalGetMiddleware adds the ETag."""
+    return condition(last_modified_func=content_last_modified)(cached_for_the_public(view))
 
 
 class PublicPageCacheMiddleware:

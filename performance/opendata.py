@@ -25,9 +25,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from . import calculations
+from .caching import public_page
 from .models import (
     CALL_BANDS,
     CallAnswerMonth,
@@ -640,14 +641,6 @@ def site_settings(request):
     from . import pages  # pages imports this module for its addresses
 
     return pages.site_settings_for(request)
-
-
-def content_last_modified(request, *args, **kwargs):
-    settings = site_settings(request)
-    return settings.content_changed_at if settings else None
-
-
-public_page = condition(last_modified_func=content_last_modified)
 
 
 def open_data(view):

@@ -7,20 +7,11 @@ stored copy of the page for the current content version.
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import condition
 
-from . import caching, pages
+from . import pages
+from .caching import public_page
 from .documents import DOCUMENT_KINDS, extension_of
 from .models import Document, LibraryPage
-
-
-def content_last_modified(request, *args, **kwargs):
-    return caching.content_version()
-
-
-def public_page(view):
-    """Last-Modified and 304s for everyone; a stored copy for anonymous readers."""
-    return condition(last_modified_func=content_last_modified)(caching.cached_for_the_public(view))
 
 
 @public_page

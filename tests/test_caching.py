@@ -96,3 +96,24 @@ def test_with_the_cache_on_a_lost_database_still_answers_503(client, page_cache)
     with mock.patch("performance.caching._read_version", side_effect=OperationalError("down")):
         response = client.get(URL)
     assert response.status_code == 503
+
+
+def test_data_files_are_not_answered_304_once_a_scheduled_publication_arrives(client, demo_data):
+    from performance.models import Measure, MeasureFigure
+
+    url = reverse("performance:data-ncpm-csv")
+    release = timezone.now() + datetime.timedelta(hours=1)
+    september = ReportingPeriod.objects.create(period_end=datetime.date(2023, 9, 30), publish_at=release)
+    MeasureFigure.objects.create(period=september, measure=Measure.objects.first(), latest=3, previous=15)
+    caching.forget_version()
+    before = client.get(url)  # scheduled, so not in the file yet
+    assert "2023-09-30" not in before.content.decode()
+
+    later = release + datetime.timedelta(seconds=5)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        mock.patch("time.monotonic", return_value=10**9),
+    ):
+        again = client.get(url, headers={"if-modified-since": before["Last-Modified"]})
+    assert again.status_code == 200  # nothing was saved at release time, yet the file has changed
+    assert "2023-09-30" in again.content.decode()
