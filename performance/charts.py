@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 
-from . import calculations
+from . import calculations, ranking
 from .tables import BELOW_TARGET_MARK, DataTable, day_month_year, share_cell
 
 NAVY = "#0b2545"  # 15.4:1 on white
@@ -140,7 +140,8 @@ def wrapped(name: str, width: int = 18) -> list[str] | str:
 # --------------------------------------------------------------------------------------------
 
 
-def share_under_10s(month) -> Decimal | None:
+def published_share(month) -> Decimal | None:
+    """The share answered in under 10 seconds as police.uk published it (what tables show)."""
     return month.band_percent("under_10s")
 
 
@@ -156,16 +157,16 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
     span = f"{first} to {last}" if first != last else last
     charts = []
 
-    answered = [m for m in months if share_under_10s(m) is not None]
+    answered = [m for m in months if published_share(m) is not None]
     if answered:
         latest = answered[-1]
-        share = share_under_10s(latest)
+        share = published_share(latest)
         title = f"{force.name}: share of 999 calls answered in under 10 seconds, {span}"
         summary = (
             f"In {month_name(latest.month)}, {calculations.percent(share)} of 999 calls were answered "
             f"within {seconds} seconds, {calculations.target_gap_text(share, target)}."
         )
-        below = any(calculations.below_target(share_under_10s(m), target) for m in months)
+        below = any(calculations.below_target(published_share(m), target) for m in months)
         charts.append(
             Chart(
                 id="chart-999-share",
@@ -180,7 +181,7 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
                             {
                                 "type": "line",
                                 "label": f"Answered in under {seconds} seconds",
-                                "data": [number(share_under_10s(m)) for m in months],
+                                "data": [number(published_share(m)) for m in months],
                                 "borderColor": NAVY,
                                 "backgroundColor": NAVY,
                                 "borderWidth": 2,
@@ -200,7 +201,7 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
                 table=DataTable(
                     caption=title,
                     columns=["Month", "% of 999 calls answered in under 10 seconds"],
-                    rows=[[month_name(m.month), share_cell(share_under_10s(m), target)] for m in months],
+                    rows=[[month_name(m.month), share_cell(published_share(m), target)] for m in months],
                     csv_url=csv_url,
                     notes=(
                         f"{BELOW_TARGET_MARK} marks a month below the target of {target}% answered in "
@@ -272,12 +273,12 @@ def group_scope(group, settings) -> str | None:
 
 def group_chart(rows, *, settings, group, csv_url: str) -> Chart | None:
     """The home force against a group's other forces for one month (rows: one per force)."""
-    rows = [row for row in rows if share_under_10s(row) is not None]
+    rows = [row for row in rows if published_share(row) is not None]
     home = next((row for row in rows if row.force_id == settings.home_force_id), None)
     if home is None or len(rows) < 2:
         return None
     target, seconds = settings.answer_target_percent, settings.answer_target_seconds
-    shares = {row.force_id: share_under_10s(row) for row in rows}
+    shares = {row.force_id: published_share(row) for row in rows}
     rows.sort(key=lambda row: (-shares[row.force_id], row.force.name))
     month = month_name(home.month)
 
@@ -287,7 +288,9 @@ def group_chart(rows, *, settings, group, csv_url: str) -> Chart | None:
         rank = stored.text
         out_of = stored.out_of or len(group.members.all()) or len(rows)
     else:
-        position, joint = calculations.competition_ranks(shares)[home.force_id]
+        # Ranked as the national data is ranked: on the share from the counts when published.
+        exact = {row.force_id: ranking.share_under_10s(row) for row in rows}
+        position, joint = calculations.competition_ranks(exact)[home.force_id]
         rank, out_of = calculations.rank_text(position, joint=joint), len(rows)
     where = group_phrase(group, settings)
     summary = (

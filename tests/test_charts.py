@@ -384,8 +384,16 @@ class ForceMonth:
     def force(self):
         return SimpleNamespace(name=self.name)
 
-    def band_percent(self, band):
+    # Published as a percentage only: ranked on it, as the national ranks would be.
+    calls_under_10s = None
+    total_calls = None
+
+    @property
+    def pct_under_10s(self):
         return None if self.share is None else Decimal(self.share)
+
+    def band_percent(self, band):
+        return self.pct_under_10s
 
     def rank_for(self, scope):
         return self.ranks.get(scope)
@@ -666,3 +674,13 @@ def test_pages_without_charts_load_no_chart_script(client, demo_data):
     html = client.get(reverse("performance:ncpm-archive")).content.decode()
     assert html.count("chart.umd.min.js") == 1 and 'class="chart-canvas"' in html
     assert "chart.umd.min.js" not in client.get(reverse("performance:library")).content.decode()
+
+
+def test_group_chart_position_comes_from_the_counts_like_the_national_ranks():
+    """Two forces published at 87.1%: Norfolk's counts give 87.14%, Suffolk's 87.06%."""
+    norfolk = ForceMonth(1, "Norfolk", "87.1")
+    norfolk.calls_under_10s, norfolk.total_calls = 8714, 10000
+    suffolk = ForceMonth(2, "Suffolk", "87.1")
+    suffolk.calls_under_10s, suffolk.total_calls = 8706, 10000
+    chart = charts.group_chart([suffolk, norfolk], settings=office(), group=REGIONAL, csv_url=CSV)
+    assert chart.summary.endswith("ranked 1st of 2 in the Regional 7 Force group.")
