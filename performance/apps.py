@@ -8,3 +8,6 @@ class PerformanceConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the receivers
+        from .publication import gate_signals
+
+        gate_signals()

@@ -31,9 +31,18 @@ def first_of_month(value: datetime.date) -> bool:
     return value.day == 1
 
 
+class StaleEdit(Exception):
+    """Someone else saved the row since this copy of it was read: nothing was written."""
+
+
 class Content(models.Model):
     """Everything staff edit: its history is kept (who changed what, when; revertible), and a
-    version number refuses a second person's save over changes they have not seen."""
+    version number refuses a second person's save over changes they have not seen.
+
+    The check and the write are one statement (``UPDATE … WHERE id = %s AND version = %s``), so
+    of two saves racing from the same version exactly one is written; the other raises
+    ``StaleEdit``. Set ``version`` to the version the editor saw before saving.
+    """
 
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords(inherit=True)
@@ -42,9 +51,31 @@ class Content(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version += 1
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        self._replacing_version = self.version
+        self.version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        try:
+            super().save(*args, **kwargs)
+        except StaleEdit:
+            self.version = self._replacing_version
+            raise
+        finally:
+            del self._replacing_version
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        replacing = getattr(self, "_replacing_version", None)
+        if replacing is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if super()._do_update(
+            base_qs.filter(version=replacing), using, pk_val, values, update_fields, forced_update
+        ):
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise StaleEdit(f"{self._meta.verbose_name} {pk_val} has changed since version {replacing}.")
+        return False
 
 
 class Revised(models.Model):
@@ -170,6 +201,7 @@ class Force(Content):
     objects = ForceQuerySet.as_manager()
 
     class Meta:
+        permissions = [("publish_force", "Can change forces (public as soon as saved)")]
         ordering = ["name"]
 
     def __str__(self):
@@ -195,6 +227,7 @@ class ForceAlias(Content):
     )
 
     class Meta:
+        permissions = [("publish_forcealias", "Can change force aliases (public as soon as saved)")]
         ordering = ["alias"]
         verbose_name_plural = "force aliases"
 
@@ -230,6 +263,7 @@ class ForceGroup(Content):
     )
 
     class Meta:
+        permissions = [("publish_forcegroup", "Can change force groups (public as soon as saved)")]
         ordering = ["name"]
 
     def __str__(self):
@@ -249,6 +283,9 @@ class ForceGroupMembership(Content):
     )
 
     class Meta:
+        permissions = [
+            ("publish_forcegroupmembership", "Can change group members (public as soon as saved)")
+        ]
         ordering = ["force__name"]
         constraints = [
             models.UniqueConstraint(fields=["group", "force"], name="unique_group_member"),
@@ -320,6 +357,7 @@ class SiteSettings(Content):
     objects = SiteSettingsQuerySet.as_manager()
 
     class Meta:
+        permissions = [("publish_sitesettings", "Can change the site settings (public as soon as saved)")]
         verbose_name = verbose_name_plural = "site settings"
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="site_settings_single_row"),
@@ -536,12 +574,38 @@ class CallAnswerRank(models.Model):
         help_text="Ranks are computed for every month the national data is held; ranks entered by hand "
         "are kept for the other months.",
     )
+    preview = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Computed with draft and scheduled months included: shown to staff previews only.",
+    )
+    valid_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A computed public rank counts from this time: when the last of the months it was "
+        "computed from became public.",
+    )
 
     class Meta:
         ordering = ["call_month", "scope"]
         verbose_name = "999 answering rank"
         constraints = [
-            models.UniqueConstraint(fields=["call_month", "scope"], name="unique_rank_per_month_and_scope"),
+            models.UniqueConstraint(
+                fields=["call_month", "scope"],
+                condition=Q(source="entered"),
+                name="unique_entered_rank_per_month_and_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["call_month", "scope", "valid_from"],
+                condition=Q(source="computed", preview=False),
+                name="unique_public_rank_per_month_scope_and_time",
+            ),
+            models.UniqueConstraint(
+                fields=["call_month", "scope"],
+                condition=Q(source="computed", preview=True),
+                name="unique_preview_rank_per_month_and_scope",
+            ),
             models.CheckConstraint(condition=Q(rank__gte=1), name="rank_gte_1"),
         ]
 
@@ -688,6 +752,7 @@ class PriorityArea(Content):
     )
 
     class Meta:
+        permissions = [("publish_priorityarea", "Can change priority areas (public as soon as saved)")]
         ordering = ["order", "name"]
 
     def __str__(self):
@@ -735,6 +800,7 @@ class Measure(Content):
     )
 
     class Meta:
+        permissions = [("publish_measure", "Can change measure definitions (public as soon as saved)")]
         ordering = ["priority_area__order", "order", "name"]
 
     def __str__(self):
@@ -942,6 +1008,9 @@ class ReportingChannel(Content):
     order = models.PositiveSmallIntegerField(default=0, help_text="Position on the page (lowest first).")
 
     class Meta:
+        permissions = [
+            ("publish_reportingchannel", "Can change reporting channels (public as soon as saved)")
+        ]
         ordering = ["order", "name"]
 
     def __str__(self):
@@ -1010,7 +1079,14 @@ class PageSection(Content):
         return self.heading or self.get_slot_display()
 
 
-class Document(Content):
+class DocumentQuerySet(PublishableQuerySet):
+    def published(self, now: datetime.datetime | None = None):
+        """Published, and its publication date has come (a future date is not public before it)."""
+        now = now or timezone.now()
+        return super().published(now).filter(published_on__lte=timezone.localdate(now))
+
+
+class Document(Content, Publishable):
     class Category(models.TextChoices):
         PERFORMANCE = "performance", "Performance"
         MEETINGS = "meetings", "Accountability meetings"
@@ -1031,10 +1107,16 @@ class Document(Content):
         default=Category.OTHER,
         help_text="Groups documents in the library.",
     )
-    published_on = models.DateField(help_text="Publication date shown to the public.")
+    published_on = models.DateField(
+        help_text="Publication date shown to the public. The document is not public before this day, "
+        "even once published."
+    )
     summary = models.CharField(max_length=300, blank=True, help_text="One sentence on what the document is.")
 
+    objects = DocumentQuerySet.as_manager()
+
     class Meta:
+        permissions = [("publish_document", "Can publish documents")]
         ordering = ["-published_on", "title"]
 
     def __str__(self):
@@ -1051,6 +1133,31 @@ class Document(Content):
 # --------------------------------------------------------------------------------------------
 # Import log
 # --------------------------------------------------------------------------------------------
+
+
+class ImportUpload(models.Model):
+    """A release file between its preview and its confirmation, kept in the database so that any
+    app server can confirm it. Only the user and session that uploaded it can confirm it, by its
+    random token; the client never names a file."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=64, editable=False)
+    resource = models.CharField(max_length=100, help_text="The admin the file was uploaded to.")
+    file_name = models.CharField(max_length=255, help_text="The uploaded file's name.")
+    data = models.BinaryField(help_text="The file's bytes.")
+    preview_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="The held rows the preview compared the file with."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    import_log = models.ForeignKey("ImportLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
 
 
 class ImportLog(models.Model):
