@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -11,7 +13,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import calculations
+from . import calculations, publication
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -32,6 +34,7 @@ from .models import (
     ReportingChannel,
     ReportingPeriod,
     SiteSettings,
+    StaleEdit,
 )
 from .resources import (
     NCPM_TEMPLATE_HELP,
@@ -60,18 +63,28 @@ CONCURRENT_EDIT = (
 
 
 class VersionedForm(forms.ModelForm):
-    """Refuses a save made over changes the editor has not seen (optimistic locking)."""
+    """Refuses a save made over changes the editor has not seen (optimistic locking).
+
+    The form carries the version the editor opened; the save writes only over that version
+    (``Content``), so a save racing another is refused even after this form's check passed.
+    A history revert carries the row's *current* version (``current_version``), not the past
+    version's."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    current_version: int | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seen_version"].initial = self.instance.version
+        if not hasattr(self.instance, "version"):  # not content (e.g. a rank entered by hand)
+            del self.fields["seen_version"]
+            return
+        current = self.instance.version if self.current_version is None else self.current_version
+        self.fields["seen_version"].initial = current
 
     def clean(self):
         cleaned = super().clean()
         seen = cleaned.get("seen_version")
-        if self.instance.pk is not None and seen is not None:
+        if self.instance.pk is not None and not self.instance._state.adding and seen is not None:
             current = (
                 type(self.instance)
                 ._default_manager.filter(pk=self.instance.pk)
@@ -79,53 +92,110 @@ class VersionedForm(forms.ModelForm):
             )
             if current.first() != seen:
                 raise ValidationError(CONCURRENT_EDIT, code="concurrent_edit")
+            self.instance.version = seen
         return cleaned
 
 
 def can_publish(request, model) -> bool:
-    return request.user.has_perm(f"performance.publish_{model._meta.model_name}")
+    return publication.can_publish(request.user, model)
 
 
-class ContentAdmin(SimpleHistoryAdmin):
-    """Every content model: history with revert, and one-at-a-time editing.
+class GatedAdmin:
+    """The admin's side of the publication gate: what a user may add, change or delete is what
+    ``publication`` allows, so forms, inlines, actions and history show only what may be done
+    (the model signals refuse any write that gets past them)."""
 
-    ``publication_via`` names the publishable object this content belongs to ("" for itself,
-    "period" for a quarter's figures): an Editor may change it only while that is a draft.
-    """
-
-    form = VersionedForm
-    publication_via: str | None = None
-
-    def publication_of(self, obj):
-        if obj is None or self.publication_via is None:
-            return None
-        return obj if self.publication_via == "" else getattr(obj, self.publication_via)
-
-    def publish_model(self):
-        publication = self.publication_via
-        if publication is None:
-            return None
-        return self.model if publication == "" else self.model._meta.get_field(publication).related_model
+    def has_add_permission(self, request, *args):
+        allowed = super().has_add_permission(request, *args)
+        if issubclass(self.model, publication.ALWAYS_PUBLIC):
+            return allowed and can_publish(request, self.model)
+        return allowed
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        published = self.publication_of(obj)
-        if allowed and published is not None and published.publish_at is not None:
-            return can_publish(request, self.publish_model())  # published or scheduled: Publishers only
-        return allowed
+        return allowed and (obj is None or publication.may_write(request.user, obj, "change"))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        published = self.publication_of(obj)
-        if allowed and published is not None and published.publish_at is not None:
-            return can_publish(request, self.publish_model())
-        return allowed
+        return allowed and (obj is None or publication.may_write(request.user, obj, "delete"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """An Editor can attach content only to a draft (a figure to a draft quarter)."""
+        parent = publication.PARENT.get(self.model)
+        if db_field.name == parent and not can_publish(request, self.model):
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(publish_at=None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_queryset(self, request, queryset):
+        if not all(publication.may_write(request.user, obj, "delete") for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
+class GatedInline(GatedAdmin):
+    """An inline follows its parent: while the parent is a draft an Editor may change it; once
+    it is published or scheduled (or has no draft state), only a Publisher."""
+
+    form = VersionedForm
+
+    def _parent_allows(self, request, parent) -> bool:
+        return parent is None or can_publish(request, self.model) or publication.is_draft(parent)
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and self._parent_allows(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return admin.options.InlineModelAdmin.has_change_permission(
+            self, request, obj
+        ) and self._parent_allows(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return admin.options.InlineModelAdmin.has_delete_permission(
+            self, request, obj
+        ) and self._parent_allows(request, obj)
+
+
+class ContentAdmin(GatedAdmin, SimpleHistoryAdmin):
+    """Every content model: history with revert, one-at-a-time editing, and the publication gate."""
+
+    form = VersionedForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        current = getattr(request, "_revert_current_version", None)
+        if current is not None:
+            form = type(form.__name__, (form,), {"current_version": current})
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit:
+            return self._refused_as_stale(request)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Reverting is changing the row to a past version: it needs the right to change the row
+        as it is now (and the gate checks the past version as it would be saved)."""
+        current = self.get_object(request, unquote(object_id))
+        if current is None:
+            raise Http404
+        if request.method == "POST" and not self.has_change_permission(request, current):
+            raise PermissionDenied
+        request._revert_current_version = current.version
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEdit:
+            return self._refused_as_stale(request)
+
+    def _refused_as_stale(self, request):
+        self.message_user(request, CONCURRENT_EDIT, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 class PublishableAdmin(ContentAdmin):
     """Publishers publish, withdraw and schedule; Editors prepare drafts."""
 
-    publication_via = ""
     actions = ["publish_now", "withdraw"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -159,28 +229,12 @@ class PublishableAdmin(ContentAdmin):
     def _set_publication(self, request, queryset, when, done):
         if not can_publish(request, self.model):
             raise PermissionDenied
-        for obj in queryset:  # saved one by one, so each change has its history row
-            obj.publish_at = when
-            obj.save()
-        self.message_user(request, f"{queryset.count()} {done}.", messages.SUCCESS)
-
-
-class FollowsPublicationInline:
-    """An inline that can be changed only while its parent is a draft, unless by a Publisher."""
-
-    def _allowed(self, request, obj, allowed):
-        if allowed and obj is not None and getattr(obj, "publish_at", None) is not None:
-            return can_publish(request, type(obj))
-        return allowed
-
-    def has_add_permission(self, request, obj=None):
-        return self._allowed(request, obj, super().has_add_permission(request, obj))
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj, super().has_change_permission(request, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj, super().has_delete_permission(request, obj))
+        with transaction.atomic():
+            objects = list(queryset.select_for_update())
+            for obj in objects:  # saved one by one, so each change has its history row
+                obj.publish_at = when
+                obj.save()
+        self.message_user(request, f"{len(objects)} {done}.", messages.SUCCESS)
 
 
 class ReleaseImportForm(ImportForm):
@@ -221,12 +275,12 @@ class ReleaseImportExportMixin(ImportExportMixin):
 # --------------------------------------------------------------------------------------------
 
 
-class ForceAliasInline(admin.TabularInline):
+class ForceAliasInline(GatedInline, admin.TabularInline):
     model = ForceAlias
     extra = 1
 
 
-class ForceGroupMembershipInline(admin.TabularInline):
+class ForceGroupMembershipInline(GatedInline, admin.TabularInline):
     model = ForceGroupMembership
     autocomplete_fields = ["force"]
     extra = 1
@@ -292,7 +346,7 @@ class SiteSettingsAdmin(ContentAdmin):
 # --------------------------------------------------------------------------------------------
 
 
-class CallAnswerRankInline(FollowsPublicationInline, admin.TabularInline):
+class CallAnswerRankInline(GatedInline, admin.TabularInline):
     model = CallAnswerRank
     extra = 0
     fields = ["scope", "rank", "joint", "out_of", "source"]
@@ -355,7 +409,7 @@ class CallAnswerRankAdmin(admin.ModelAdmin):
     raw_id_fields = ["call_month"]
 
 
-class RecordedCrimeFigureInline(FollowsPublicationInline, admin.TabularInline):
+class RecordedCrimeFigureInline(GatedInline, admin.TabularInline):
     model = RecordedCrimeFigure
     extra = 0
     autocomplete_fields = ["force"]
@@ -372,7 +426,6 @@ class RecordedCrimePeriodAdmin(PublishableAdmin):
 
 @admin.register(RecordedCrimeFigure)
 class RecordedCrimeFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
-    publication_via = "period"
     import_resource = RecordedCrimeFigureResource
     export_resource = RecordedCrimeFigureExportResource
     import_help = [
@@ -411,12 +464,12 @@ class MeasureAdmin(ContentAdmin):
     filter_horizontal = ["components"]
 
 
-class MeasureFigureInline(FollowsPublicationInline, admin.TabularInline):
+class MeasureFigureInline(GatedInline, admin.TabularInline):
     model = MeasureFigure
     extra = 0
 
 
-class PriorityAreaCommentaryInline(FollowsPublicationInline, admin.StackedInline):
+class PriorityAreaCommentaryInline(GatedInline, admin.StackedInline):
     model = PriorityAreaCommentary
     extra = 0
 
@@ -437,7 +490,6 @@ class ReportingPeriodAdmin(PublishableAdmin):
 
 @admin.register(MeasureFigure)
 class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
-    publication_via = "period"
     import_resource = MeasureFigureResource
     export_resource = MeasureFigureExportResource
     import_help = NCPM_TEMPLATE_HELP
@@ -471,7 +523,6 @@ class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
 
 @admin.register(PriorityAreaCommentary)
 class PriorityAreaCommentaryAdmin(ContentAdmin):
-    publication_via = "period"
     list_display = ["priority_area", "period"]
     list_filter = ["period", "priority_area"]
     list_select_related = ["priority_area", "period"]
@@ -492,7 +543,7 @@ class ReportingChannelAdmin(ContentAdmin):
     ordering = ["order", "name"]
 
 
-class PageSectionInline(FollowsPublicationInline, admin.StackedInline):
+class PageSectionInline(GatedInline, admin.StackedInline):
     model = PageSection
     extra = 0
 
@@ -509,7 +560,6 @@ class LibraryPageAdmin(PublishableAdmin):
 
 @admin.register(PageSection)
 class PageSectionAdmin(ContentAdmin):
-    publication_via = "page"
     list_display = ["__str__", "page", "slot", "order"]
     list_filter = ["page", "slot"]
     list_select_related = ["page"]
@@ -518,8 +568,8 @@ class PageSectionAdmin(ContentAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ContentAdmin):
-    list_display = ["title", "category", "published_on"]
+class DocumentAdmin(PublishableAdmin):
+    list_display = ["title", "publication_state", "category", "published_on"]
     list_filter = ["category"]
     search_fields = ["title", "summary"]
     date_hierarchy = "published_on"

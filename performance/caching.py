@@ -51,17 +51,31 @@ def content_version(*, fresh: bool = False) -> datetime.datetime | None:
 def _read_version() -> datetime.datetime | None:
     """One query: the settings row's content-changed time and each kind of publishable content's
     latest publication that has arrived."""
-    from .models import CallAnswerMonth, LibraryPage, RecordedCrimePeriod, ReportingPeriod, SiteSettings
+    from .models import (
+        CallAnswerMonth,
+        Document,
+        LibraryPage,
+        RecordedCrimePeriod,
+        ReportingPeriod,
+        SiteSettings,
+    )
 
     now = timezone.now()
     latest = {
         f"latest_{model._meta.model_name}": Subquery(
             model.objects.filter(publish_at__lte=now).order_by("-publish_at").values("publish_at")[:1]
         )
-        for model in (CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage)
+        for model in (CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document)
     }
-    row = SiteSettings.objects.annotate(**latest).values("content_changed_at", *latest).first()
-    times = [value for value in (row or {}).values() if value is not None]
+    # A published document dated in the future becomes public at the start of its day.
+    latest["latest_document_day"] = Subquery(
+        Document.objects.published(now).order_by("-published_on").values("published_on")[:1]
+    )
+    row = SiteSettings.objects.annotate(**latest).values("content_changed_at", *latest).first() or {}
+    day = row.pop("latest_document_day", None)
+    times = [value for value in row.values() if value is not None]
+    if day is not None:
+        times.append(timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)))
     return max(times) if times else None
 
 

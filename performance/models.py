@@ -283,9 +283,7 @@ class ForceGroupMembership(Content):
     )
 
     class Meta:
-        permissions = [
-            ("publish_forcegroupmembership", "Can change group members (public as soon as saved)")
-        ]
+        permissions = [("publish_forcegroupmembership", "Can change group members (public as soon as saved)")]
         ordering = ["force__name"]
         constraints = [
             models.UniqueConstraint(fields=["group", "force"], name="unique_group_member"),
@@ -1141,7 +1139,9 @@ class ImportUpload(models.Model):
     random token; the client never names a file."""
 
     token = models.CharField(max_length=64, unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", help_text="Who uploaded it."
+    )
     session_key = models.CharField(max_length=64, editable=False)
     resource = models.CharField(max_length=100, help_text="The admin the file was uploaded to.")
     file_name = models.CharField(max_length=255, help_text="The uploaded file's name.")
@@ -1150,8 +1150,15 @@ class ImportUpload(models.Model):
         max_length=64, blank=True, help_text="The held rows the preview compared the file with."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    import_log = models.ForeignKey("ImportLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the import was confirmed.")
+    import_log = models.ForeignKey(
+        "ImportLog",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The confirmed import.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

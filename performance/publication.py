@@ -177,7 +177,12 @@ def assert_may_write(obj, action: str, user=None) -> None:
     user = user or _actor.get()
     if not may_write(user, obj, action):
         raise PermissionDenied(REFUSED)
-    if action != "add" and obj.pk is not None and not can_publish(user, type(obj)) and not _stored_is_draft(obj):
+    if (
+        action != "add"
+        and obj.pk is not None
+        and not can_publish(user, type(obj))
+        and not _stored_is_draft(obj)
+    ):
         raise PermissionDenied(REFUSED)
 
 

@@ -25,7 +25,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Error
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import calculations
+from . import calculations, publication
 from .models import (
     CallAnswerMonth,
     Force,
@@ -191,6 +191,7 @@ class ReleaseResource(resources.ModelResource):
             return self.refused(problems.messages)
         self.prepared = prepared
         self.sheet = sheet
+        self.written = []
         user = kwargs.get("user")
         self.import_user = user if getattr(user, "is_authenticated", False) else None
         with ranks_deferred():
@@ -282,29 +283,29 @@ class ReleaseResource(resources.ModelResource):
     def after_release(self, dataset, result):
         """Work that follows from the confirmed rows (e.g. ranks), inside the import's transaction."""
 
-    def published_changes(self, result) -> list[str]:
-        """The already-published rows this import changes (an Editor may not change them)."""
-        changed = [row.object_id for row in result.rows if row.import_type == "update"]
-        queryset = self._meta.model.objects.filter(
-            pk__in=changed, **{f"{self.publication_lookup}__isnull": False}
-        )
-        return [str(obj) for obj in queryset[:5]] + (["…"] if queryset.count() > 5 else [])
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Note every row written, for the publication check once all are written."""
+        self.written.append(instance)
+        super().save_instance(instance, is_create, row, **kwargs)
 
     def after_import(self, dataset, result, **kwargs):
+        """Refuse the whole file if it adds to or changes anything published or scheduled and the
+        importer is not a Publisher (the publication gate). The rows are written by then: the
+        refusal rolls back the import's transaction, so nothing changes."""
         super().after_import(dataset, result, **kwargs)
         if result.has_errors() or result.has_validation_errors():
             return
         user = kwargs.get("user")
-        if user is not None and not user.has_perm(f"performance.{self.publish_permission}"):
-            published = self.published_changes(result)
-            if published:
-                raise ReleaseProblems(
-                    [
-                        "This file changes figures that are already published or scheduled ("
-                        + "; ".join(published)
-                        + "). Only a Publisher can confirm it; nothing has changed."
-                    ]
-                )
+        refused = publication.import_refusals(user, self.written) if user is not None else []
+        if refused:
+            shown = [str(instance) for instance in refused[:5]] + (["…"] if len(refused) > 5 else [])
+            raise ReleaseProblems(
+                [
+                    "This file changes or adds figures that are already published or scheduled ("
+                    + "; ".join(shown)
+                    + "). Only a Publisher can confirm it; nothing has changed."
+                ]
+            )
         if not kwargs.get("dry_run"):
             self.after_release(dataset, result)
             SiteSettings.content_changed()
@@ -434,9 +435,6 @@ class ForceNames:
 
 class CallAnswerMonthResource(ReleaseResource):
     """police.uk's monthly 999 call answering data: one row per force per month."""
-
-    publication_lookup = "publish_at"
-    publish_permission = "publish_callanswermonth"
 
     release_name = "999 call answering (police.uk)"
     natural_key = ("force_id", "month")
@@ -706,8 +704,6 @@ class RecordedCrimeFigureResource(ReleaseResource):
     """ONS "Police force area data tables", sheet Table P1: offences by force area for a year ending."""
 
     release_name = "ONS police force area tables (Table P1)"
-    publication_lookup = "period__publish_at"
-    publish_permission = "publish_recordedcrimeperiod"
     natural_key = ("period_id", "force_id")
     sheet_names = ("Table P1",)
 
@@ -855,8 +851,6 @@ class MeasureFigureResource(ReleaseResource):
     """NCPM figures in the documented template: measure, 12 months ending, latest, previous, baseline."""
 
     release_name = "National Crime and Policing Measures"
-    publication_lookup = "period__publish_at"
-    publish_permission = "publish_reportingperiod"
     natural_key = ("period_id", "measure_id")
 
     period_id = fields.Field(attribute="period_id", column_name="period_id", widget=widgets.IntegerWidget())

@@ -21,7 +21,7 @@ def library(request):
         "performance/library.html",
         {
             "pages": LibraryPage.objects.visible(preview=pages.is_preview(request)),
-            "documents": Document.objects.all(),
+            "documents": Document.objects.visible(preview=pages.is_preview(request)),
         },
     )
 
@@ -61,9 +61,9 @@ def accessibility(request):
 
 
 def document(request, pk, name):
-    """A published document, served from the media folder by its id (never by a path from the
+    """A published document (or, for a staff preview, a draft), served from the media folder by its id (never by a path from the
     address) with a safe Content-Disposition: PDFs open in the browser, other kinds download."""
-    found = get_object_or_404(Document, pk=pk)
+    found = get_object_or_404(Document.objects.visible(preview=pages.is_preview(request)), pk=pk)
     kind = extension_of(found.file.name)
     content_type = DOCUMENT_KINDS.get(kind, ("application/octet-stream",))[0]
     response = FileResponse(
