@@ -1,9 +1,63 @@
-"""The staff admin site: the default one, with two-factor sign-in when REQUIRE_2FA is on."""
+"""The staff admin site: the default one, with two-factor sign-in when REQUIRE_2FA is on, and with
+limits on what a Site administrator may do to staff accounts and groups."""
 
 from django.conf import settings
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.models import Group, User
+from django.db.models.base import ModelBase
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+def is_superuser_out_of_reach(request, account) -> bool:
+    """Whether ``account`` is a superuser's and the request's user is not one: changing it (its
+    password above all) would let them take it over."""
+    return account is not None and account.is_superuser and not request.user.is_superuser
+
+
+class StaffUserRules:
+    """Site administrators create staff accounts, reset passwords, switch accounts on and off and
+    give other staff their roles, but cannot give anyone, themselves included, more than the roles
+    give: superuser status and individual permissions are read-only to them, so are their own
+    groups, and superusers' accounts are theirs to view only. Read-only fields are left out of the
+    form, so a crafted POST that includes them changes nothing. A superuser can do all of it."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+            if obj is not None and obj.pk == request.user.pk:
+                fields.append("groups")
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        """Also guards the password form, which asks the same question."""
+        return super().has_change_permission(request, obj) and not is_superuser_out_of_reach(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not is_superuser_out_of_reach(request, obj)
+
+
+class StaffGroupRules:
+    """A group's permissions are what its members may do: a Site administrator who could set them
+    would give their own group every permission. Site administrators may add a group, without
+    permissions, and put staff in it; only a superuser sets a group's permissions, renames or
+    deletes a group (deleting a role would strip it from every member)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("permissions")
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+STAFF_ACCOUNT_RULES = {User: StaffUserRules, Group: StaffGroupRules}
 
 
 class StaffAdminSite(AdminSite):
@@ -23,3 +77,20 @@ class StaffAdminSite(AdminSite):
         TOTP device (staff add theirs under "TOTP devices")."""
         allowed = super().has_permission(request)
         return allowed and (not settings.REQUIRE_2FA or request.user.is_verified())
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Whatever admin registers User or Group (Django's UserAdmin and GroupAdmin, from
+        django.contrib.auth) is registered as a subclass with the staff-account rules on top.
+
+        The rules cannot subclass those admins here and re-register: this module is imported
+        while the site is being created, before django.contrib.auth.admin can be imported.
+        """
+        models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        for model in models:
+            model_admin = admin_class or ModelAdmin
+            rules = STAFF_ACCOUNT_RULES.get(model)
+            if rules and not issubclass(model_admin, rules):
+                model_admin = type(
+                    f"Staff{model_admin.__name__}", (rules, model_admin), {"__module__": __name__}
+                )
+            super().register(model, model_admin, **options)

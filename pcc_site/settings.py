@@ -211,9 +211,11 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# The client address as the proxies in front report it (how many to trust: TRUSTED_PROXIES).
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXIES", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address: the one the outermost of TRUSTED_PROXIES reverse proxies saw, read from the
+# right of X-Forwarded-For; REMOTE_ADDR with none. No address at all is refused (see client_ip).
+TRUSTED_PROXIES = max(0, int(os.environ.get("TRUSTED_PROXIES", "0")))
+AXES_CLIENT_IP_CALLABLE = "pcc_site.client_ip.client_ip_address"
+AXES_IP_BLACKLIST = ["0.0.0.0"]  # client_ip.UNRESOLVABLE
 
 # Two-factor sign-in (TOTP) for staff: required when REQUIRE_2FA=1.
 REQUIRE_2FA = env_bool("REQUIRE_2FA")
