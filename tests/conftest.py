@@ -23,3 +23,12 @@ def demo_data(db, demo_snapshot):
     models = apps.get_app_config("performance").get_models()  # in dependency order
     objects = [obj for model in models for obj in model._default_manager.order_by("pk")]
     demo_snapshot.write_text(serializers.serialize("json", objects))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The size of the generated authorization matrix, when it ran."""
+    import sys
+
+    matrix = sys.modules.get("tests.test_authorization_matrix")
+    if matrix is not None and matrix.CELLS:
+        terminalreporter.write_line(matrix.pytest_matrix_size())

@@ -1,0 +1,609 @@
+"""Who may do what in the admin, generated: every registered ModelAdmin × every URL it serves
+(and every action) × every role × every publication state, each asserted against the rule, with
+the database read after every POST.
+
+The rule, as the README's role table states it:
+- anonymous visitors are sent to sign in; nothing changes;
+- staff with view permission only can read, never write;
+- an Editor writes content only while it (or its parent: a figure's quarter, a section's page, a
+  rank's month) is a draft, and never publishes, withdraws or schedules; content with no draft
+  state (forces, groups, site settings, channels, measures, priority areas) is a Publisher's;
+- a Publisher writes all content, in any state;
+- a Site administrator manages staff accounts only;
+- a superuser can do everything the site allows anyone to do.
+
+A new admin, URL or action has no row here until someone decides it, and the test fails until
+then. The matrix's size is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from performance.models import (
+    CallAnswerMonth,
+    CallAnswerRank,
+    Document,
+    Force,
+    ForceAlias,
+    ForceGroup,
+    ForceGroupMembership,
+    ImportLog,
+    LibraryPage,
+    Measure,
+    MeasureFigure,
+    PageSection,
+    PriorityArea,
+    PriorityAreaCommentary,
+    RecordedCrimeFigure,
+    RecordedCrimePeriod,
+    ReportingChannel,
+    ReportingPeriod,
+    SiteSettings,
+)
+
+ROLES = ("anonymous", "viewer", "editor", "publisher", "site_admin", "superuser")
+PUBLICATION_STATES = ("draft", "scheduled", "published")
+LIVE = ("live",)  # content with no draft state, and everything that is not content
+
+DRAFTABLE = {CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document}
+CHILDREN = {MeasureFigure, PriorityAreaCommentary, RecordedCrimeFigure, PageSection, CallAnswerRank}
+ALWAYS_PUBLIC = {
+    Force,
+    ForceAlias,
+    ForceGroup,
+    ForceGroupMembership,
+    SiteSettings,
+    ReportingChannel,
+    Measure,
+    PriorityArea,
+}
+IMPORTERS = {CallAnswerMonth, RecordedCrimeFigure, MeasureFigure}
+
+# Every registered admin's model, decided: content (above), read-only records, or staff
+# accounts and sign-in records, which only their managers may change.
+READ_ONLY = {ImportLog}
+STAFF_ACCOUNTS = {"auth.user", "auth.group"}
+SUPERUSER_ONLY = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "otp_totp.totpdevice"}
+# Sign-in records are written by the throttling, never added by hand.
+NEVER_ADDED = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+
+# Every URL a ModelAdmin serves, by the end of its name; "" is the unnamed <id>/ redirect.
+URL_KINDS = {
+    "changelist",
+    "add",
+    "change",
+    "delete",
+    "history",
+    "simple_history",
+    "import",
+    "process_import",
+    "export",
+    "import_template",
+    "password_change",
+    "config",
+    "qrcode",
+    "",
+}
+ACTIONS = {"delete_selected", "publish_now", "withdraw"}
+
+CELLS: list = []  # every cell asserted, for the size printed at the end
+
+
+# --------------------------------------------------------------------------------------------
+# The rule
+# --------------------------------------------------------------------------------------------
+
+
+def label(model) -> str:
+    return model._meta.label_lower
+
+
+def states_of(model) -> tuple[str, ...]:
+    return PUBLICATION_STATES if model in DRAFTABLE | CHILDREN else LIVE
+
+
+def may_write_content(role: str, model, state: str) -> bool:
+    if role in ("publisher", "superuser"):
+        return True
+    return role == "editor" and state == "draft" and model in DRAFTABLE | CHILDREN
+
+
+def allowed(role: str, model, kind: str, state: str) -> bool:
+    """May ``role`` use this URL (or action) of ``model``'s admin on an object in ``state``?"""
+    if role == "anonymous":
+        return False
+    if kind == "":
+        return True  # <id>/ only redirects a signed-in user to <id>/change/, which decides
+    name = label(model)
+    reads = kind in ("changelist", "change:get", "history", "simple_history:get", "")
+    if name in STAFF_ACCOUNTS:
+        if role not in ("site_admin", "superuser"):
+            return False
+        if name == "auth.group" and role == "site_admin" and not reads:
+            return kind == "add"  # a new, empty role; never a role's permissions
+        return True
+    if name in SUPERUSER_ONLY:
+        if name in NEVER_ADDED and kind == "add":
+            return False
+        return role == "superuser"
+    if role == "site_admin":
+        return False
+    if reads:
+        return True
+    if model in READ_ONLY or role == "viewer":
+        return False
+    if kind in ("import", "export", "import_template"):
+        return True  # a preview or a download changes nothing
+    if kind in ("publish_now", "withdraw"):
+        return role in ("publisher", "superuser")
+    if model is SiteSettings and kind in ("add", "delete", "delete_selected"):
+        return False  # one row, always there
+    if kind == "add" and model in DRAFTABLE:
+        return True  # a new draft
+    return may_write_content(role, model, state)
+
+
+# --------------------------------------------------------------------------------------------
+# The world: one object of each model in each state, each with two versions in its history
+# --------------------------------------------------------------------------------------------
+
+NOW = timezone.now()
+WHEN = {
+    "draft": None,
+    "scheduled": NOW + datetime.timedelta(days=7),
+    "published": NOW - datetime.timedelta(days=7),
+}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    objects: dict  # (model, state) -> object
+    forces: list
+    spare_measure: Measure
+    spare_area: PriorityArea
+
+
+def build_world(django_user_model) -> World:
+    norfolk = Force.objects.create(
+        name="Norfolk", full_name="Norfolk Constabulary", ons_code="E23000024", region="East"
+    )
+    suffolk = Force.objects.create(
+        name="Suffolk", full_name="Suffolk Constabulary", ons_code="E23000025", region="East"
+    )
+    group = ForceGroup.objects.create(name="Most Similar Group", kind="msg")
+    membership = ForceGroupMembership.objects.create(group=group, force=norfolk)
+    alias = ForceAlias.objects.create(force=norfolk, alias="Norfolk Police")
+    settings_row = SiteSettings.objects.create(
+        office_name="Office of the PCC", home_force=norfolk, most_similar_group=group
+    )
+    area = PriorityArea.objects.create(name="Reduce Murder and Homicide")
+    measure = Measure.objects.create(priority_area=area, name="Homicide")
+    spare = Measure.objects.create(priority_area=area, name="Murder only", order=1)
+    spare_area = PriorityArea.objects.create(name="Disrupt Drugs Supply", order=1)
+    channel = ReportingChannel.objects.create(name="101", contact="101", description="Non-emergencies.")
+    ImportLog.objects.create(resource="999 calls", file_name="999.csv", sha256="0" * 64)
+    axes_records()
+    objects = {}
+    # Each live model's target is one nothing else depends on, so that deleting it is possible.
+    for live in (suffolk, group, membership, alias, settings_row, spare_area, spare, channel):
+        second_version(live)
+        objects[(type(live), "live")] = live
+
+    for number, (state, when) in enumerate(WHEN.items(), start=1):
+        period = ReportingPeriod.objects.create(period_end=datetime.date(2020 + number, 6, 30))
+        figure = MeasureFigure.objects.create(period=period, measure=measure, latest=10, previous=8)
+        commentary = PriorityAreaCommentary.objects.create(period=period, priority_area=area, body="Comment.")
+        ons = RecordedCrimePeriod.objects.create(period_end=datetime.date(2020 + number, 3, 31))
+        ons_figure = RecordedCrimeFigure.objects.create(period=ons, force=norfolk, total=60000 + number)
+        page = LibraryPage.objects.create(slug=f"page-{state}", title=f"Page {state}", summary="A page.")
+        section = PageSection.objects.create(page=page, slot="ons", heading="Note", body="Text.")
+        month = CallAnswerMonth.objects.create(
+            force=norfolk,
+            month=datetime.date(2023, number, 1),
+            total_calls=10000,
+            mean_answer_seconds=7,
+            pct_under_10s=90,
+            pct_10_to_60s=9,
+            pct_60s_and_over=1,
+        )
+        rank = month.ranks.create(scope="national", rank=5, out_of=43)
+        document = Document.objects.create(
+            title=f"Report {state}",
+            file=ContentFile(PDF, name=f"report-{state}.pdf"),
+            published_on=datetime.date(2023, 1, 1),
+        )
+        for child in (figure, commentary, ons_figure, section):
+            second_version(child)
+        rank.rank = 6
+        rank.save()
+        for parent in (period, ons, page, month, document):
+            second_version(parent, publish_at=when)
+        for obj in (period, figure, commentary, ons, ons_figure, page, section, month, rank, document):
+            objects[(type(obj), state)] = obj
+    return World(objects=objects, forces=[norfolk, suffolk], spare_measure=spare, spare_area=spare_area)
+
+
+def axes_records():
+    """One of each sign-in record, as the throttling writes them."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    common = {
+        "user_agent": "test",
+        "ip_address": "127.0.0.1",
+        "username": "someone",
+        "path_info": "/admin/login/",
+    }
+    AccessAttempt.objects.create(**common, http_accept="*/*", failures_since_start=1)
+    AccessLog.objects.create(**common, http_accept="*/*")
+    AccessFailureLog.objects.create(**common, http_accept="*/*")
+
+
+def second_version(obj, **changes):
+    """Save again, so a past version differs from the current one (what a revert goes back to)."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    for name in ("summary", "description", "body", "full_name", "alias", "name", "office_name"):
+        if hasattr(obj, name) and isinstance(getattr(obj, name), str) and name != "name":
+            setattr(obj, name, getattr(obj, name) + " (revised)")
+            break
+    obj.save()
+
+
+# --------------------------------------------------------------------------------------------
+# Roles, forms as served, and what the database holds
+# --------------------------------------------------------------------------------------------
+
+
+def make_users(django_user_model) -> dict:
+    users = {"anonymous": None}
+    viewer = django_user_model.objects.create_user(username="viewer", password="x", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="performance", codename__startswith="view_")
+    )
+    users["viewer"] = viewer
+    for role, group in (
+        ("editor", "Editor"),
+        ("publisher", "Publisher"),
+        ("site_admin", "Site administrator"),
+    ):
+        user = django_user_model.objects.create_user(username=role, password="x", is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        users[role] = user
+    users["superuser"] = django_user_model.objects.create_superuser(username="root", password="x")
+    users["staff_member"] = django_user_model.objects.create_user(
+        username="staff_member", password="x", is_staff=True
+    )
+    return users
+
+
+def clients(users) -> dict:
+    result = {}
+    for role, user in users.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        result[role] = client
+    return result
+
+
+def database_fingerprint() -> str:
+    """Every row of every table the admin could write (sessions and import previews excepted)."""
+    digest = hashlib.sha256()
+    skipped = {"django_session", "performance_importupload"}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            if table in skipped:
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            digest.update(table.encode())
+            digest.update("\n".join(rows).encode())
+    return digest.hexdigest()
+
+
+def served_form_data(response) -> dict:
+    """What a browser would post back: the form's and its inlines' values as served."""
+    context = response.context
+    data = {}
+    forms_served = [context["adminform"].form]
+    for inline in context.get("inline_admin_formsets") or []:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        forms_served.extend(inline.formset.forms)
+    for form in forms_served:
+        for name, field in form.fields.items():
+            put(data, form.add_prefix(name), field, form[name].value())
+    return data
+
+
+def put(data: dict, key: str, field, value) -> None:
+    if value is None or isinstance(field, forms.FileField) or field.disabled:
+        return
+    if isinstance(field, forms.SplitDateTimeField):
+        if isinstance(value, datetime.datetime):
+            local = timezone.localtime(value)
+            data[f"{key}_0"], data[f"{key}_1"] = local.date().isoformat(), local.strftime("%H:%M:%S")
+        elif isinstance(value, list | tuple):
+            data[f"{key}_0"], data[f"{key}_1"] = value
+        return
+    if isinstance(field, forms.BooleanField):
+        if value:
+            data[key] = "on"
+        return
+    if isinstance(value, list | tuple):
+        data[key] = [getattr(v, "pk", v) for v in value]
+        return
+    data[key] = getattr(value, "pk", value)
+
+
+def add_data(model, world: World, state: str, served: dict) -> dict:
+    """A valid new object of ``model`` (attached to the ``state`` parent for a child)."""
+    parent = {
+        (m, s): obj.pk for (m, s), obj in world.objects.items() if m in DRAFTABLE and s in PUBLICATION_STATES
+    }
+    norfolk, suffolk = world.forces
+    new = {
+        Force: {"name": "Essex", "full_name": "Essex Police", "kind": "territorial"},
+        ForceAlias: {"force": suffolk.pk, "alias": "Suffolk Police"},
+        ForceGroup: {"name": "Regional 7 Force", "kind": "regional"},
+        ForceGroupMembership: {"group": world.objects[(ForceGroup, "live")].pk, "force": suffolk.pk},
+        SiteSettings: {"office_name": "Another office", "home_force": norfolk.pk},
+        PriorityArea: {"name": "Tackle Cyber Crime", "slug": "tackle-cyber-crime"},
+        Measure: {"priority_area": world.objects[(PriorityArea, "live")].pk, "name": "GBH", "unit": "count"},
+        ReportingChannel: {"name": "StreetSafe", "description": "Report places where you feel unsafe."},
+        ReportingPeriod: {"period_end": "2030-09-30"},
+        RecordedCrimePeriod: {"period_end": "2030-09-30"},
+        LibraryPage: {"slug": "new-page", "title": "New page", "summary": "New.", "template": "plain"},
+        Document: {
+            "title": "New report",
+            "category": "other",
+            "published_on": "2023-02-01",
+            "file": ContentFile(PDF, name="new-report.pdf"),
+        },
+        CallAnswerMonth: {
+            "force": suffolk.pk,
+            "month": "2023-05-01",
+            "total_calls": "5000",
+            "mean_answer_seconds": "6",
+            "pct_under_10s": "91",
+            "pct_10_to_60s": "8",
+            "pct_60s_and_over": "1",
+        },
+        MeasureFigure: {
+            "period": parent.get((ReportingPeriod, state)),
+            "measure": world.spare_measure.pk,
+            "latest": "4",
+            "previous": "3",
+        },
+        PriorityAreaCommentary: {
+            "period": parent.get((ReportingPeriod, state)),
+            "priority_area": world.spare_area.pk,
+            "body": "New comment.",
+        },
+        RecordedCrimeFigure: {
+            "period": parent.get((RecordedCrimePeriod, state)),
+            "force": suffolk.pk,
+            "total": "5",
+        },
+        PageSection: {"page": parent.get((LibraryPage, state)), "slot": "ncpm", "body": "New section."},
+        CallAnswerRank: {"call_month": parent.get((CallAnswerMonth, state)), "scope": "msg", "rank": "2"},
+    }
+    name = label(model)
+    if name == "auth.user":
+        return {
+            "username": "new_staff",
+            "password1": "A-long-passphrase-9",
+            "password2": "A-long-passphrase-9",
+        }
+    if name == "auth.group":
+        return {"name": "Reviewers"}
+    if name == "otp_totp.totpdevice":
+        return {**served, "user": world_users["staff_member"].pk, "name": "phone", "key": "0" * 40}
+    return {**served, **{key: value for key, value in new.get(model, {}).items() if value is not None}}
+
+
+world_users: dict = {}
+
+
+def target_of(model, world: World, state: str):
+    """The object a cell acts on."""
+    if (model, state) in world.objects:
+        return world.objects[(model, state)]
+    name = label(model)
+    if name == "auth.user":
+        return world_users["staff_member"]
+    if name == "auth.group":
+        return Group.objects.get(name="Editor")
+    if name == "otp_totp.totpdevice":
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        return TOTPDevice.objects.get_or_create(user=world_users["staff_member"], name="laptop")[0]
+    model_class = apps.get_model(name)
+    return model_class._default_manager.first()
+
+
+def import_file(model, world: World, state: str) -> tuple[str, bytes]:
+    """A release file that writes to the ``state`` object (new rows for the NCPM and ONS files)."""
+    if model is CallAnswerMonth:
+        month = world.objects[(CallAnswerMonth, state)].month
+        return "999.csv", (
+            "Force,Month,Total calls,Mean answer time (seconds),% of calls answered in under 10 seconds,"
+            "% of calls answered in 10 to under 60 seconds,% of calls answered in 60 seconds and over\r\n"
+            f"Norfolk,{month:%Y-%m},11000,7.5,88.0,11.0,1.0\r\n"
+        ).encode()
+    if model is MeasureFigure:
+        period = world.objects[(ReportingPeriod, state)].period_end
+        return "ncpm.csv", (
+            "Measure,12 months ending,Latest 12 months,Previous 12 months,2019 baseline\r\n"
+            f"Murder only,{period:%d/%m/%Y},4,3,5\r\n"
+        ).encode()
+    period = world.objects[(RecordedCrimePeriod, state)].period_end
+    return "ons.csv", (
+        f"Table P1: Police recorded crime by police force area, year ending {period:%B %Y}\r\n"
+        "Area Code,Area Name,Total recorded crime (excluding fraud)\r\n"
+        "E23000025,Suffolk,51234\r\n"
+    ).encode()
+
+
+# --------------------------------------------------------------------------------------------
+# The matrix
+# --------------------------------------------------------------------------------------------
+
+REGISTERED = sorted(admin.site._registry.items(), key=lambda item: label(item[0]))
+
+
+def url_kinds(model_admin) -> list[tuple[str, object]]:
+    prefix = f"{model_admin.opts.app_label}_{model_admin.opts.model_name}_"
+    return [((pattern.name or "").removeprefix(prefix), pattern) for pattern in model_admin.get_urls()]
+
+
+def test_every_admin_url_and_action_has_a_row_in_the_matrix(admin_user, rf):
+    request = rf.get("/admin/")
+    request.user = admin_user
+    undecided = []
+    for model, model_admin in REGISTERED:
+        name = label(model)
+        if not (
+            model in DRAFTABLE | CHILDREN | ALWAYS_PUBLIC | READ_ONLY
+            or name in STAFF_ACCOUNTS | SUPERUSER_ONLY
+        ):
+            undecided.append(f"admin for {name}")
+        undecided += [f"{name}: URL {kind!r}" for kind, _ in url_kinds(model_admin) if kind not in URL_KINDS]
+        undecided += [f"{name}: action {a!r}" for a in model_admin.get_actions(request) if a not in ACTIONS]
+    assert undecided == [], "Decide who may use these, then add them to the matrix"
+
+
+@pytest.mark.parametrize("model", [model for model, _ in REGISTERED], ids=label)
+def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
+    settings.MEDIA_ROOT = tmp_path
+    users = make_users(django_user_model)
+    world_users.clear()
+    world_users.update(users)
+    world = build_world(django_user_model)
+    model_admin = admin.site._registry[model]
+    by_role = clients(users)
+    superuser = by_role["superuser"]
+    failures = []
+
+    def check(role, kind, state, response, changed=None):
+        expected = allowed(role, model, kind, state)
+        CELLS.append((label(model), kind, role, state))
+        if role == "anonymous":
+            ok = response.status_code == 302 and "/admin/login/" in response.url and not changed
+        elif changed is None:  # a read: the page is served, or refused
+            ok = (response.status_code in (200, 302)) if expected else response.status_code in (403, 302)
+            if not expected and response.status_code == 302:
+                ok = "/admin/login/" in response.url
+        else:
+            ok = changed == expected and (response.status_code < 400 if expected else True)
+        if not ok:
+            failures.append(
+                f"{role} {kind} {state}: expected {'allowed' if expected else 'refused'}, got "
+                f"{response.status_code}{'' if changed is None else ', database ' + ('changed' if changed else 'unchanged')}"
+            )
+
+    def post(role, url, data, follow=False):
+        """POST in a savepoint rolled back afterwards: (response, whether the database changed)."""
+        with transaction.atomic():
+            before = database_fingerprint()
+            response = by_role[role].post(url, data)
+            changed = database_fingerprint() != before
+            transaction.set_rollback(True)
+        return response, changed
+
+    kinds = dict(url_kinds(model_admin))
+    actions = list(model_admin.get_actions(rf_request(rf, users["superuser"])))
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    for state in states_of(model):
+        target = target_of(model, world, state)
+        change_url = reverse(f"{info}_change", args=[target.pk])
+        for role in ROLES:
+            # Reads
+            check(role, "changelist", state, by_role[role].get(reverse(f"{info}_changelist")))
+            check(role, "change:get", state, by_role[role].get(change_url))
+            check(role, "history", state, by_role[role].get(reverse(f"{info}_history", args=[target.pk])))
+            check(role, "", state, by_role[role].get(reverse(f"{info}_changelist") + f"{target.pk}/"))
+            for kind in ("import", "export", "import_template", "config", "qrcode", "password_change"):
+                if kind in kinds:
+                    args = [target.pk] if kind in ("config", "qrcode", "password_change") else []
+                    check(role, kind, state, by_role[role].get(reverse(f"{info}_{kind}", args=args)))
+
+        # Writes, each from the form as a superuser is served it
+        served_change = superuser.get(change_url)
+        change_data = served_form_data(served_change) if served_change.status_code == 200 else {}
+        served_add = superuser.get(reverse(f"{info}_add"))
+        add_served = served_form_data(served_add) if served_add.status_code == 200 else {}
+        for role in ROLES:
+            response, changed = post(role, change_url, {**change_data, "_save": "Save"})
+            check(role, "change", state, response, changed)
+            response, changed = post(role, reverse(f"{info}_add"), add_data(model, world, state, add_served))
+            check(role, "add", state, response, changed)
+            response, changed = post(role, reverse(f"{info}_delete", args=[target.pk]), {"post": "yes"})
+            check(role, "delete", state, response, changed)
+            for action in actions:
+                data = {"action": action, "_selected_action": [target.pk], "post": "yes"}
+                response, changed = post(role, reverse(f"{info}_changelist"), data)
+                check(role, action, state, response, changed)
+            if "simple_history" in kinds:
+                earliest = (
+                    model.history.filter(**{model._meta.pk.attname: target.pk}).order_by("history_id").first()
+                )
+                revert_url = reverse(f"{info}_simple_history", args=[target.pk, earliest.history_id])
+                check(role, "simple_history:get", state, by_role[role].get(revert_url))
+                served = superuser.get(revert_url)
+                response, changed = post(role, revert_url, served_form_data(served))
+                check(role, "revert", state, response, changed)
+            if "process_import" in kinds:
+                response, changed = import_and_confirm(by_role[role], model, world, state)
+                check(role, "process_import", state, response, changed)
+            if "password_change" in kinds:
+                url = reverse(f"{info}_password_change", args=[target.pk])
+                data = {"password1": "Another-passphrase-7", "password2": "Another-passphrase-7"}
+                response, changed = post(role, url, data)
+                check(role, "password_change", state, response, changed)
+    assert not failures, f"{len(failures)} cells of {label(model)} break the rule:\n" + "\n".join(failures)
+
+
+def rf_request(rf, user):
+    request = rf.get("/admin/")
+    request.user = user
+    return request
+
+
+def import_and_confirm(client, model, world, state):
+    """Upload a release, read the preview and confirm it as served, all in one rolled-back savepoint."""
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    name, content = import_file(model, world, state)
+    with transaction.atomic():
+        before = database_fingerprint()
+        response = client.post(
+            reverse(f"{info}_import"), {"import_file": ContentFile(content, name=name), "format": "0"}
+        )
+        confirm = response.context.get("confirm_form") if response.context else None
+        if confirm is not None:
+            data = {field.html_name: field.value() for field in confirm}
+            response = client.post(reverse(f"{info}_process_import"), data)
+        changed = database_fingerprint() != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def pytest_matrix_size() -> str:
+    roles, states = len(ROLES), len(PUBLICATION_STATES)
+    return f"authorization matrix: {len(CELLS)} cells asserted ({len(REGISTERED)} admins, {roles} roles, up to {states} states)"
