@@ -10,6 +10,7 @@ The same code runs from the admin (upload, preview, confirm) and from the ``impo
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -83,6 +84,16 @@ class Prepared:
     dataset: tablib.Dataset
     warnings: list[str] = field(default_factory=list)
     months: set = field(default_factory=set)
+
+
+PREVIEW_OUTDATED = (
+    "Figures in this file have changed since your preview (someone has imported or edited them), so "
+    "nothing has been imported; upload the file again to see the current differences."
+)
+
+
+class PreviewOutdated(Exception):
+    """The held rows a file would update, or which of its rows are new, changed after its preview."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,9 +170,12 @@ class NaturalKeyInstanceLoader(BaseInstanceLoader):
         if dataset is not None and len(dataset):
             for key in keys:
                 queryset = queryset.filter(**{f"{key}__in": set(dataset[key])})
+            in_file = zip(*(dataset[key] for key in keys), strict=True)
         else:
             queryset = queryset.none()
+            in_file = ()
         self.instances = {tuple(getattr(obj, key) for key in keys): obj for obj in queryset}
+        resource.held_rows_loaded(in_file, self.instances)
 
     def get_instance(self, row):
         return self.instances.get(tuple(row[key] for key in self.resource.natural_key))
@@ -171,12 +185,17 @@ class ReleaseResource(resources.ModelResource):
     release_name = ""
     natural_key: tuple[str, ...] = ()
     sheet_names: tuple[str, ...] = ()
+    preview_fingerprint: str | None = None  # at a confirm: the held rows its preview saw
 
     def prepare(self, sheet: Sheet) -> Prepared:
         raise NotImplementedError
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        """Check the whole file; import it in one transaction only if every row is right."""
+        """Check the whole file; import it in one transaction only if every row is right.
+
+        ``preview_fingerprint`` (the admin's confirm) refuses the file if the rows it would update
+        are not as its preview found them (``held_rows_loaded``)."""
+        self.preview_fingerprint = kwargs.pop("preview_fingerprint", None)
         kwargs.pop("use_transactions", None)
         kwargs.pop("rollback_on_validation_errors", None)
         try:
@@ -194,17 +213,45 @@ class ReleaseResource(resources.ModelResource):
         self.written = []
         user = kwargs.get("user")
         self.import_user = user if getattr(user, "is_authenticated", False) else None
-        with ranks_deferred():
-            result = super().import_data(
-                prepared.dataset,
-                dry_run=dry_run,
-                raise_errors=raise_errors,
-                use_transactions=True,
-                rollback_on_validation_errors=True,
-                **kwargs,
-            )
+        try:
+            with ranks_deferred():
+                result = super().import_data(
+                    prepared.dataset,
+                    dry_run=dry_run,
+                    raise_errors=raise_errors,
+                    use_transactions=True,
+                    rollback_on_validation_errors=True,
+                    **kwargs,
+                )
+        except PreviewOutdated as outdated:
+            return self.refused([str(outdated)])
         result.release_warnings = prepared.warnings
+        result.held_fingerprint = self.held_fingerprint
         return result
+
+    def get_queryset(self):
+        """At a confirm the held rows stay locked from the check against the preview until the
+        import commits, so no one's edit slips in between (on SQLite the confirm's transaction
+        holds the database's write lock throughout)."""
+        queryset = super().get_queryset()
+        return queryset if self.preview_fingerprint is None else queryset.select_for_update()
+
+    def held_rows_loaded(self, keys, held: dict) -> None:
+        """Fingerprint the held rows the file would update (their versions) and which of its rows
+        are new; at a confirm, refuse the file if that is not what its preview saw."""
+        periods = getattr(self, "periods_by_pk", {})
+
+        def stable(key: tuple) -> str:
+            # A period by its end date: a preview's new period gets an id that is rolled back.
+            return "|".join(
+                str(periods[value].period_end if name == "period_id" and value in periods else value)
+                for name, value in zip(self.natural_key, key, strict=True)
+            )
+
+        lines = sorted(f"{stable(key)}={held[key].version if key in held else 'new'}" for key in keys)
+        self.held_fingerprint = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        if self.preview_fingerprint is not None and self.held_fingerprint != self.preview_fingerprint:
+            raise PreviewOutdated(PREVIEW_OUTDATED)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         """Remember an existing row's values, so a row the file does not change counts as unchanged."""
@@ -311,7 +358,7 @@ class ReleaseResource(resources.ModelResource):
             SiteSettings.content_changed()
             totals = result.totals
             user = kwargs.get("user")
-            ImportLog.objects.create(
+            result.import_log = ImportLog.objects.create(
                 user=user if getattr(user, "is_authenticated", False) else None,
                 resource=self.release_name,
                 file_name=(kwargs.get("file_name") or self.sheet.file_name or "")[:255],

@@ -1,0 +1,207 @@
+"""The admin import between its preview and its confirmation.
+
+The previewed file is kept in the database (``ImportUpload``), so any app server can confirm it,
+under a random token that only the user and the sign-in (session) that uploaded it can use. The
+confirm form carries that token and nothing else: the client never names a file.
+
+A confirm imports at most once, and only what its preview showed. Confirms run one at a time (a
+PostgreSQL advisory lock; on SQLite every write transaction already takes the database's write
+lock when it begins, see settings.py). A token already confirmed reports the import it made. The
+resource refuses a file whose held rows changed since the preview (``ReleaseResource`` compares
+their fingerprint). The upload is marked confirmed in the import's own transaction, so only an
+import that happened marks it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from import_export.results import Result
+
+from .models import ImportUpload
+from .resources import SpreadsheetFormat
+
+UPLOAD_LIFETIME = datetime.timedelta(days=1)
+CONFIRM_LOCK = 4_242_001  # the pg_advisory_xact_lock key held while a confirm runs
+UPLOAD_UNKNOWN = (
+    "Nothing has been imported: this preview cannot be confirmed. It is unknown, more than a day "
+    "old, or was made by another user or in another sign-in. Upload the file again."
+)
+
+
+class UploadUnknown(Exception):
+    """The confirm names no upload that this user, in this sign-in, may confirm."""
+
+
+class UploadBytes:
+    """An upload's bytes where django-import-export expects its temporary file (``name``,
+    ``read()``), so that a preview writes nothing to disk."""
+
+    name = ""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self) -> bytes:
+        return self.data
+
+
+class ImportConfirmForm(forms.Form):
+    """The confirm step: the preview's token and nothing else.
+
+    Any other field (a file name, a format) is refused rather than ignored, so a request that
+    tries to name a file fails where it can be seen."""
+
+    token = forms.CharField(
+        max_length=64,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Nothing has been imported: the confirmation has no token."},
+    )
+    expected_fields = {"token", "csrfmiddlewaretoken", "confirm"}  # confirm: the submit button
+
+    def clean(self):
+        unexpected = sorted(set(self.data) - self.expected_fields)
+        if unexpected:
+            raise forms.ValidationError(
+                f"Nothing has been imported: a confirmation has only its token, not {', '.join(unexpected)}."
+            )
+        return super().clean()
+
+    def problems(self) -> str:
+        return " ".join(message for errors in self.errors.values() for message in errors)
+
+
+def resource_label(resource_class) -> str:
+    """The admin an upload belongs to, named by its model ("performance.CallAnswerMonth")."""
+    return resource_class._meta.model._meta.label
+
+
+def upload_store(
+    *, user, session_key: str, resource_class, file_name: str, data: bytes, preview_fingerprint: str
+) -> ImportUpload:
+    """Keep a previewed file for its confirmation. Uploads too old to confirm are deleted now."""
+    ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
+    return ImportUpload.objects.create(
+        token=secrets.token_urlsafe(32),
+        user=user,
+        session_key=session_key,
+        resource=resource_label(resource_class),
+        file_name=file_name,
+        data=data,
+        preview_fingerprint=preview_fingerprint,
+    )
+
+
+def confirms_serialise() -> None:
+    """Make this transaction's confirm wait until no other confirm is running (PostgreSQL; on
+    SQLite the transaction took the write lock when it began)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CONFIRM_LOCK])
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirm did: imported the file, refused it (``problems``), or nothing because it
+    had been imported already (no ``result``)."""
+
+    upload: ImportUpload
+    result: Result | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        if self.result is None:
+            return []
+        return (
+            [str(error.error) for error in self.result.base_errors]
+            + [
+                f"Row {number}: {error.error}"
+                for number, errors in self.result.row_errors()
+                for error in errors
+            ]
+            + [f"Row {row.number}: {' '.join(row.error.messages)}" for row in self.result.invalid_rows]
+        )
+
+    @property
+    def imported(self) -> bool:
+        return self.result is not None and not self.problems
+
+    @property
+    def level(self) -> int:
+        if self.imported:
+            return messages.SUCCESS
+        return messages.WARNING if self.result is None else messages.ERROR
+
+    @property
+    def message(self) -> str:
+        if self.imported:
+            return imported_message(self.result)
+        if self.result is not None:
+            return "Nothing was imported: " + " ".join(self.problems)
+        log = self.upload.import_log
+        when = date_format(timezone.localtime(self.upload.confirmed_at), r"j F Y \a\t H:i")
+        already = f"{self.upload.file_name} was already imported on {when} by {self.upload.user}"
+        if log is None:  # its log has since been deleted
+            return f"{already}. Nothing more has been imported."
+        return format_html(
+            '{}: {} (<a href="{}">import log</a>). Nothing more has been imported.',
+            already,
+            totals_text(log.rows_new, log.rows_updated, log.rows_unchanged),
+            reverse("admin:performance_importlog_change", args=[log.pk]),
+        )
+
+
+def totals_text(new: int, updated: int, unchanged: int) -> str:
+    return f"{new} new, {updated} updated, {unchanged} unchanged"
+
+
+def imported_message(result: Result) -> str:
+    totals = result.totals
+    return (
+        f"Imported {result.import_log.file_name}: "
+        f"{totals_text(totals['new'], totals['update'], totals['skip'])}."
+    )
+
+
+def upload_confirm(*, token: str, user, session_key: str | None, resource_class) -> Confirmation:
+    """Import the upload ``token`` names, once, if ``user`` uploaded it in this sign-in less than
+    a day ago. Raises ``UploadUnknown`` otherwise."""
+    if not session_key:
+        raise UploadUnknown(UPLOAD_UNKNOWN)
+    with transaction.atomic():
+        confirms_serialise()
+        upload = (
+            ImportUpload.objects.select_for_update(of=("self",))
+            .select_related("import_log", "user")
+            .filter(token=token, user=user, session_key=session_key, resource=resource_label(resource_class))
+            .first()
+        )
+        if upload is None or (
+            upload.confirmed_at is None and upload.created_at < timezone.now() - UPLOAD_LIFETIME
+        ):
+            raise UploadUnknown(UPLOAD_UNKNOWN)
+        if upload.confirmed_at is not None:
+            return Confirmation(upload)
+        result = resource_class().import_data(
+            SpreadsheetFormat().create_dataset(bytes(upload.data)),  # CSV or XLSX, told apart by content
+            dry_run=False,
+            file_name=upload.file_name,
+            user=user,
+            preview_fingerprint=upload.preview_fingerprint,
+            retain_instance_in_row_result=True,  # for the admin's log entries
+        )
+        confirmation = Confirmation(upload, result)
+        if confirmation.imported:
+            upload.confirmed_at = timezone.now()
+            upload.import_log = result.import_log
+            upload.save(update_fields=["confirmed_at", "import_log"])
+        return confirmation
