@@ -1,19 +1,23 @@
 """Staff admin for every performance model. Field help text lives on the models."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.urls import path
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import calculations, publication
+from . import calculations, importing, publication
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -247,10 +251,14 @@ class ReleaseImportForm(ImportForm):
 
 
 class ReleaseImportExportMixin(ImportExportMixin):
-    """Upload a national release, preview it, confirm it; export the dataset as CSV or XLSX."""
+    """Upload a national release, preview it, confirm it; export the dataset as CSV or XLSX.
+
+    The preview's file is kept in the database under a random token (``importing``), never in a
+    temporary file the client names, so any app server can confirm it, once."""
 
     import_template_name = "admin/performance/import.html"
     import_form_class = ReleaseImportForm
+    confirm_form_class = importing.ImportConfirmForm
     import_formats = [SpreadsheetFormat]
     export_formats = [SafeCSV, SafeXLSX]
     import_resource = None
@@ -268,6 +276,63 @@ class ReleaseImportExportMixin(ImportExportMixin):
 
     def get_import_context_data(self, **kwargs):
         return {**super().get_import_context_data(**kwargs), "import_help": self.import_help}
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """The preview reads the upload from memory: nothing is written to a temporary file."""
+        return importing.UploadBytes(b"".join(import_file.chunks()))
+
+    def import_action(self, request, **kwargs):
+        """As django-import-export's, then a clean preview's file is stored for its confirmation
+        and the confirm form carries only its token."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("confirm_form") is not None:
+            if request.session.session_key is None:
+                request.session.save()
+            import_file = context["form"].cleaned_data["import_file"]
+            upload = importing.upload_store(
+                user=request.user,
+                session_key=request.session.session_key,
+                resource_class=self.get_import_resource_classes(request)[0],
+                file_name=import_file.name,
+                data=b"".join(import_file.chunks()),
+                preview_fingerprint=context["result"].held_fingerprint,
+            )
+            context["confirm_form"] = importing.ImportConfirmForm(initial={"token": upload.token})
+        return response
+
+    def get_confirm_form_initial(self, request, import_form):
+        return {}  # the token is added once the previewed file is stored (import_action)
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """Confirm a preview by its token: import it once, or say why not. A token this user,
+        in this sign-in, cannot use, or any field besides it, is a bad request (400)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = importing.ImportConfirmForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(form.problems(), content_type="text/plain; charset=utf-8")
+        try:
+            confirmation = importing.upload_confirm(
+                token=form.cleaned_data["token"],
+                user=request.user,
+                session_key=request.session.session_key,
+                resource_class=self.get_import_resource_classes(request)[0],
+            )
+        except importing.UploadUnknown as unknown:
+            return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
+        if confirmation.imported:
+            return self.process_result(confirmation.result, request)  # admin log, message, changelist
+        self.message_user(request, confirmation.message, confirmation.level)
+        page = "changelist" if confirmation.result is None else "import"  # refused: upload again
+        info = self.get_model_info()
+        return HttpResponseRedirect(
+            reverse(f"admin:{info[0]}_{info[1]}_{page}", current_app=self.admin_site.name)
+        )
+
+    def add_success_message(self, result, request):
+        messages.success(request, importing.imported_message(result))
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,11 +411,46 @@ class SiteSettingsAdmin(ContentAdmin):
 # --------------------------------------------------------------------------------------------
 
 
+COMPUTED_RANKS_HELD = (
+    "This month's ranks are computed from the national data held for it, so none can be entered "
+    "by hand. The month shows its computed ranks."
+)
+
+
+def is_computed(rank) -> bool:
+    return rank is not None and rank.source == CallAnswerRank.Source.COMPUTED
+
+
+class EnteredRankForm(forms.ModelForm):
+    """A rank entered by hand, as published: only for a month whose ranks are not computed."""
+
+    def clean(self):
+        cleaned = super().clean()
+        month = cleaned.get("call_month")
+        moving = self.instance._state.adding or "call_month" in self.changed_data
+        if (
+            moving
+            and month is not None
+            and month.pk is not None
+            and CallAnswerRank.objects.filter(
+                call_month=month, source=CallAnswerRank.Source.COMPUTED
+            ).exists()
+        ):
+            raise ValidationError(COMPUTED_RANKS_HELD, code="ranks_computed")
+        return cleaned
+
+
 class CallAnswerRankInline(GatedInline, admin.TabularInline):
+    """The month's ranks entered by hand; its computed ranks are shown read-only on the month."""
+
     model = CallAnswerRank
+    form = EnteredRankForm
     extra = 0
-    fields = ["scope", "rank", "joint", "out_of", "source"]
-    readonly_fields = ["source"]
+    fields = ["scope", "rank", "joint", "out_of"]
+    verbose_name_plural = "999 answering ranks entered by hand"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(source=CallAnswerRank.Source.ENTERED)
 
 
 @admin.register(CallAnswerMonth)
@@ -378,9 +478,10 @@ class CallAnswerMonthAdmin(ReleaseImportExportMixin, PublishableAdmin):
     ordering = ["force__name", "-month"]
     autocomplete_fields = ["force"]
     inlines = [CallAnswerRankInline]
+    readonly_fields = ["ranks_display"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("ranks")
+        return super().get_queryset(request).with_ranks()
 
     @admin.display(description="month", ordering="month")
     def month_display(self, obj):
@@ -396,17 +497,43 @@ class CallAnswerMonthAdmin(ReleaseImportExportMixin, PublishableAdmin):
 
     @admin.display(description="ranks (national / MSG / regional)")
     def ranks_display(self, obj):
-        return " / ".join(rank_cell(obj.rank_for(scope)) or "–" for scope in RANK_SCOPES)
+        """The ranks the public sees, marked when computed from the national data (not editable)."""
+        ranks = [obj.rank_for(scope) for scope in RANK_SCOPES]
+        text = " / ".join(rank_cell(rank) or "–" for rank in ranks)
+        return f"{text} (computed)" if any(is_computed(rank) for rank in ranks) else text
 
 
 @admin.register(CallAnswerRank)
-class CallAnswerRankAdmin(admin.ModelAdmin):
-    list_display = ["call_month", "scope", "rank", "joint", "out_of", "source"]
-    list_filter = ["scope", "source", "call_month__force"]
+class CallAnswerRankAdmin(GatedAdmin, admin.ModelAdmin):
+    """Ranks entered by hand can be added, changed and deleted (as the publication gate allows).
+    Computed ranks, the public's and the previews', can only be viewed: they follow the national
+    data, and are recomputed whenever it changes."""
+
+    form = EnteredRankForm
+    list_display = ["call_month", "scope", "rank", "joint", "out_of", "source", "preview", "valid_from"]
+    list_filter = ["scope", "source", "preview", "call_month__force"]
     list_select_related = ["call_month__force"]
     search_fields = ["call_month__force__name"]
-    ordering = ["-call_month__month", "call_month__force__name", "scope"]
+    ordering = ["-call_month__month", "call_month__force__name", "scope", "preview", "valid_from"]
     raw_id_fields = ["call_month"]
+    readonly_fields = ["source"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_computed(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not is_computed(obj)
+
+    def delete_model(self, request, obj):
+        """Deletes send no signal for ranks (see ``signals``): note the change here."""
+        super().delete_model(request, obj)
+        SiteSettings.content_changed()
+
+    def delete_queryset(self, request, queryset):
+        if queryset.filter(source=CallAnswerRank.Source.COMPUTED).exists():
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+        SiteSettings.content_changed()
 
 
 class RecordedCrimeFigureInline(GatedInline, admin.TabularInline):
@@ -603,3 +730,19 @@ class ImportLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in records
+# --------------------------------------------------------------------------------------------
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class SignInAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' own admin without its clean-up action, which reads a time that only sign-in
+    requests carry and fails on any other (``manage.py axes_reset`` clears attempts instead)."""
+
+    actions = []

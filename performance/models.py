@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -394,6 +395,13 @@ class CallAnswerMonthQuerySet(PublishableQuerySet):
     def for_force(self, force):
         return self.filter(force=force).order_by("-month")
 
+    def with_ranks(self, *, preview: bool = False):
+        """The months with the ranks their readers see (``rank_for``), in one more query: the
+        public's, or a staff preview's (``CallAnswerRankQuerySet.shown``)."""
+        return self.prefetch_related(
+            Prefetch("ranks", queryset=CallAnswerRank.objects.shown(preview=preview), to_attr="shown_ranks")
+        )
+
 
 CALL_BANDS = (
     ("under_10s", "under 10 seconds"),
@@ -526,8 +534,11 @@ class CallAnswerMonth(Content, Revised, Publishable):
             raise ValidationError(errors)
 
     def rank_for(self, scope: str) -> "CallAnswerRank | None":
-        """This month's rank in ``scope``, from prefetched ``ranks`` when they were prefetched."""
-        return next((rank for rank in self.ranks.all() if rank.scope == scope), None)
+        """This month's rank in ``scope`` as its reader sees it: from ``with_ranks()`` when the
+        month was read with it, otherwise the public's, read once."""
+        if not hasattr(self, "shown_ranks"):
+            self.shown_ranks = list(CallAnswerRank.objects.shown().filter(call_month=self)) if self.pk else []
+        return next((rank for rank in self.shown_ranks if rank.scope == scope), None)
 
     def band_percent(self, band: str) -> Decimal | None:
         published = getattr(self, f"pct_{band}")
@@ -537,6 +548,33 @@ class CallAnswerMonth(Content, Revised, Publishable):
         if count is None or not self.total_calls:
             return None
         return Decimal(count) * 100 / Decimal(self.total_calls)
+
+
+class CallAnswerRankQuerySet(models.QuerySet):
+    def shown(self, *, preview: bool = False):
+        """The one rank per month and scope that a reader sees.
+
+        The public see the rank computed from the months public at the time: of the computed
+        ranks, the one with the latest ``valid_from`` that has passed (none: from the start), so
+        a scheduled publication changes it at its time with no job to run. A staff preview sees
+        the rank computed with the drafts. Either falls back to the rank entered by hand.
+        """
+        computed = Q(source=CallAnswerRank.Source.COMPUTED, preview=preview)
+        if not preview:
+            computed &= Q(valid_from__lte=timezone.now()) | Q(valid_from=None)
+        newest_computed_first = [
+            Case(When(source=CallAnswerRank.Source.COMPUTED, then=0), default=1),
+            F("valid_from").desc(nulls_last=True),
+        ]
+        return (
+            self.filter(computed | Q(source=CallAnswerRank.Source.ENTERED))
+            .annotate(
+                choice=Window(
+                    RowNumber(), partition_by=[F("call_month"), F("scope")], order_by=newest_computed_first
+                )
+            )
+            .filter(choice=1)
+        )
 
 
 class CallAnswerRank(models.Model):
@@ -584,6 +622,8 @@ class CallAnswerRank(models.Model):
         help_text="A computed public rank counts from this time: when the last of the months it was "
         "computed from became public.",
     )
+
+    objects = CallAnswerRankQuerySet.as_manager()
 
     class Meta:
         ordering = ["call_month", "scope"]

@@ -185,8 +185,8 @@ CALLS_999 = Dataset(
         Column(
             "rank_source",
             "text",
-            "computed (from the national data held here) or entered (as published, for months "
-            "whose national data is not held); blank when the month has no ranks.",
+            "computed (from the national data published here) or entered (as published, for months "
+            "whose national data is not published here); blank when the month has no ranks.",
         ),
         LAST_REVISED,
     ),
@@ -385,7 +385,7 @@ def calls_999_selection(query) -> Selection:
     months = (
         CallAnswerMonth.objects.published()
         .select_related("force")
-        .prefetch_related("ranks")
+        .with_ranks()
         .order_by("force__name", "month")
     )
     filters = {}
@@ -413,20 +413,22 @@ def calls_999_row(month: CallAnswerMonth) -> dict:
         row[f"calls_{band}"] = getattr(month, f"calls_{band}")
     for band, _ in CALL_BANDS:
         row[f"pct_{band}"] = getattr(month, f"pct_{band}")
-    for scope in ("national", "msg", "regional"):  # CallAnswerRank.Scope, in the columns' order
-        rank = month.rank_for(scope)
+    shown = {scope: month.rank_for(scope) for scope in ("national", "msg", "regional")}  # the columns' order
+    for scope, rank in shown.items():
         row[f"{scope}_rank"] = rank.rank if rank else None
         row[f"{scope}_rank_joint"] = rank.joint if rank else None
         row[f"{scope}_rank_out_of"] = rank.out_of if rank else None
-    row["rank_source"] = rank_source(month)
-    row["last_revised"] = month.updated_at
+    ranks = [rank for rank in shown.values() if rank is not None]
+    row["rank_source"] = rank_source(ranks)
+    # A rank computed for a scheduled publication changes the row when that time comes.
+    row["last_revised"] = max([month.updated_at, *(rank.valid_from for rank in ranks if rank.valid_from)])
     return row
 
 
-def rank_source(month: CallAnswerMonth) -> str | None:
-    """Where the month's ranks came from. A month's ranks are all computed (national data held)
+def rank_source(ranks: list[CallAnswerRank]) -> str | None:
+    """Where a month's ranks came from. A month's ranks are all computed (national data held)
     or all entered; were they ever mixed, "computed" says that some were worked out here."""
-    sources = {rank.source for rank in month.ranks.all()}
+    sources = {rank.source for rank in ranks}
     if not sources:
         return None
     computed = CallAnswerRank.Source.COMPUTED in sources

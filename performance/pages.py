@@ -46,7 +46,7 @@ def calls_999_context(
     """The home force's 999 months: one table per year (newest first), charts, and the group
     comparison for the latest month. ``latest_years`` limits the tables to the most recent years."""
     force = settings.home_force
-    months = CallAnswerMonth.objects.visible(preview=preview).filter(force=force).prefetch_related("ranks")
+    months = CallAnswerMonth.objects.visible(preview=preview).filter(force=force).with_ranks(preview=preview)
     span = months.aggregate(earliest=Min("month"), latest=Max("month"))
     latest = span["latest"]
     if latest is None:
@@ -87,7 +87,7 @@ def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> lis
         for row in CallAnswerMonth.objects.visible(preview=preview)
         .filter(month=month, force_id__in=members)
         .select_related("force")
-        .prefetch_related("ranks")
+        .with_ranks(preview=preview)
     }
     result = []
     for group in groups:

@@ -7,6 +7,13 @@ Police Scotland are stored but not ranked: Scotland's target differs), and withi
 force's Most Similar Group and regional group. Ties share a rank (1, 2, 2, 4). Ranks entered by
 hand are kept for months without national data.
 
+The public's ranks are computed from public rows only, so a draft never moves a published rank
+nor its "out of". A month's public ranks are computed once for the rows public now (valid from
+the latest of their publication times) and once more for each scheduled publication time (the
+rows public by then, valid from that time): readers pick the set whose time has come
+(``CallAnswerRankQuerySet.shown``), so a scheduled publication changes the ranks with no job to
+run. Preview ranks, computed over every row, drafts included, show staff a draft's would-be rank.
+
 Recomputed by signals whenever a month's figures or a group's membership change; imports defer
 the signals and recompute once (``ranks_deferred``).
 """
@@ -21,11 +28,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import calculations
 from .models import CallAnswerMonth, CallAnswerRank, Force, SiteSettings
 
 NATIONAL_MINIMUM_FORCES = 30
+EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("ranks_deferred", default=False)
 
@@ -52,13 +61,80 @@ def share_under_10s(row) -> Decimal | None:
     return row.pct_under_10s
 
 
+def publication_times(rows, now: datetime.datetime) -> list[datetime.datetime]:
+    """The times from which the public's view of a month's rows is fixed: the latest publication
+    that has passed, if any, then each scheduled one."""
+    published = [row.publish_at for row in rows if row.publish_at is not None]
+    past = [when for when in published if when <= now]
+    return ([max(past)] if past else []) + sorted({when for when in published if when > now})
+
+
+def month_ranks(rows, group_members: dict, **rank_fields) -> list[CallAnswerRank]:
+    """Every scope's ranks among ``rows`` (one month's), if they make national data."""
+    if sum(row.force__kind == Force.Kind.TERRITORIAL for row in rows) < NATIONAL_MINIMUM_FORCES:
+        return []
+    shares = {row: share_under_10s(row) for row in rows}
+    ranked = [row for row, share in shares.items() if share is not None]
+    scopes = {
+        CallAnswerRank.Scope.NATIONAL: [row for row in ranked if row.force__kind == Force.Kind.TERRITORIAL],
+        **{
+            scope: [row for row in ranked if row.force_id in members]
+            for scope, members in group_members.items()
+        },
+    }
+    ranks = []
+    for scope, scope_rows in scopes.items():
+        positions = calculations.competition_ranks({row.pk: shares[row] for row in scope_rows})
+        ranks.extend(
+            CallAnswerRank(
+                call_month_id=pk,
+                scope=scope,
+                rank=rank,
+                joint=joint,
+                out_of=len(scope_rows),
+                source=CallAnswerRank.Source.COMPUTED,
+                **rank_fields,
+            )
+            for pk, (rank, joint) in positions.items()
+        )
+    return ranks
+
+
+def seen_at(timeline: list[tuple], moment: datetime.datetime):
+    """What a timeline of ``(valid_from, value)`` shows at ``moment``: the value that started
+    last by then (``valid_from`` None: from the start), or None."""
+    started = [(when or EARLIEST, value) for when, value in timeline if when is None or when <= moment]
+    return max(started, key=lambda entry: entry[0])[1] if started else None
+
+
+def months_seen_changing(before: Iterable[tuple], after: Iterable[tuple], now: datetime.datetime) -> set[int]:
+    """The months (ids) whose public rank, now or at a scheduled time, differs between two sets
+    of public ranks, each given as ``(call_month_id, scope, valid_from, rank, joint, out_of)``.
+    A set that only starts earlier or later in the past changes nothing the public sees."""
+    timelines: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for side, ranks in enumerate((before, after)):
+        for call_month_id, scope, valid_from, *shown in ranks:
+            timelines[call_month_id, scope][side].append((valid_from, tuple(shown)))
+
+    changed = set()
+    for (call_month_id, _), (old, new) in timelines.items():
+        moments = {now, *(when for when, _ in old + new if when is not None and when > now)}
+        if any(seen_at(old, moment) != seen_at(new, moment) for moment in moments):
+            changed.add(call_month_id)
+    return changed
+
+
 @transaction.atomic
 def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
     """Recompute ranks for ``months`` (every month when None). Returns the number of ranks written.
 
-    Runs a fixed number of queries however many rows the months hold (on SQLite, whose
-    statements take at most 999 parameters, Django splits the final insert into chunks).
+    When a rank the public sees (now or at a scheduled time) changes, its month's ``updated_at``
+    and the content version move, so cached pages and the open data's "last revised" follow;
+    preview ranks alone move neither. Runs a fixed number of queries however many rows the
+    months hold (on SQLite, whose statements take at most 999 parameters, Django splits the
+    final insert into chunks).
     """
+    now = timezone.now()
     rows = CallAnswerMonth.objects.values_list(
         "pk",
         "month",
@@ -67,6 +143,7 @@ def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
         "total_calls",
         "calls_under_10s",
         "pct_under_10s",
+        "publish_at",
         named=True,
     )
     if months is not None:
@@ -85,45 +162,27 @@ def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
             if group is not None:
                 group_members[scope] = set(group.memberships.values_list("force_id", flat=True))
 
-    national_months = {
-        month
-        for month, month_rows in by_month.items()
-        if sum(row.force__kind == Force.Kind.TERRITORIAL for row in month_rows) >= NATIONAL_MINIMUM_FORCES
-    }
     ranks = []
-    for month in national_months:
-        shares = {row: share_under_10s(row) for row in by_month[month]}
-        month_rows = [row for row, share in shares.items() if share is not None]
-        scopes = {
-            CallAnswerRank.Scope.NATIONAL: [r for r in month_rows if r.force__kind == Force.Kind.TERRITORIAL],
-            **{
-                scope: [r for r in month_rows if r.force_id in members]
-                for scope, members in group_members.items()
-            },
-        }
-        for scope, ranked_rows in scopes.items():
-            positions = calculations.competition_ranks({row.pk: shares[row] for row in ranked_rows})
-            ranks.extend(
-                CallAnswerRank(
-                    call_month_id=pk,
-                    scope=scope,
-                    rank=rank,
-                    joint=joint,
-                    out_of=len(ranked_rows),
-                    source=CallAnswerRank.Source.COMPUTED,
-                )
-                for pk, (rank, joint) in positions.items()
-            )
+    for month_rows in by_month.values():
+        for valid_from in publication_times(month_rows, now):
+            public = [
+                row for row in month_rows if row.publish_at is not None and row.publish_at <= valid_from
+            ]
+            ranks.extend(month_ranks(public, group_members, valid_from=valid_from))
+        ranks.extend(month_ranks(month_rows, group_members, preview=True))
 
-    # National months: computed ranks replace whatever was there. Other months: only computed
-    # ranks left over from national data that has since gone are removed; entered ranks stay.
-    stale = CallAnswerRank.objects.filter(
-        call_month__month__in=national_months
-    ) | CallAnswerRank.objects.filter(source=CallAnswerRank.Source.COMPUTED).exclude(
-        call_month__month__in=national_months
-    )
+    # Computed ranks are replaced; ranks entered by hand stay (shown while no computed rank is).
+    computed = CallAnswerRank.objects.filter(source=CallAnswerRank.Source.COMPUTED)
     if months is not None:
-        stale = stale.filter(call_month__month__in=set(months))
-    stale.delete()
+        computed = computed.filter(call_month__month__in=set(months))
+    public_fields = ("call_month_id", "scope", "valid_from", "rank", "joint", "out_of")
+    before = list(computed.filter(preview=False).values_list(*public_fields))
+    computed.delete()
     CallAnswerRank.objects.bulk_create(ranks, batch_size=5000)
+
+    after = [tuple(getattr(rank, name) for name in public_fields) for rank in ranks if not rank.preview]
+    changed = months_seen_changing(before, after, now)
+    if changed:
+        CallAnswerMonth.objects.filter(pk__in=changed).update(updated_at=now)
+        SiteSettings.content_changed()
     return len(ranks)

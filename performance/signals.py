@@ -31,10 +31,15 @@ def content_changed(sender, **kwargs):
 
 # Connected model by model: a receiver for every sender would stop Django's fast bulk deletes.
 for model in apps.get_app_config("performance").get_models():
-    if model not in (SiteSettings, ImportLog, CallAnswerRank):  # ranks follow their months
+    if model not in (SiteSettings, ImportLog, CallAnswerRank):
         post_save.connect(
             content_changed, sender=model, dispatch_uid=f"content_changed_save_{model.__name__}"
         )
         post_delete.connect(
             content_changed, sender=model, dispatch_uid=f"content_changed_delete_{model.__name__}"
         )
+
+# A rank saved on its own is one entered by hand (the recomputation writes in bulk, which sends no
+# signal, and moves the version itself when a public rank changes). No delete receiver: it would
+# stop the recomputation's fast bulk delete; the admin notes a deleted rank itself.
+post_save.connect(content_changed, sender=CallAnswerRank, dispatch_uid="content_changed_save_CallAnswerRank")

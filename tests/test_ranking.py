@@ -10,15 +10,21 @@ to 80.3% in file order; PSNI and Police Scotland 99.0%, fastest but not ranked n
 import csv
 import datetime
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from performance.caching import content_version, forget_version
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -26,7 +32,8 @@ from performance.models import (
     ForceGroupMembership,
     SiteSettings,
 )
-from performance.ranking import NATIONAL_MINIMUM_FORCES, ranks_recompute
+from performance.opendata import iso
+from performance.ranking import NATIONAL_MINIMUM_FORCES, months_seen_changing, ranks_recompute
 from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
@@ -38,6 +45,8 @@ NATIONAL, MSG, REGIONAL = (
     CallAnswerRank.Scope.MOST_SIMILAR,
     CallAnswerRank.Scope.REGIONAL,
 )
+
+RANKS_PER_MONTH = 43 + 8 + 7  # national, Most Similar Group, regional
 
 MSG_RANKS = {
     "Norfolk": (1, True),
@@ -70,18 +79,27 @@ def import_national_file():
 
 
 def ranks_for(month, scope) -> dict[str, tuple[int, bool]]:
+    """The ranks the public sees."""
     return {
         rank.call_month.force.name: (rank.rank, rank.joint)
-        for rank in CallAnswerRank.objects.filter(call_month__month=month, scope=scope).select_related(
-            "call_month__force"
-        )
+        for rank in CallAnswerRank.objects.shown()
+        .filter(call_month__month=month, scope=scope)
+        .select_related("call_month__force")
     }
 
 
 def out_of(month, scope) -> set:
     return set(
-        CallAnswerRank.objects.filter(call_month__month=month, scope=scope).values_list("out_of", flat=True)
+        CallAnswerRank.objects.shown()
+        .filter(call_month__month=month, scope=scope)
+        .values_list("out_of", flat=True)
     )
+
+
+def publish_drafts(month):
+    """Publish a month's drafts in one statement, which sends no signal, so recompute as an import does."""
+    CallAnswerMonth.objects.filter(month=month, publish_at=None).update(publish_at=PUBLISHED)
+    ranks_recompute(months=[month])
 
 
 def file_order() -> list[str]:
@@ -93,7 +111,9 @@ def file_order() -> list[str]:
 
 @pytest.fixture
 def national(demo_data):
+    """October 2023's national file, imported (as drafts) and published."""
     import_national_file()
+    publish_drafts(OCTOBER)
 
 
 def test_national_ranks_are_among_england_and_wales_forces_only(national):
@@ -150,7 +170,6 @@ def test_group_ranks_are_among_the_home_force_groups(national):
 
 
 def test_police_data_page_shows_the_computed_ranks(client, national):
-    CallAnswerMonth.objects.filter(publish_at=None).update(publish_at=PUBLISHED)  # imports arrive as drafts
     page = client.get(reverse("performance:police-data")).content.decode()
     table = next(t for t in parse_page(page).tables if t.caption.endswith("999 Call Performance Data (2023)"))
 
@@ -246,37 +265,57 @@ def test_ranks_follow_an_edited_month(national):
     }
 
 
-def test_ranks_follow_a_month_edited_in_the_admin(client, national, django_user_model):
-    user = django_user_model.objects.create_user(username="editor", password="unused", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(user)
-    norfolk = CallAnswerMonth.objects.get(force__name="Norfolk", month=OCTOBER)
-    ranks = list(norfolk.ranks.order_by("scope"))
-    form = {
+def staff(django_user_model, role: str):
+    user = django_user_model.objects.create_user(username=role.lower(), password="unused", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model, db):
+    return staff(django_user_model, "Editor")
+
+
+@pytest.fixture
+def publisher(django_user_model, db):
+    return staff(django_user_model, "Publisher")
+
+
+def norfolk_october_form(norfolk: CallAnswerMonth, **values) -> dict:
+    """Norfolk's October 2023 in its admin change form as a Publisher sends it. The computed ranks
+    are not in the form: the inline holds only ranks entered by hand, none here."""
+    return {
         "force": norfolk.force_id,
         "month": "2023-10-01",
         "total_calls": "10000",
         "mean_answer_seconds": "7.5",
-        "calls_under_10s": "9600",  # 96.0%: now first everywhere
-        "calls_10_to_60s": "300",
+        "calls_under_10s": "9200",
+        "calls_10_to_60s": "700",
         "calls_60s_and_over": "100",
-        "pct_under_10s": "96.0",
-        "pct_10_to_60s": "3.0",
+        "pct_under_10s": "92.0",
+        "pct_10_to_60s": "7.0",
         "pct_60s_and_over": "1.0",
-        "ranks-TOTAL_FORMS": str(len(ranks)),
-        "ranks-INITIAL_FORMS": str(len(ranks)),
+        "publish_at_0": "2023-10-19",
+        "publish_at_1": "10:30:00",
+        "seen_version": str(norfolk.version),
+        "ranks-TOTAL_FORMS": "0",
+        "ranks-INITIAL_FORMS": "0",
         "ranks-MIN_NUM_FORMS": "0",
         "ranks-MAX_NUM_FORMS": "1000",
+        **values,
     }
-    for index, rank in enumerate(ranks):
-        form |= {
-            f"ranks-{index}-id": str(rank.pk),
-            f"ranks-{index}-call_month": str(norfolk.pk),
-            f"ranks-{index}-scope": rank.scope,
-            f"ranks-{index}-rank": str(rank.rank),
-            f"ranks-{index}-joint": "on" if rank.joint else "",
-            f"ranks-{index}-out_of": str(rank.out_of),
-        }
+
+
+def test_ranks_follow_a_month_edited_in_the_admin(client, national, publisher):
+    client.force_login(publisher)
+    norfolk = CallAnswerMonth.objects.get(force__name="Norfolk", month=OCTOBER)
+    form = norfolk_october_form(
+        norfolk,
+        calls_under_10s="9600",  # 96.0%: now first everywhere
+        calls_10_to_60s="300",
+        pct_under_10s="96.0",
+        pct_10_to_60s="3.0",
+    )
 
     response = client.post(reverse("admin:performance_callanswermonth_change", args=[norfolk.pk]), form)
 
@@ -286,7 +325,242 @@ def test_ranks_follow_a_month_edited_in_the_admin(client, national, django_user_
     assert ranks_for(OCTOBER, NATIONAL)["Suffolk"] == (3, False)
     assert ranks_for(OCTOBER, MSG)["Norfolk"] == (1, False)
     assert ranks_for(OCTOBER, REGIONAL)["Norfolk"] == (1, False)
-    assert CallAnswerRank.objects.filter(call_month__month=OCTOBER).count() == 43 + 8 + 7
+    computed = CallAnswerRank.objects.filter(call_month__month=OCTOBER)
+    assert computed.filter(preview=False).count() == computed.filter(preview=True).count() == RANKS_PER_MONTH
+
+
+# --------------------------------------------------------------------------------------------
+# Drafts, scheduled publications and previews
+# --------------------------------------------------------------------------------------------
+
+SEPTEMBER = datetime.date(2023, 9, 1)
+PUBLISHED_RANKS = ["4th", "2nd", "1st"]  # Norfolk's September 2023 (national, MSG, regional), as entered
+RANKS_BEHIND_EVERY_FORCE = ["43rd", "8th", "7th"]  # once every other force's faster month counts
+
+
+def add_other_forces_as_drafts():
+    """September 2023 for every other England and Wales force, each answering a bigger share in
+    under 10 seconds than Norfolk's 87.1% (88.0% up to 96.2%), written as an import writes a
+    release: as drafts, in bulk (sending no signal), then the ranks recomputed once."""
+    others = Force.objects.filter(kind=Force.Kind.TERRITORIAL).exclude(name="Norfolk").order_by("name")
+    CallAnswerMonth.objects.bulk_create(
+        CallAnswerMonth(
+            force=force,
+            month=SEPTEMBER,
+            total_calls=10_000,
+            mean_answer_seconds=Decimal("7.0"),
+            pct_under_10s=Decimal("88.0") + Decimal(index) / 5,
+            pct_10_to_60s=Decimal("11.5") - Decimal(index) / 5,
+            pct_60s_and_over=Decimal("0.5"),
+        )
+        for index, force in enumerate(others)
+    )
+    ranks_recompute(months=[SEPTEMBER])
+
+
+def norfolk_ranks(client, **params) -> list[str]:
+    """Norfolk's September 2023 ranks in its 999 table on the Police Data page."""
+    page = client.get(reverse("performance:police-data"), params).content.decode()
+    table = next(t for t in parse_page(page).tables if t.caption.endswith("999 Call Performance Data (2023)"))
+    return table.row("September 2023")[6:]
+
+
+def norfolk_open_data(client) -> dict:
+    """Norfolk's September 2023 as open data (JSON), with the dataset's "last revised" time."""
+    response = client.get(
+        reverse("performance:data-calls-999-json"), {"force": "norfolk", "month": "2023-09"}
+    )
+    return json.loads(response.content)
+
+
+def test_draft_rows_for_other_forces_leave_the_published_ranks_and_the_content_version_alone(
+    client, demo_data
+):
+    version = content_version(fresh=True)
+    before = norfolk_open_data(client)
+
+    add_other_forces_as_drafts()
+
+    assert norfolk_ranks(client) == PUBLISHED_RANKS
+    after = norfolk_open_data(client)
+    assert after == before  # the same ranks, no "out of", the same last revised time
+    row = after["rows"][0]
+    assert (row["national_rank"], row["national_rank_out_of"], row["rank_source"]) == (4, None, "entered")
+    assert content_version(fresh=True) == version
+
+
+def test_publishing_the_other_forces_changes_the_ranks_the_content_version_and_last_revised(
+    client, demo_data, publisher
+):
+    add_other_forces_as_drafts()
+    drafts = list(
+        CallAnswerMonth.objects.filter(month=SEPTEMBER, publish_at=None).values_list("pk", flat=True)
+    )
+    version = content_version(fresh=True)
+    before = norfolk_open_data(client)
+
+    client.force_login(publisher)
+    response = client.post(
+        reverse("admin:performance_callanswermonth_changelist"),
+        {"action": "publish_now", "_selected_action": drafts},
+    )
+    client.logout()
+
+    assert response.status_code == 302
+    assert norfolk_ranks(client) == RANKS_BEHIND_EVERY_FORCE
+    after = norfolk_open_data(client)
+    row = after["rows"][0]
+    assert [row[f"{scope}_rank"] for scope in ("national", "msg", "regional")] == [43, 8, 7]
+    assert [row[f"{scope}_rank_out_of"] for scope in ("national", "msg", "regional")] == [43, 8, 7]
+    assert row["rank_source"] == "computed"
+    norfolk = CallAnswerMonth.objects.get(force__name="Norfolk", month=SEPTEMBER)
+    assert after["last_revised"] == iso(norfolk.updated_at) > before["last_revised"]
+    assert content_version(fresh=True) > version
+
+
+def test_a_scheduled_publication_changes_the_public_ranks_at_its_time_with_nothing_recomputed(
+    client, demo_data
+):
+    add_other_forces_as_drafts()
+    release = timezone.now() + datetime.timedelta(hours=2)
+    for month in CallAnswerMonth.objects.filter(month=SEPTEMBER, publish_at=None):
+        month.publish_at = release
+        month.save()
+    stored = list(CallAnswerRank.objects.order_by("pk").values())
+
+    with mock.patch("django.utils.timezone.now", return_value=release - datetime.timedelta(seconds=1)):
+        assert norfolk_ranks(client) == PUBLISHED_RANKS
+    with mock.patch("django.utils.timezone.now", return_value=release + datetime.timedelta(seconds=1)):
+        assert norfolk_ranks(client) == RANKS_BEHIND_EVERY_FORCE
+        document = norfolk_open_data(client)
+
+    assert document["rows"][0]["national_rank_out_of"] == 43
+    assert document["last_revised"] == iso(release)  # when Norfolk's row changed for the public
+    assert list(CallAnswerRank.objects.order_by("pk").values()) == stored  # nothing ran at release time
+
+
+def test_a_staff_preview_shows_the_would_be_ranks_with_the_drafts(client, demo_data, editor):
+    add_other_forces_as_drafts()
+    client.force_login(editor)
+
+    assert norfolk_ranks(client, preview="1") == RANKS_BEHIND_EVERY_FORCE
+    assert norfolk_ranks(client) == PUBLISHED_RANKS
+
+
+def test_a_month_counts_as_changed_only_when_the_public_would_see_a_different_rank_now_or_later():
+    now = datetime.datetime(2023, 10, 20, 12, tzinfo=datetime.UTC)
+    earlier, later = now - datetime.timedelta(days=2), now - datetime.timedelta(days=1)
+    scheduled = now + datetime.timedelta(days=1)
+    before = [(1, NATIONAL, earlier, 4, False, 43), (1, NATIONAL, scheduled, 5, False, 43)]
+
+    # The same rank, from another time in the past: nothing the public sees changes.
+    assert months_seen_changing(before, [(1, NATIONAL, later, 4, False, 43), before[1]], now) == set()
+    assert months_seen_changing(before, [before[0], (1, NATIONAL, scheduled, 6, False, 43)], now) == {1}
+    assert months_seen_changing(before, [before[0]], now) == {1}  # the scheduled change is gone
+    assert months_seen_changing([], [(2, MSG, later, 1, True, 8)], now) == {2}
+
+
+# --------------------------------------------------------------------------------------------
+# Ranks in the admin
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role, published", [("Editor", False), ("Publisher", True)])
+def test_a_computed_rank_cannot_be_changed_or_deleted_in_the_admin(
+    client, demo_data, django_user_model, role, published
+):
+    import_national_file()  # drafts, whose content an Editor may otherwise change
+    if published:
+        publish_drafts(OCTOBER)
+    rank = CallAnswerRank.objects.shown(preview=not published).get(
+        call_month__force__name="Norfolk", call_month__month=OCTOBER, scope=NATIONAL
+    )
+    assert rank.source == CallAnswerRank.Source.COMPUTED
+    stored = list(CallAnswerRank.objects.order_by("pk").values())
+    client.force_login(staff(django_user_model, role))
+
+    change = client.post(
+        reverse("admin:performance_callanswerrank_change", args=[rank.pk]),
+        {
+            "call_month": rank.call_month_id,
+            "scope": NATIONAL,
+            "rank": "1",
+            "out_of": "43",
+            "source": "computed",
+        },
+    )
+    delete = client.post(reverse("admin:performance_callanswerrank_delete", args=[rank.pk]), {"post": "yes"})
+
+    assert (change.status_code, delete.status_code) == (403, 403)
+    assert list(CallAnswerRank.objects.order_by("pk").values()) == stored
+
+
+COMPUTED_RANKS_HELD = (
+    "This month's ranks are computed from the national data held for it, so none can be entered by hand. "
+    "The month shows its computed ranks."
+)
+
+
+def test_a_rank_cannot_be_entered_by_hand_for_a_month_with_computed_ranks(client, national, publisher):
+    client.force_login(publisher)
+    norfolk = CallAnswerMonth.objects.get(force__name="Norfolk", month=OCTOBER)
+    entered = {"scope": NATIONAL, "rank": "1", "out_of": "", "source": "entered"}
+
+    alone = client.post(
+        reverse("admin:performance_callanswerrank_add"), {"call_month": norfolk.pk, **entered}
+    )
+    inline = client.post(
+        reverse("admin:performance_callanswermonth_change", args=[norfolk.pk]),
+        norfolk_october_form(
+            norfolk, **{"ranks-TOTAL_FORMS": "1", **{f"ranks-0-{k}": v for k, v in entered.items()}}
+        ),
+    )
+
+    assert alone.status_code == inline.status_code == 200
+    assert alone.context["adminform"].form.non_field_errors() == [COMPUTED_RANKS_HELD]
+    assert inline.context["inline_admin_formsets"][0].formset.forms[0].non_field_errors() == [
+        COMPUTED_RANKS_HELD
+    ]
+    assert not CallAnswerRank.objects.filter(
+        call_month=norfolk, source=CallAnswerRank.Source.ENTERED
+    ).exists()
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    forget_version()
+    yield
+    cache.clear()
+
+
+def test_an_entered_rank_edited_or_deleted_by_a_publisher_shows_to_the_public_at_once(
+    client, demo_data, publisher, page_cache
+):
+    reader = Client()
+    assert norfolk_ranks(reader) == PUBLISHED_RANKS  # and now stored for the public
+    changed_at = SiteSettings.objects.get().content_changed_at
+    rank = CallAnswerRank.objects.get(
+        call_month__force__name="Norfolk", call_month__month=SEPTEMBER, scope=NATIONAL
+    )
+
+    client.force_login(publisher)
+    response = client.post(
+        reverse("admin:performance_callanswerrank_change", args=[rank.pk]),
+        {"call_month": rank.call_month_id, "scope": NATIONAL, "rank": "3", "out_of": "", "source": "entered"},
+    )
+
+    assert response.status_code == 302
+    assert SiteSettings.objects.get().content_changed_at > changed_at
+    assert norfolk_ranks(reader) == ["3rd", "2nd", "1st"]
+
+    response = client.post(
+        reverse("admin:performance_callanswerrank_delete", args=[rank.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert norfolk_ranks(reader) == ["", "2nd", "1st"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,14 +605,14 @@ def test_recompute_runs_the_same_queries_for_2_or_12_national_months(demo_data):
     assert NATIONAL_MINIMUM_FORCES <= 43
     national_months(datetime.date(2024, 1, 1), 2)
     written, other_two, inserts_two = recompute_queries()
-    assert written == 2 * (43 + 8 + 7)
+    assert written == 2 * 2 * RANKS_PER_MONTH  # the public's ranks and the previews'
 
     national_months(datetime.date(2024, 3, 1), 10)
     written, other_twelve, inserts_twelve = recompute_queries()
-    assert written == 12 * (43 + 8 + 7)
+    assert written == 12 * 2 * RANKS_PER_MONTH
     assert other_twelve == other_two
     limit = connection.features.max_query_params
-    per_insert = written if limit is None else limit // 6  # six columns per rank row
+    per_insert = written if limit is None else limit // 8  # eight columns per rank row
     assert inserts_twelve == -(-written // min(per_insert, 5000))
     if connection.vendor == "postgresql":
         assert inserts_twelve == inserts_two == 1

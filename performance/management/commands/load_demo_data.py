@@ -178,8 +178,8 @@ class Command(BaseCommand):
             for scope, column in RANK_COLUMNS.items():
                 saved(
                     CallAnswerRank,
-                    {"call_month": month, "scope": scope},
-                    {"rank": row[column], "source": CallAnswerRank.Source.ENTERED},
+                    {"call_month": month, "scope": scope, "source": CallAnswerRank.Source.ENTERED},
+                    {"rank": row[column]},
                 )
 
     def load_ons(self, ons, home):
