@@ -2,5 +2,17 @@
 
 import datetime
 
+from django.contrib.auth.models import Group
+
 # A publication time safely in the past: rows built with it are public.
 PUBLISHED = datetime.datetime(2023, 10, 19, 9, 30, tzinfo=datetime.UTC)
+
+
+def staff(django_user_model, role: str | None, username: str | None = None):
+    """A staff account in ``role`` (the group: "Editor", "Publisher", "Site administrator"), or
+    in none when ``role`` is None."""
+    username = username or (role or "staff").lower().replace(" ", "_")
+    user = django_user_model.objects.create_user(username=username, password="unused", is_staff=True)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

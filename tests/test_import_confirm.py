@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from performance.models import CallAnswerMonth, ImportLog, ImportUpload, MeasureFigure, ReportingPeriod
+from tests.factories import staff
 
 IMPORT_URL = reverse("admin:performance_callanswermonth_import")
 CONFIRM_URL = reverse("admin:performance_callanswermonth_process_import")
@@ -48,12 +48,6 @@ OUTDATED = (
     "imported or edited them), so nothing has been imported; upload the file again to see the "
     "current differences."
 )
-
-
-def staff(django_user_model, role: str, username: str):
-    user = django_user_model.objects.create_user(username=username, password="unused", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def signed_in(user) -> Client:

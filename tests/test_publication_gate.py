@@ -7,7 +7,7 @@ import hashlib
 import threading
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models.signals import pre_save
@@ -36,16 +36,10 @@ from performance.resources import (
     RecordedCrimeFigureResource,
     SpreadsheetFormat,
 )
+from tests.factories import staff
 from tests.test_authorization_matrix import database_fingerprint, served_form_data
 
 JUNE_2023 = datetime.date(2023, 6, 30)
-
-
-def staff(django_user_model, role: str | None, username: str):
-    user = django_user_model.objects.create_user(username=username, password="unused", is_staff=True)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from performance.models import CallAnswerMonth, MeasureFigure, PriorityAreaCommentary, ReportingPeriod
+from tests.factories import staff
 from tests.html_tables import parse_page
 
 SEPTEMBER = datetime.date(2023, 9, 30)
@@ -28,12 +28,6 @@ def draft_quarter(demo_data):
         period=september, priority_area=june.commentaries.first().priority_area, body="Draft comment."
     )
     return september
-
-
-def staff(django_user_model, role: str, username: str):
-    user = django_user_model.objects.create_user(username=username, password="unused", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -35,7 +34,7 @@ from performance.models import (
 from performance.opendata import iso
 from performance.ranking import NATIONAL_MINIMUM_FORCES, months_seen_changing, ranks_recompute
 from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
-from tests.factories import PUBLISHED
+from tests.factories import PUBLISHED, staff
 from tests.html_tables import parse_page
 
 NATIONAL_FILE = Path(__file__).resolve().parent / "data" / "good" / "calls-national-2023-10.csv"
@@ -263,12 +262,6 @@ def test_ranks_follow_an_edited_month(national):
         "Suffolk": (2, False),
         "Norfolk": (3, False),
     }
-
-
-def staff(django_user_model, role: str):
-    user = django_user_model.objects.create_user(username=role.lower(), password="unused", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture
