@@ -411,7 +411,7 @@ def test_a_save_racing_another_gets_the_message_not_an_error_page(demo_data, pub
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="simultaneous writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_thirty_simultaneous_saves_of_one_record_exactly_one_wins(django_user_model):
     channel = ReportingChannel.objects.create(name="101", contact="101", description="Non-emergencies.")
     channel.description = "Revised."
