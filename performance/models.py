@@ -828,6 +828,18 @@ class Measure(Content):
         help_text="Measures that add up to this one (neighbourhood crime = residential burglary + "
         "vehicle offences + theft from the person + robbery).",
     )
+    offence_subgroups = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a police-recorded measure: the Offence Subgroups of the Home Office's recorded "
+        'crime open data it counts, e.g. ["Residential burglary", "Domestic burglary"] (list the '
+        "names older years used too). Blank for a measure entered by hand.",
+    )
+    offence_codes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Offence Codes it counts besides its subgroups, e.g. ["1"] for murder only.',
+    )
     definition_heading = models.CharField(
         max_length=100, blank=True, help_text='Heading in the appendix, e.g. "Homicide".'
     )
@@ -1024,6 +1036,63 @@ class PriorityAreaCommentary(Content, Revised):
 
 
 # --------------------------------------------------------------------------------------------
+# Police recorded crime open data (Home Office, police force area tables)
+# --------------------------------------------------------------------------------------------
+
+
+class Offence(models.Model):
+    """An offence as the Home Office's recorded crime open data names it. The same code has had
+    other names and subgroups over the years (burglary's subgroups were renamed in 2017): each
+    naming is a row of its own, so older years keep the subgroup they were published under."""
+
+    code = models.CharField(max_length=20, help_text='The Offence Code, e.g. "1" or "8N".')
+    description = models.CharField(max_length=250, help_text='The Offence Description, e.g. "Murder".')
+    group = models.CharField(
+        max_length=150, help_text='The Offence Group, e.g. "Violence against the person".'
+    )
+    subgroup = models.CharField(max_length=150, help_text='The Offence Subgroup, e.g. "Homicide".')
+
+    class Meta:
+        ordering = ["code", "description"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "description", "group", "subgroup"], name="unique_offence_naming"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+
+class OffenceCount(models.Model):
+    """Offences a force recorded in one financial quarter under one offence: the open data's
+    rows, one number each (force × quarter × offence)."""
+
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="offence_counts", help_text="The police force area."
+    )
+    quarter_end = models.DateField(
+        db_index=True,
+        help_text="Last day of the financial quarter (Q1 = April to June: 30 June).",
+    )
+    offence = models.ForeignKey(
+        Offence, on_delete=models.PROTECT, related_name="counts", help_text="The offence."
+    )
+    count = models.IntegerField(help_text="Number of Offences, as published.")
+
+    class Meta:
+        ordering = ["force", "quarter_end", "offence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "quarter_end", "offence"], name="unique_force_quarter_offence"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.force} {self.quarter_end}: {self.offence} {self.count}"
+
+
+# --------------------------------------------------------------------------------------------
 # Reporting channels and the document library
 # --------------------------------------------------------------------------------------------
 
@@ -1185,7 +1254,12 @@ class ImportUpload(models.Model):
     session_key = models.CharField(max_length=64, editable=False)
     resource = models.CharField(max_length=100, help_text="The admin the file was uploaded to.")
     file_name = models.CharField(max_length=255, help_text="The uploaded file's name.")
-    data = models.BinaryField(help_text="The file's bytes.")
+    data = models.BinaryField(blank=True, help_text="The file's bytes (a small release).")
+    file = models.FileField(
+        upload_to="import-previews/",
+        blank=True,
+        help_text="The file, in the shared media storage (a large release, read from there in parts).",
+    )
     preview_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="The held rows the preview compared the file with."
     )
