@@ -6,8 +6,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -17,7 +19,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import calculations, importing, publication
+from . import calculations, importing, ncpm, publication, recorded_crime
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -30,6 +32,8 @@ from .models import (
     LibraryPage,
     Measure,
     MeasureFigure,
+    Offence,
+    OffenceCount,
     PageSection,
     PriorityArea,
     PriorityAreaCommentary,
@@ -589,6 +593,20 @@ class MeasureAdmin(ContentAdmin):
     search_fields = ["name", "definition_heading", "definition"]
     ordering = ["priority_area__order", "order", "name"]
     filter_horizontal = ["components"]
+    fieldsets = [
+        (None, {"fields": ["priority_area", "name", "unit", "order", "components"]}),
+        (
+            "Counted from the recorded crime open data",
+            {
+                "description": "For a police-recorded measure: the offences it counts in the Home "
+                "Office's recorded crime open data. After each import of that data the figures are "
+                "computed from these (a published quarter's changes wait for a Publisher). Leave "
+                "both blank for a measure entered by hand, such as victim satisfaction.",
+                "fields": ["offence_subgroups", "offence_codes"],
+            },
+        ),
+        ("Appendix", {"fields": ["definition_heading", "definition"]}),
+    ]
 
 
 class MeasureFigureInline(GatedInline, admin.TabularInline):
@@ -613,6 +631,26 @@ class ReportingPeriodAdmin(PublishableAdmin):
     date_hierarchy = "period_end"
     ordering = ["-period_end"]
     inlines = [MeasureFigureInline, PriorityAreaCommentaryInline]
+    readonly_fields = ["pending_revisions"]
+
+    @admin.display(description="recomputed figures waiting for a Publisher")
+    def pending_revisions(self, obj):
+        """Changes the open data made to this published quarter's figures: the public sees them
+        once a Publisher publishes the quarter again."""
+        if obj is None or obj.pk is None:
+            return "None"
+        notices = [revision.notice for revision in obj.revisions.pending().select_related("measure")]
+        return "; ".join(notices) or "None"
+
+    @admin.action(description="Publish the selected items now (with their figures and commentary)")
+    def publish_now(self, request, queryset):
+        """Publishing a quarter also applies its recomputed figures (a Publisher's decision)."""
+        if not can_publish(request, self.model):
+            raise PermissionDenied
+        with transaction.atomic():
+            for period in queryset:
+                ncpm.ncpm_revisions_apply(period=period, user=request.user)
+            super().publish_now(request, queryset)
 
 
 @admin.register(MeasureFigure)
@@ -730,6 +768,163 @@ class ImportLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --------------------------------------------------------------------------------------------
+# Recorded crime open data (Home Office): offences and counts, written by the import only
+# --------------------------------------------------------------------------------------------
+
+
+class RecordedCrimeRecordAdmin(admin.ModelAdmin):
+    """Rows of the open data: listed, searched and filtered; added, changed and deleted by no one
+    (each import replaces them)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Offence)
+class OffenceAdmin(RecordedCrimeRecordAdmin):
+    list_display = ["code", "description", "group", "subgroup"]
+    list_filter = ["group", "subgroup"]
+    search_fields = ["code", "description", "group", "subgroup"]
+    ordering = ["code", "description", "subgroup"]
+
+
+class RecordedCrimeUploadForm(forms.Form):
+    import_file = forms.FileField(
+        label="File",
+        help_text="The Police Force Area tables as published (.ods), saved as Excel (.xlsx), or one "
+        f"year's sheet saved as CSV; at most {recorded_crime.MAX_FILE_BYTES // 1024 // 1024} MB.",
+    )
+
+    def clean_import_file(self):
+        """Refuse an oversized upload from its size alone, before anything reads it."""
+        upload = self.cleaned_data["import_file"]
+        if upload.size > recorded_crime.MAX_FILE_BYTES:
+            raise ValidationError(size_problem(upload.size, recorded_crime.MAX_FILE_BYTES))
+        return upload
+
+
+@admin.register(OffenceCount)
+class OffenceCountAdmin(RecordedCrimeRecordAdmin):
+    """The counts, and the release's Import page: upload, preview, confirm (``importing``'s
+    guarantees: the file waits in the media storage under a token only its uploader's sign-in
+    can confirm, once, and only while the counts it replaces are as the preview found them)."""
+
+    list_display = ["quarter_end", "force", "offence", "subgroup", "count"]
+    list_filter = ["quarter_end", "force__kind", "offence__group", "force"]
+    list_select_related = ["force", "offence"]
+    search_fields = ["force__name", "offence__code", "offence__description", "offence__subgroup"]
+    date_hierarchy = "quarter_end"
+    ordering = ["-quarter_end", "force__name", "offence__code"]
+    show_full_result_count = False  # one count of a large table per page is enough
+    change_list_template = "admin/performance/offencecount/change_list.html"
+
+    @admin.display(description="offence subgroup", ordering="offence__subgroup")
+    def subgroup(self, obj):
+        return obj.offence.subgroup
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("performance.import_offencecount")
+
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{info}_import"),
+            path(
+                "process_import/",
+                self.admin_site.admin_view(self.confirm_view),
+                name=f"{info}_process_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"has_import_permission": self.has_import_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    def import_view(self, request):
+        """Upload and preview. A clean file is kept for its confirmation; the page shows what it
+        would change, or every problem."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = RecordedCrimeUploadForm(request.POST or None, request.FILES or None)
+        summary = confirm_form = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            with upload.open("rb") as opened:
+                summary = recorded_crime.release_import(opened, file_name=upload.name, dry_run=True)
+                if not summary.refused:
+                    if request.session.session_key is None:
+                        request.session.save()
+                    stored = importing.upload_store(
+                        user=request.user,
+                        session_key=request.session.session_key,
+                        resource_class=OffenceCount,
+                        file_name=upload.name,
+                        file=File(opened),
+                        preview_fingerprint=summary.held_fingerprint,
+                    )
+                    confirm_form = importing.ImportConfirmForm(initial={"token": stored.token})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import police recorded crime open data",
+            "form": form,
+            "summary": summary,
+            "confirm_form": confirm_form,
+        }
+        return TemplateResponse(request, "admin/performance/recorded_crime_import.html", context)
+
+    @method_decorator(require_POST)
+    def confirm_view(self, request):
+        """Confirm a preview by its token: import it once, or say why not. A token this user, in
+        this sign-in, cannot use, or any field besides it, is a bad request (400)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = importing.ImportConfirmForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(form.problems(), content_type="text/plain; charset=utf-8")
+        summary = None
+        try:
+            with transaction.atomic():
+                upload = importing.upload_claim(
+                    token=form.cleaned_data["token"],
+                    user=request.user,
+                    session_key=request.session.session_key,
+                    resource_class=OffenceCount,
+                )
+                if upload.confirmed_at is None:
+                    with importing.upload_opened(upload) as opened:
+                        summary = recorded_crime.release_import(
+                            opened,
+                            file_name=upload.file_name,
+                            user=request.user,
+                            preview_fingerprint=upload.preview_fingerprint,
+                        )
+                    if summary.imported:
+                        importing.upload_mark_confirmed(upload, summary.import_log)
+        except importing.UploadUnknown as unknown:
+            return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
+        page = "changelist"
+        if summary is None:
+            self.message_user(request, importing.already_imported_message(upload), messages.WARNING)
+        elif summary.imported:
+            self.message_user(
+                request, f"Imported {upload.file_name}: {summary.totals_text}.", messages.SUCCESS
+            )
+        else:
+            self.message_user(request, "Nothing was imported: " + " ".join(summary.problems), messages.ERROR)
+            page = "import"  # upload again
+        info = f"admin:{self.opts.app_label}_{self.opts.model_name}"
+        return HttpResponseRedirect(reverse(f"{info}_{page}", current_app=self.admin_site.name))
 
 
 # --------------------------------------------------------------------------------------------

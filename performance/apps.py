@@ -7,7 +7,7 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Police performance data"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import ncpm, signals  # noqa: F401 - connects the receivers
         from .publication import gate_signals
 
         gate_signals()

@@ -10,6 +10,7 @@ that rounds to 0% keeps its direction ("0% decrease").
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -344,3 +345,163 @@ def with_article(phrase: str) -> str:
     else:
         vowel_sound = phrase[:1].lower() in ("a", "e", "i", "o", "u")
     return f"{'an' if vowel_sound else 'a'} {phrase}"
+
+
+# --------------------------------------------------------------------------------------------
+# NCPM figures from the recorded crime open data, and how a force compares with others
+# --------------------------------------------------------------------------------------------
+
+QUARTER_END_MONTHS = (3, 6, 9, 12)
+
+
+def month_end(year: int, month: int) -> datetime.date:
+    """The last day of a month.
+
+    >>> month_end(2024, 2), month_end(2023, 6)
+    (datetime.date(2024, 2, 29), datetime.date(2023, 6, 30))
+    """
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def is_quarter_end(day: datetime.date) -> bool:
+    """Whether ``day`` ends a (financial) quarter: 31 March, 30 June, 30 September, 31 December.
+
+    >>> is_quarter_end(datetime.date(2023, 6, 30)), is_quarter_end(datetime.date(2023, 6, 29))
+    (True, False)
+    """
+    return day.month in QUARTER_END_MONTHS and day == month_end(day.year, day.month)
+
+
+def quarters_before(day: datetime.date, count: int) -> datetime.date:
+    """The quarter end ``count`` quarters before the quarter ending ``day``.
+
+    >>> quarters_before(datetime.date(2023, 6, 30), 1), quarters_before(datetime.date(2023, 3, 31), 5)
+    (datetime.date(2023, 3, 31), datetime.date(2021, 12, 31))
+    """
+    months = day.year * 12 + day.month - 1 - 3 * count
+    return month_end(months // 12, months % 12 + 1)
+
+
+def twelve_month_quarter_ends(period_end: datetime.date) -> tuple[datetime.date, ...]:
+    """The four financial quarters making up the 12 months to ``period_end``, oldest first.
+
+    >>> [f"{d:%d %b %Y}" for d in twelve_month_quarter_ends(datetime.date(2023, 6, 30))]
+    ['30 Sep 2022', '31 Dec 2022', '31 Mar 2023', '30 Jun 2023']
+    """
+    if not is_quarter_end(period_end):
+        raise ValueError(f"{period_end} is not the last day of a quarter.")
+    return tuple(quarters_before(period_end, count) for count in (3, 2, 1, 0))
+
+
+def percent_change(latest: Number, earlier: Number) -> Decimal | None:
+    """The exact change from ``earlier`` to ``latest`` in percent (not rounded), or None when the
+    earlier figure is 0. Forces are compared on this, never on raw counts.
+
+    >>> percent_change(2, 15), percent_change(3, 0), percent_change(8505, 8507).quantize(Decimal("0.001"))
+    (Decimal('-86.66666666666666666666666667'), None, Decimal('-0.024'))
+    """
+    latest, earlier = to_decimal(latest), to_decimal(earlier)
+    if earlier == 0:
+        return None
+    return (latest - earlier) * 100 / earlier
+
+
+def median(values: Iterable[Number]) -> Decimal | None:
+    """The middle value; with an even number of values, the mean of the middle two.
+
+    >>> median([3, -1, 2]), median([4, 1, 3, 2]), median([Decimal("-2.5"), Decimal("-2.5")]), median([])
+    (Decimal('2'), Decimal('2.5'), Decimal('-2.5'), None)
+    """
+    ordered = sorted(to_decimal(value) for value in values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def position_among(changes: Mapping[K, Number], key: K) -> tuple[int, bool, int] | None:
+    """``key``'s position among ``changes`` (percent changes), the largest decrease 1st, equal
+    changes sharing a position: (position, joint, how many were compared). None if ``key`` has
+    no change to compare.
+
+    >>> position_among({"a": -10, "b": -5, "c": -5, "d": 3}, "c")
+    (2, True, 4)
+    >>> position_among({"a": -10, "b": -5}, "z") is None
+    True
+    """
+    if key not in changes:
+        return None
+    rank, joint = competition_ranks(changes, highest_first=False)[key]
+    return rank, joint, len(changes)
+
+
+def change_text(change_percent: Number) -> str:
+    """An exact percent change worded as the page words a difference: "3% decrease".
+
+    >>> change_text(Decimal("-3.4")), change_text(Decimal("0.4")), change_text(Decimal("-0.2")), change_text(0)
+    ('3% decrease', '0% increase', '0% decrease', 'no change')
+    """
+    change = to_decimal(change_percent)
+    return Difference(absolute=change, percent=round_half_away(change)).text
+
+
+def comparison_text(
+    *,
+    force_name: str,
+    msg_median: Number | None,
+    position: tuple[int, bool, int] | None,
+) -> str:
+    """How a force's change compares: its Most Similar Group's median change and its position
+    among England and Wales forces (1st: the largest decrease). Empty when there is nothing to say.
+
+    >>> comparison_text(force_name="Norfolk", msg_median=Decimal("-3.2"), position=(12, False, 43))
+    "the Most Similar Group's median change was a 3% decrease; Norfolk's change ranks 12th of 43 forces in England and Wales (1st: the largest decrease)"
+    >>> comparison_text(force_name="Norfolk", msg_median=None, position=(2, True, 5))
+    "Norfolk's change ranks joint 2nd of 5 forces in England and Wales (1st: the largest decrease)"
+    >>> comparison_text(force_name="Norfolk", msg_median=0, position=None)
+    "the Most Similar Group's median change was no change"
+    """
+    parts = []
+    if msg_median is not None:
+        median_change = change_text(msg_median)
+        worded = median_change if median_change == "no change" else with_article(median_change)
+        parts.append(f"the Most Similar Group's median change was {worded}")
+    if position is not None:
+        rank, joint, compared = position
+        parts.append(
+            f"{force_name}'s change ranks {rank_text(rank, joint=joint)} of {compared} forces in "
+            "England and Wales (1st: the largest decrease)"
+        )
+    return "; ".join(parts)
+
+
+def revision_text(
+    measure_name: str,
+    changes: Iterable[tuple[str, Number | None, Number | None]],
+    *,
+    percent_measure: bool = False,
+) -> str:
+    """What a revision of a published figure changed, each figure from its old value to its new.
+
+    >>> revision_text("Homicide (all offences)", [("most recent 12 months", 2, 3), ("2019 baseline", None, 7)])
+    'Homicide (all offences): most recent 12 months from 2 to 3; 2019 baseline from no figure to 7'
+    >>> revision_text("Robbery", [])
+    'Robbery: the comparison with other forces was updated'
+    """
+
+    def value(number):
+        return "no figure" if number is None else measure_value(number, percent_measure=percent_measure)
+
+    worded = [f"{label} from {value(before)} to {value(after)}" for label, before, after in changes]
+    return f"{measure_name}: {'; '.join(worded) or 'the comparison with other forces was updated'}"
+
+
+def revised_on_text(day: datetime.date, revision: str) -> str:
+    """The notice on a quarter whose published figures were revised.
+
+    >>> revised_on_text(datetime.date(2026, 12, 2), "Robbery: most recent 12 months from 352 to 353")
+    'Revised on 2 December 2026: Robbery: most recent 12 months from 352 to 353.'
+    """
+    return f"Revised on {day.day} {day:%B} {day.year}: {revision}."

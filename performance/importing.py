@@ -1,8 +1,9 @@
 """The admin import between its preview and its confirmation.
 
-The previewed file is kept in the database (``ImportUpload``), so any app server can confirm it,
-under a random token that only the user and the sign-in (session) that uploaded it can use. The
-confirm form carries that token and nothing else: the client never names a file.
+The previewed file is kept in the database (``ImportUpload``; a large release in the shared media
+storage instead), so any app server can confirm it, under a random token that only the user and
+the sign-in (session) that uploaded it can use. The confirm form carries that token and nothing
+else: the client never names a file.
 
 A confirm imports at most once, and only what its preview showed. Confirms run one at a time (a
 PostgreSQL advisory lock; on SQLite every write transaction already takes the database's write
@@ -14,7 +15,9 @@ import that happened marks it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import io
 import secrets
 from dataclasses import dataclass
 
@@ -81,16 +84,29 @@ class ImportConfirmForm(forms.Form):
 
 
 def resource_label(resource_class) -> str:
-    """The admin an upload belongs to, named by its model ("performance.CallAnswerMonth")."""
+    """The admin an upload belongs to, named by its model ("performance.CallAnswerMonth").
+    ``resource_class`` is the release's resource, or the model itself for an import without one
+    (a model's ``_meta.model`` is the model)."""
     return resource_class._meta.model._meta.label
 
 
 def upload_store(
-    *, user, session_key: str, resource_class, file_name: str, data: bytes, preview_fingerprint: str
+    *,
+    user,
+    session_key: str,
+    resource_class,
+    file_name: str,
+    data: bytes = b"",
+    file=None,
+    preview_fingerprint: str,
 ) -> ImportUpload:
-    """Keep a previewed file for its confirmation. Uploads too old to confirm are deleted now."""
-    ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
-    return ImportUpload.objects.create(
+    """Keep a previewed file for its confirmation: its ``data`` in the database, or a large
+    release's ``file`` in the media storage. Uploads too old to confirm are deleted now."""
+    expired = ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME)
+    for stored in expired.exclude(file=""):
+        stored.file.delete(save=False)
+    expired.delete()
+    upload = ImportUpload(
         token=secrets.token_urlsafe(32),
         user=user,
         session_key=session_key,
@@ -98,6 +114,67 @@ def upload_store(
         file_name=file_name,
         data=data,
         preview_fingerprint=preview_fingerprint,
+    )
+    if file is not None:
+        upload.file.save(f"{upload.token}.upload", file, save=False)  # the token, never the client's name
+    upload.save()
+    return upload
+
+
+@contextlib.contextmanager
+def upload_opened(upload: ImportUpload):
+    """The stored file as a binary file object, wherever it is kept."""
+    if not upload.file:
+        yield io.BytesIO(bytes(upload.data))
+        return
+    with upload.file.open("rb") as stored:
+        yield stored
+
+
+def upload_claim(*, token: str, user, session_key: str | None, resource_class) -> ImportUpload:
+    """The upload ``token`` names, locked, if ``user`` uploaded it in this sign-in less than a day
+    ago (or confirmed it already). Call inside the confirm's transaction: it waits for any other
+    confirm to finish first. Raises ``UploadUnknown`` otherwise."""
+    if not session_key:
+        raise UploadUnknown(UPLOAD_UNKNOWN)
+    confirms_serialise()
+    upload = (
+        ImportUpload.objects.select_for_update(of=("self",))
+        .select_related("import_log", "user")
+        .filter(token=token, user=user, session_key=session_key, resource=resource_label(resource_class))
+        .first()
+    )
+    if upload is None or (
+        upload.confirmed_at is None and upload.created_at < timezone.now() - UPLOAD_LIFETIME
+    ):
+        raise UploadUnknown(UPLOAD_UNKNOWN)
+    return upload
+
+
+def upload_mark_confirmed(upload: ImportUpload, import_log) -> None:
+    """Inside the import's transaction: the upload is confirmed, by ``import_log``. A file kept
+    in the media storage is deleted once the import commits (the record stays, to answer a
+    second confirm)."""
+    upload.confirmed_at = timezone.now()
+    upload.import_log = import_log
+    upload.save(update_fields=["confirmed_at", "import_log"])
+    if upload.file:
+        stored = upload.file
+        transaction.on_commit(lambda: stored.delete(save=False))
+
+
+def already_imported_message(upload: ImportUpload) -> str:
+    """What a second confirm of ``upload`` is told."""
+    log = upload.import_log
+    when = date_format(timezone.localtime(upload.confirmed_at), r"j F Y \a\t H:i")
+    already = f"{upload.file_name} was already imported on {when} by {upload.user}"
+    if log is None:  # its log has since been deleted
+        return f"{already}. Nothing more has been imported."
+    return format_html(
+        '{}: {} (<a href="{}">import log</a>). Nothing more has been imported.',
+        already,
+        totals_text(log.rows_new, log.rows_updated, log.rows_unchanged),
+        reverse("admin:performance_importlog_change", args=[log.pk]),
     )
 
 
@@ -147,17 +224,7 @@ class Confirmation:
             return imported_message(self.result)
         if self.result is not None:
             return "Nothing was imported: " + " ".join(self.problems)
-        log = self.upload.import_log
-        when = date_format(timezone.localtime(self.upload.confirmed_at), r"j F Y \a\t H:i")
-        already = f"{self.upload.file_name} was already imported on {when} by {self.upload.user}"
-        if log is None:  # its log has since been deleted
-            return f"{already}. Nothing more has been imported."
-        return format_html(
-            '{}: {} (<a href="{}">import log</a>). Nothing more has been imported.',
-            already,
-            totals_text(log.rows_new, log.rows_updated, log.rows_unchanged),
-            reverse("admin:performance_importlog_change", args=[log.pk]),
-        )
+        return already_imported_message(self.upload)
 
 
 def totals_text(new: int, updated: int, unchanged: int) -> str:
@@ -175,20 +242,8 @@ def imported_message(result: Result) -> str:
 def upload_confirm(*, token: str, user, session_key: str | None, resource_class) -> Confirmation:
     """Import the upload ``token`` names, once, if ``user`` uploaded it in this sign-in less than
     a day ago. Raises ``UploadUnknown`` otherwise."""
-    if not session_key:
-        raise UploadUnknown(UPLOAD_UNKNOWN)
     with transaction.atomic():
-        confirms_serialise()
-        upload = (
-            ImportUpload.objects.select_for_update(of=("self",))
-            .select_related("import_log", "user")
-            .filter(token=token, user=user, session_key=session_key, resource=resource_label(resource_class))
-            .first()
-        )
-        if upload is None or (
-            upload.confirmed_at is None and upload.created_at < timezone.now() - UPLOAD_LIFETIME
-        ):
-            raise UploadUnknown(UPLOAD_UNKNOWN)
+        upload = upload_claim(token=token, user=user, session_key=session_key, resource_class=resource_class)
         if upload.confirmed_at is not None:
             return Confirmation(upload)
         result = resource_class().import_data(
@@ -201,7 +256,5 @@ def upload_confirm(*, token: str, user, session_key: str | None, resource_class)
         )
         confirmation = Confirmation(upload, result)
         if confirmation.imported:
-            upload.confirmed_at = timezone.now()
-            upload.import_log = result.import_log
-            upload.save(update_fields=["confirmed_at", "import_log"])
+            upload_mark_confirmed(upload, result.import_log)
         return confirmation

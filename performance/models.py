@@ -698,10 +698,17 @@ class RecordedCrimePeriod(Content, Publishable):
 
 @dataclass(frozen=True)
 class RecordedCrimeHeadline:
-    """The Police Data page's ONS headline: the latest year for a force and the year before it."""
+    """The Police Data page's ONS headline: the latest year for a force and the year before it.
+
+    The year before is compared as the latest data has it: ONS revises earlier years with each
+    release, and Table P1 holds only the latest year, so the previous total comes from the
+    recorded crime open data held now when it covers those 12 months (``previous_source``
+    "open data"), and only otherwise from the Table P1 imported a year earlier ("Table P1")."""
 
     latest: "RecordedCrimeFigure"
-    previous: "RecordedCrimeFigure | None"
+    previous_period_end: datetime.date
+    previous_total: int | None
+    previous_source: str = ""
 
     @property
     def period(self) -> RecordedCrimePeriod:
@@ -709,15 +716,15 @@ class RecordedCrimeHeadline:
 
     @property
     def sentence(self) -> str:
-        if self.previous is None:
+        if self.previous_total is None:
             return f"stood at {calculations.thousands(self.latest.total)} offences"
-        return calculations.ons_change_sentence(self.latest.total, self.previous.total)
+        return calculations.ons_change_sentence(self.latest.total, self.previous_total)
 
 
 class RecordedCrimeFigureQuerySet(models.QuerySet):
     def headline_for(self, force, *, preview: bool = False) -> RecordedCrimeHeadline | None:
-        """The latest published period's figure for ``force`` and the figure for one year earlier,
-        in one query (every period, drafts included, for a staff preview)."""
+        """The latest published period's figure for ``force`` and the total for one year earlier,
+        in two queries (every period, drafts included, for a staff preview)."""
         figures = self.filter(force=force)
         if not preview:
             figures = figures.filter(period__publish_at__lte=timezone.now())
@@ -726,8 +733,13 @@ class RecordedCrimeFigureQuerySet(models.QuerySet):
             return None
         latest = figures[0]
         year_earlier = calculations.same_day_years_earlier(latest.period.period_end, 1)
-        previous = next((f for f in figures if f.period.period_end == year_earlier), None)
-        return RecordedCrimeHeadline(latest=latest, previous=previous)
+        revised = OffenceCount.objects.year_totals(year_earlier, forces=[force]).get(force.pk)
+        if revised is not None:
+            return RecordedCrimeHeadline(latest, year_earlier, revised, "open data")
+        imported = next((f for f in figures if f.period.period_end == year_earlier), None)
+        if imported is None:
+            return RecordedCrimeHeadline(latest, year_earlier, None)
+        return RecordedCrimeHeadline(latest, year_earlier, imported.total, "Table P1")
 
 
 class RecordedCrimeFigure(Content, Revised):
@@ -961,6 +973,24 @@ class MeasureFigure(Content, Revised):
         validators=[MinValueValidator(Decimal(0))],
         help_text="The same measure for the 12 months to the same quarter of 2019.",
     )
+    comparison = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="How the home force's change compares with other forces', computed from the "
+        'recorded crime open data (``ncpm.ncpm_figures_update``): for "previous" and '
+        "\"baseline\", the Most Similar Group's median percent change and the force's position "
+        "among England and Wales forces. Empty for a figure entered by hand.",
+    )
+    revisions_applied = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The revisions of this published figure a Publisher applied, oldest first: the "
+        'day and each figure from → to, e.g. [{"applied_on": "2026-12-02", "changes": [["latest", '
+        '"2.0", "3.0"]]}]. Written when a ``MeasureFigureRevision`` is applied (those rows are the '
+        "record); kept here so that the page shows it without another query.",
+    )
 
     class Meta:
         permissions = [
@@ -1010,6 +1040,134 @@ class MeasureFigure(Content, Revised):
     @property
     def against_baseline(self):
         return self.difference("baseline")
+
+    def revision_notices(self) -> list[str]:
+        """The "Revised on …" notice of each revision a Publisher applied to this figure."""
+        return [
+            calculations.revised_on_text(
+                datetime.date.fromisoformat(entry["applied_on"]),
+                revision_text(self.measure, entry["changes"]),
+            )
+            for entry in self.revisions_applied
+        ]
+
+
+class MeasureFigureRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Changes computed for a published or scheduled quarter, waiting for a Publisher."""
+        return self.filter(applied_at__isnull=True)
+
+    def applied(self):
+        """Changes a Publisher applied: the quarter page says when, and what changed."""
+        return self.filter(applied_at__isnull=False)
+
+
+class MeasureFigureRevision(models.Model):
+    """A change to a published quarter's computed figures, waiting for a Publisher.
+
+    A figure the public has seen never changes silently when the open data is revised: the
+    recomputation records the figures it would write here, and a Publisher applies them
+    (``ncpm.ncpm_revisions_apply``, or by publishing the quarter again). Once applied, the
+    quarter page says "Revised on …" with each change from the old value to the new one.
+    ``before_*`` are empty when the quarter had no figure for the measure.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="revisions", help_text="The quarter."
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="revisions", help_text="The measure."
+    )
+    before_latest = models.DecimalField(
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="The published most recent 12 months.",
+    )
+    before_previous = models.DecimalField(
+        max_digits=12, decimal_places=1, null=True, blank=True, help_text="The published previous 12 months."
+    )
+    before_baseline = models.DecimalField(
+        max_digits=12, decimal_places=1, null=True, blank=True, help_text="The published 2019 baseline."
+    )
+    before_comparison = models.JSONField(default=dict, blank=True, help_text="The published comparison.")
+    latest = models.DecimalField(
+        "most recent 12 months", max_digits=12, decimal_places=1, help_text="The recomputed figure."
+    )
+    previous = models.DecimalField(
+        "previous 12 months", max_digits=12, decimal_places=1, help_text="The recomputed figure."
+    )
+    baseline = models.DecimalField(
+        "2019 baseline",
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="The recomputed figure.",
+    )
+    comparison = models.JSONField(default=dict, blank=True, help_text="The recomputed comparison.")
+    computed_at = models.DateTimeField(auto_now=True, help_text="When the open data last gave these figures.")
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a Publisher applied the change (blank: waiting)."
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Publisher who applied it.",
+    )
+
+    objects = MeasureFigureRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "measure", "computed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "measure"],
+                condition=Q(applied_at__isnull=True),
+                name="one_pending_revision_per_figure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Revision of {self.measure}, {self.period}"
+
+    def changes(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
+        """(field, from, to) for each figure that changes."""
+        return [
+            (field, getattr(self, f"before_{field}"), getattr(self, field))
+            for field in REVISED_FIGURES
+            if getattr(self, f"before_{field}") != getattr(self, field)
+        ]
+
+    @property
+    def notice(self) -> str:
+        return revision_text(self.measure, self.changes())
+
+
+REVISED_FIGURES = {
+    "latest": "most recent 12 months",
+    "previous": "previous 12 months",
+    "baseline": "2019 baseline",
+}
+
+
+def revision_text(measure: Measure, changes) -> str:
+    """A revision's wording (``calculations.revision_text``) from (field, from, to) triples."""
+    return calculations.revision_text(
+        measure.name,
+        [
+            (
+                REVISED_FIGURES[field],
+                *(None if value is None else Decimal(value) for value in (before, after)),
+            )
+            for field, before, after in changes
+        ],
+        percent_measure=measure.is_percent,
+    )
 
 
 class PriorityAreaCommentary(Content, Revised):
@@ -1064,6 +1222,21 @@ class Offence(models.Model):
         return f"{self.code} {self.description}"
 
 
+class OffenceCountQuerySet(models.QuerySet):
+    def year_totals(self, period_end: datetime.date, *, forces=None) -> dict[int, int]:
+        """Each force's police recorded crime excluding fraud in the 12 months to ``period_end``
+        (ONS's headline measure), by force id, for the forces whose four quarters are all held:
+        a year with a quarter missing has no total rather than a wrong one. One query."""
+        quarters = calculations.twelve_month_quarter_ends(period_end)
+        counts = self.filter(quarter_end__in=quarters).exclude(offence__group__icontains="fraud")
+        if forces is not None:
+            counts = counts.filter(force__in=forces)
+        by_force = counts.values("force_id").annotate(
+            total=models.Sum("count"), quarters=models.Count("quarter_end", distinct=True)
+        )
+        return {row["force_id"]: row["total"] for row in by_force if row["quarters"] == len(quarters)}
+
+
 class OffenceCount(models.Model):
     """Offences a force recorded in one financial quarter under one offence: the open data's
     rows, one number each (force × quarter × offence)."""
@@ -1080,7 +1253,10 @@ class OffenceCount(models.Model):
     )
     count = models.IntegerField(help_text="Number of Offences, as published.")
 
+    objects = OffenceCountQuerySet.as_manager()
+
     class Meta:
+        permissions = [("import_offencecount", "Can import the recorded crime open data")]
         ordering = ["force", "quarter_end", "offence"]
         constraints = [
             models.UniqueConstraint(

@@ -10,7 +10,7 @@ from itertools import groupby
 from django.db.models import Max, Min, Prefetch
 from django.http import Http404
 
-from . import charts, opendata
+from . import charts, ncpm, opendata
 from .models import (
     CallAnswerMonth,
     LibraryPage,
@@ -117,11 +117,19 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
     for area in areas:
         figures = figures_by_area.get(area.pk, [])
         csv_url = opendata.ncpm_csv_url(period=period, area=area) if period else ""
+        notes = [
+            *(notice for figure in figures for notice in figure.revision_notices()),
+            *(note for figure in figures for note in ncpm.comparison_notes(figure, force_name=force_name)),
+        ]
         sections.append(
             {
                 "area": area,
                 "table": measure_figure_table(
-                    figures, period=period, caption=f"{force_name}: {area.name}", csv_url=csv_url
+                    figures,
+                    period=period,
+                    caption=f"{force_name}: {area.name}",
+                    csv_url=csv_url,
+                    notes=notes,
                 )
                 if figures
                 else None,

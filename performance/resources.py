@@ -33,6 +33,7 @@ from .models import (
     ImportLog,
     Measure,
     MeasureFigure,
+    OffenceCount,
     RecordedCrimeFigure,
     RecordedCrimePeriod,
     ReportingPeriod,
@@ -832,7 +833,21 @@ class RecordedCrimeFigureResource(ReleaseResource):
         for force, total, groups in rows:
             self.forces_by_pk[force.pk] = force
             dataset.append([None, force.pk, force.name, total, json.dumps(groups)])
-        return Prepared(dataset=dataset)
+        return Prepared(dataset=dataset, warnings=self._warnings(rows, period_end))
+
+    @staticmethod
+    def _warnings(rows, period_end: datetime.date) -> list[str]:
+        """Forces whose Table P1 total differs from the recorded crime open data held for the
+        same 12 months: one of the two releases is older than the other."""
+        open_data = OffenceCount.objects.year_totals(period_end, forces=[force for force, _, _ in rows])
+        year = f"the year ending {date_format(period_end, 'F Y')}"
+        return [
+            f"{force.name}: Table P1 gives {calculations.thousands(total)} offences for {year}; the "
+            f"recorded crime open data held adds up to {calculations.thousands(open_data[force.pk])} "
+            "for the same 12 months. Check that both come from the same release."
+            for force, total, _ in rows
+            if force.pk in open_data and open_data[force.pk] != total
+        ]
 
     def _period_end(self, sheet: Sheet) -> datetime.date:
         for title in sheet.title_rows:

@@ -5,7 +5,16 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .caching import forget_version
-from .models import CallAnswerMonth, CallAnswerRank, ForceGroupMembership, ImportLog, SiteSettings
+from .models import (
+    CallAnswerMonth,
+    CallAnswerRank,
+    ForceGroupMembership,
+    ImportLog,
+    ImportUpload,
+    Offence,
+    OffenceCount,
+    SiteSettings,
+)
 from .ranking import ranks_are_deferred, ranks_recompute
 
 
@@ -31,7 +40,9 @@ def content_changed(sender, **kwargs):
 
 # Connected model by model: a receiver for every sender would stop Django's fast bulk deletes.
 for model in apps.get_app_config("performance").get_models():
-    if model not in (SiteSettings, ImportLog, CallAnswerRank):
+    # Ranks and the open data's counts are written in bulk, which sends no signal; their
+    # writers move the version themselves.
+    if model not in (SiteSettings, ImportLog, CallAnswerRank, Offence, OffenceCount, ImportUpload):
         post_save.connect(
             content_changed, sender=model, dispatch_uid=f"content_changed_save_{model.__name__}"
         )

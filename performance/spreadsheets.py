@@ -29,13 +29,13 @@ class SpreadsheetError(ValueError):
     """The file as a whole cannot be imported."""
 
 
-def size_problem(size: int) -> str:
+def size_problem(size: int, limit: int = MAX_FILE_BYTES) -> str:
     """
     >>> size_problem(5 * 1024 * 1024 + 1024)
     'The file is 5,243,904 bytes, over the 5 MB (5,242,880 bytes) limit. Remove anything that is not part of the release and try again.'
     """
     return (
-        f"The file is {size:,} bytes, over the {MAX_FILE_BYTES // 1024 // 1024} MB ({MAX_FILE_BYTES:,} bytes) "
+        f"The file is {size:,} bytes, over the {limit // 1024 // 1024} MB ({limit:,} bytes) "
         "limit. Remove anything that is not part of the release and try again."
     )
 

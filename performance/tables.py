@@ -114,8 +114,11 @@ def day_month_year(day) -> str:
     return date_format(day, "j F Y")
 
 
-def measure_figure_table(figures: Iterable, *, period, caption: str, csv_url: str = "") -> DataTable:
-    """One priority area's NCPM figures with their differences, as the published page sets them out."""
+def measure_figure_table(
+    figures: Iterable, *, period, caption: str, csv_url: str = "", notes: Iterable[str] = ()
+) -> DataTable:
+    """One priority area's NCPM figures with their differences, as the published page sets them out;
+    ``notes`` go under it (how the force compares with others, revisions)."""
     baseline_year = period.baseline_period_end.year
     rows = []
     for figure in figures:
@@ -133,6 +136,7 @@ def measure_figure_table(figures: Iterable, *, period, caption: str, csv_url: st
     return DataTable(
         caption=caption,
         csv_url=csv_url,
+        notes=tuple(notes),
         columns=[
             "Measure",
             f"Most recent 12 months (to {day_month_year(period.period_end)})",

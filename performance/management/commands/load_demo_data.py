@@ -229,6 +229,8 @@ class Command(BaseCommand):
                         "order": details["order"],
                         "definition_heading": details["definition_heading"],
                         "definition": details["definition"],
+                        "offence_subgroups": details["offence_subgroups"],
+                        "offence_codes": details["offence_codes"],
                     },
                 )
                 measures[measure.name] = measure

@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from performance.recorded_crime import RELEASE_NAME, release_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the Home Office's police recorded crime open data (Police Force Area tables, .ods, "
+        ".xlsx or one year's sheet as .csv): every row or none. The file replaces the counts held "
+        "for each force and quarter it covers."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The release as .ods, .xlsx or .csv.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and preview; change nothing.")
+
+    def handle(self, *args, file: Path, dry_run: bool, **options):
+        try:
+            with file.open("rb") as opened:
+                summary = release_import(opened, file_name=file.name, dry_run=dry_run)
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
+        if summary.refused:
+            raise CommandError(
+                "The file was not imported; nothing has changed.\n"
+                + "\n".join(f"- {problem}" for problem in summary.problems)
+            )
+        verb = "Would import" if dry_run else "Imported"
+        self.stdout.write(self.style.SUCCESS(f"{verb} {file.name} ({RELEASE_NAME}): {summary.totals_text}."))
+        for line in summary.lines():
+            self.stdout.write(line)

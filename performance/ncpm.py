@@ -1,0 +1,395 @@
+"""National Crime and Policing Measures computed from the Home Office's recorded crime open data.
+
+The police-recorded measures are sums of offences in the open data (``OffenceCount``: force ×
+financial quarter × offence). A measure's definition is data on the ``Measure`` (its offence
+subgroups and codes, kept by Publishers); a measure without one (victim satisfaction) is entered
+by hand and never touched here.
+
+After a confirmed import of the open data (the ``recorded_crime_imported`` signal),
+``ncpm_figures_update`` writes the home force's figures for every quarter the data allows:
+
+- a quarter not yet held becomes a **draft** ``ReportingPeriod`` with its figures;
+- a draft quarter's computed figures are rewritten in place;
+- a published or scheduled quarter never changes silently: a computed figure that differs from
+  the one the public sees waits as a pending ``MeasureFigureRevision`` until a Publisher applies
+  it (``ncpm_revisions_apply``, also run when a Publisher publishes the quarter again). The
+  quarter page then says "Revised on …" with what changed.
+
+Because the data covers every force, each figure also stores how the home force's change compares
+(its Most Similar Group's median percent change, and its position among England and Wales
+forces), computed here once per import rather than on every page view.
+
+A figure needs the four quarters of both the latest and the previous 12 months for the home force:
+a missing quarter gives no figure rather than a wrong one (an existing figure is then left as it
+is). A missing baseline quarter leaves only the baseline blank.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from . import calculations, publication
+from .models import (
+    Force,
+    ForceGroupMembership,
+    Measure,
+    MeasureFigure,
+    MeasureFigureRevision,
+    OffenceCount,
+    ReportingPeriod,
+    SiteSettings,
+)
+from .recorded_crime import recorded_crime_imported
+
+AGAINST = ("previous", "baseline")
+BASELINE_YEAR = 2019
+
+
+# --------------------------------------------------------------------------------------------
+# Definitions
+# --------------------------------------------------------------------------------------------
+
+
+def is_defined(measure: Measure) -> bool:
+    """Is ``measure`` counted from the open data (rather than entered by hand)?"""
+    return bool(measure.offence_subgroups or measure.offence_codes)
+
+
+def defined_measures() -> list[Measure]:
+    return [measure for measure in Measure.objects.order_by("pk") if is_defined(measure)]
+
+
+def offence_filter(measure: Measure) -> Q:
+    """The offences ``measure`` counts: any of its subgroups (every naming they were published
+    under), or any of its offence codes."""
+    condition = Q(pk__in=[])
+    if measure.offence_subgroups:
+        condition |= Q(offence__subgroup__in=measure.offence_subgroups)
+    if measure.offence_codes:
+        condition |= Q(offence__code__in=measure.offence_codes)
+    return condition
+
+
+# --------------------------------------------------------------------------------------------
+# Computing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComputedFigure:
+    """One force's figures for one measure; None where a quarter of that year is not held."""
+
+    latest: int | None
+    previous: int | None
+    baseline: int | None
+
+    def against(self, other: str) -> Decimal | None:
+        """The exact percent change from the ``other`` year ("previous" or "baseline")."""
+        earlier = getattr(self, other)
+        if self.latest is None or earlier is None:
+            return None
+        return calculations.percent_change(self.latest, earlier)
+
+
+@dataclass(frozen=True)
+class ComparisonYears:
+    """The three 12-month periods a quarter compares: each a tuple of four quarter ends."""
+
+    latest: tuple[datetime.date, ...]
+    previous: tuple[datetime.date, ...]
+    baseline: tuple[datetime.date, ...] = ()
+
+    @classmethod
+    def ending(
+        cls,
+        period_end: datetime.date,
+        *,
+        previous_period_end: datetime.date | None = None,
+        baseline_period_end: datetime.date | None = None,
+    ) -> ComparisonYears:
+        """The years compared by the quarter ending ``period_end``; the previous year and the
+        baseline default as ``ReportingPeriod`` defaults them. A baseline that does not end a
+        quarter, or does not end before ``period_end``, is left out."""
+        previous_end = previous_period_end or calculations.same_day_years_earlier(period_end, 1)
+        baseline_end = baseline_period_end or calculations.same_day_in_year(period_end, BASELINE_YEAR)
+        baseline = ()
+        if calculations.is_quarter_end(baseline_end) and baseline_end < period_end:
+            baseline = calculations.twelve_month_quarter_ends(baseline_end)
+        return cls(
+            latest=calculations.twelve_month_quarter_ends(period_end),
+            previous=calculations.twelve_month_quarter_ends(previous_end),
+            baseline=baseline,
+        )
+
+    @property
+    def quarters(self) -> set[datetime.date]:
+        return {*self.latest, *self.previous, *self.baseline}
+
+
+def ncpm_figures_compute(
+    *, years: ComparisonYears, measures: Iterable[Measure], force_ids: Iterable[int] | None = None
+) -> dict[int, dict[int, ComputedFigure]]:
+    """Every force's figures (or ``force_ids``') for each of ``measures`` over ``years``:
+    ``{force_id: {measure_id: ComputedFigure}}``.
+
+    One query, summed in the database by force and quarter: a quarter is held for a force when
+    the force has any offence counted in it, and a year is complete when all four of its
+    quarters are held (a measure with no offences in a held quarter counts 0 there)."""
+    measures = list(measures)
+    sums = {f"measure_{measure.pk}": Sum("count", filter=offence_filter(measure)) for measure in measures}
+    rows = OffenceCount.objects.filter(quarter_end__in=years.quarters)
+    if force_ids is not None:
+        rows = rows.filter(force_id__in=list(force_ids))
+    by_force: dict[int, dict[datetime.date, dict]] = {}
+    for row in rows.values("force_id", "quarter_end").annotate(rows=Count("pk"), **sums).order_by():
+        by_force.setdefault(row["force_id"], {})[row["quarter_end"]] = row
+
+    def year_total(quarters, held, key) -> int | None:
+        if not quarters or any(quarter not in held for quarter in quarters):
+            return None
+        return sum(held[quarter][key] or 0 for quarter in quarters)
+
+    return {
+        force_id: {
+            measure.pk: ComputedFigure(
+                latest=year_total(years.latest, held, f"measure_{measure.pk}"),
+                previous=year_total(years.previous, held, f"measure_{measure.pk}"),
+                baseline=year_total(years.baseline, held, f"measure_{measure.pk}"),
+            )
+            for measure in measures
+        }
+        for force_id, held in by_force.items()
+    }
+
+
+def ncpm_comparison(
+    figures: dict[int, ComputedFigure],
+    *,
+    home_id: int,
+    group_ids: set[int],
+    national_ids: set[int],
+) -> dict:
+    """How the home force's change in one measure compares, as stored on ``MeasureFigure``:
+    ``{"previous": {"msg_median": "-3.2", "rank": 12, "joint": False, "of": 43}, "baseline": …}``.
+
+    Changes are percent changes, never counts. The Most Similar Group's median is over its
+    members with a change (the home force included), given when at least two have one; the
+    position is among England and Wales territorial forces with a change, 1st being the largest
+    decrease, given when the home force and at least one other have one."""
+    comparison = {}
+    for against in AGAINST:
+        changes = {force_id: figure.against(against) for force_id, figure in figures.items()}
+        changes = {force_id: change for force_id, change in changes.items() if change is not None}
+        result = {}
+        group_changes = [changes[force_id] for force_id in group_ids if force_id in changes]
+        if len(group_changes) >= 2:
+            result["msg_median"] = str(calculations.median(group_changes))
+        national = {force_id: change for force_id, change in changes.items() if force_id in national_ids}
+        position = calculations.position_among(national, home_id) if len(national) >= 2 else None
+        if position is not None:
+            result.update(rank=position[0], joint=position[1], of=position[2])
+        if result:
+            comparison[against] = result
+    return comparison
+
+
+def comparison_notes(figure: MeasureFigure, *, force_name: str) -> list[str]:
+    """The sentences under a table saying how the force's change in ``figure`` compares."""
+    labels = {"previous": "against the previous 12 months", "baseline": "against the 2019 baseline"}
+    notes = []
+    for against in AGAINST:
+        stored = (figure.comparison or {}).get(against)
+        if not stored:
+            continue
+        median = stored.get("msg_median")
+        position = (stored["rank"], stored["joint"], stored["of"]) if "rank" in stored else None
+        text = calculations.comparison_text(
+            force_name=force_name,
+            msg_median=Decimal(median) if median is not None else None,
+            position=position,
+        )
+        if text:
+            notes.append(f"{figure.measure.name}, {labels[against]}: {text}.")
+    return notes
+
+
+# --------------------------------------------------------------------------------------------
+# Writing the home force's quarters
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class UpdateResult:
+    """What ``ncpm_figures_update`` did, quarter by quarter (12 months ending)."""
+
+    created: list[datetime.date] = field(default_factory=list)
+    figures_written: int = 0
+    revisions_pending: int = 0
+
+
+def _figure_values(computed: ComputedFigure, comparison: dict) -> dict:
+    return {
+        "latest": Decimal(computed.latest),
+        "previous": Decimal(computed.previous),
+        "baseline": None if computed.baseline is None else Decimal(computed.baseline),
+        "comparison": comparison,
+    }
+
+
+def _same(figure: MeasureFigure | None, values: dict) -> bool:
+    return figure is not None and all(getattr(figure, key) == value for key, value in values.items())
+
+
+def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) -> UpdateResult:
+    """Recompute the home force's NCPM quarters touched by ``quarter_ends`` (every quarter the
+    data allows when None). Acts for the system: what it writes to a published quarter waits
+    for a Publisher as a pending revision."""
+    result = UpdateResult()
+    settings = SiteSettings.objects.select_related("home_force").first()
+    measures = defined_measures()
+    if settings is None or not measures:
+        return result
+    home = settings.home_force
+    held = set(OffenceCount.objects.filter(force=home).values_list("quarter_end", flat=True).distinct())
+    periods = {period.period_end: period for period in ReportingPeriod.objects.all()}
+    changed = None if quarter_ends is None else set(quarter_ends)
+    group_ids = (
+        set(
+            ForceGroupMembership.objects.filter(group_id=settings.most_similar_group_id).values_list(
+                "force_id", flat=True
+            )
+        )
+        if settings.most_similar_group_id
+        else set()
+    )
+    national_ids = set(Force.objects.filter(kind=Force.Kind.TERRITORIAL).values_list("pk", flat=True))
+    for period_end in sorted(held):
+        if not calculations.is_quarter_end(period_end):
+            continue
+        period = periods.get(period_end)
+        years = ComparisonYears.ending(
+            period_end,
+            previous_period_end=period.previous_period_end if period else None,
+            baseline_period_end=period.baseline_period_end if period else None,
+        )
+        baseline_end = years.baseline[-1] if years.baseline else None
+        if baseline_end is None or not held.issuperset([*years.latest, *years.previous]):
+            continue  # no baseline year before it, or the home force's data is incomplete
+        if changed is not None and not changed & years.quarters:
+            continue
+        computed = ncpm_figures_compute(years=years, measures=measures)
+        home_figures = computed.get(home.pk, {})
+        with transaction.atomic(), publication.acting_as(publication.SYSTEM):
+            if period is None:
+                period = ReportingPeriod(period_end=period_end)
+                period.full_clean()
+                period.save()
+                result.created.append(period_end)
+            _write_period(
+                period,
+                measures=measures,
+                home_figures=home_figures,
+                comparisons={
+                    measure.pk: ncpm_comparison(
+                        {force_id: figures[measure.pk] for force_id, figures in computed.items()},
+                        home_id=home.pk,
+                        group_ids=group_ids,
+                        national_ids=national_ids,
+                    )
+                    for measure in measures
+                },
+                result=result,
+            )
+    return result
+
+
+def _write_period(period, *, measures, home_figures, comparisons, result: UpdateResult) -> None:
+    figures = {figure.measure_id: figure for figure in period.figures.all()}
+    pending = {revision.measure_id: revision for revision in period.revisions.pending()}
+    for measure in measures:
+        computed = home_figures.get(measure.pk)
+        if computed is None or computed.latest is None or computed.previous is None:
+            continue
+        values = _figure_values(computed, comparisons[measure.pk])
+        figure = figures.get(measure.pk)
+        if period.publish_at is None:  # a draft: the figures are written as computed
+            if not _same(figure, values):
+                figure = figure or MeasureFigure(period=period, measure=measure)
+                for key, value in values.items():
+                    setattr(figure, key, value)
+                figure.full_clean()
+                figure.save()
+                result.figures_written += 1
+            continue
+        revision = pending.get(measure.pk)
+        if _same(figure, values):  # the data came back to what the public sees
+            if revision is not None:
+                revision.delete()
+            continue
+        revision = revision or MeasureFigureRevision(period=period, measure=measure)
+        revision.before_latest = figure.latest if figure else None
+        revision.before_previous = figure.previous if figure else None
+        revision.before_baseline = figure.baseline if figure else None
+        revision.before_comparison = figure.comparison if figure else {}
+        for key, value in values.items():
+            setattr(revision, key, value)
+        revision.save()
+        result.revisions_pending += 1
+
+
+def ncpm_revisions_apply(*, period: ReportingPeriod, user) -> int:
+    """Apply ``period``'s pending revisions for ``user``, who must be a Publisher: the figures
+    change (their history keeps both versions) and the quarter page says when, and what
+    changed. Returns how many figures changed."""
+    if not publication.can_publish(user, ReportingPeriod):
+        raise PermissionDenied(publication.REFUSED)
+    applied = 0
+    with transaction.atomic(), publication.acting_as(user):
+        revisions = list(period.revisions.pending().select_for_update().select_related("measure"))
+        figures = {figure.measure_id: figure for figure in period.figures.all()}
+        now = timezone.now()
+        for revision in revisions:
+            figure = figures.get(revision.measure_id) or MeasureFigure(
+                period=period, measure=revision.measure
+            )
+            changes = [
+                [field, *(None if value is None else str(value) for value in (before, after))]
+                for field, before, after in revision.changes()
+            ]
+            figure.latest, figure.previous = revision.latest, revision.previous
+            figure.baseline, figure.comparison = revision.baseline, revision.comparison
+            figure.revisions_applied = [
+                *figure.revisions_applied,
+                {"applied_on": timezone.localdate(now).isoformat(), "changes": changes},
+            ]
+            figure._history_user = user if getattr(user, "pk", None) else None
+            figure.full_clean()
+            figure.save()
+            revision.applied_at = now
+            revision.applied_by = user if getattr(user, "pk", None) else None
+            revision.save()
+            applied += 1
+    return applied
+
+
+# --------------------------------------------------------------------------------------------
+# After an import
+# --------------------------------------------------------------------------------------------
+
+
+def recorded_crime_imported_received(sender, *, quarter_ends, user=None, **kwargs):
+    """A confirmed import of the open data: recompute the quarters it touched. The figures are
+    computed, so this acts for the system whoever imported; a published quarter's changes
+    still wait for a Publisher."""
+    ncpm_figures_update(quarter_ends=quarter_ends)
+
+
+recorded_crime_imported.connect(recorded_crime_imported_received, dispatch_uid="ncpm_figures_update")
