@@ -478,3 +478,59 @@ def test_a_baseline_that_became_incomplete_is_revised_to_no_figure(client, open_
     assert "Murder only: 2019 baseline from 5 to no figure." in html
     table = ncpm_tables(html)["Norfolk Constabulary: Reduce Murder and Homicide"]
     assert table.row("Murder only")[4:] == ["", ""]
+
+
+# --------------------------------------------------------------------------------------------
+# From a file in the published layout, through the import
+# --------------------------------------------------------------------------------------------
+
+
+def financial_quarter(quarter_end: datetime.date) -> tuple[str, str, int]:
+    """(sheet name, Financial Year, Financial Quarter) of a quarter's last day: 30 June 2023 is
+    2023/24 Q1, on the sheet "2023_24"."""
+    start = quarter_end.year if quarter_end.month > 3 else quarter_end.year - 1
+    quarter = {6: 1, 9: 2, 12: 3, 3: 4}[quarter_end.month]
+    return f"{start}_{(start + 1) % 100:02d}", f"{start}/{(start + 1) % 100:02d}", quarter
+
+
+def published_layout(offence_years: dict[str, tuple[int, ...]]) -> dict[str, list[list]]:
+    """Norfolk's counts as the Home Office lays them out: a cover sheet, then one sheet per
+    financial year with the published header, fraud bodies' rows among the forces'."""
+    from tests.data.make_recorded_crime_files import HEADER
+
+    sheets: dict[str, list[list]] = {"Cover sheet": [["Police recorded crime open data"]]}
+    for code, totals in offence_years.items():
+        description, group, subgroup = OFFENCES[code]
+        for year, total in zip(YEARS, totals, strict=True):
+            for quarter_end, count in zip(QUARTERS[year], quarterly(total), strict=True):
+                sheet, financial_year, quarter = financial_quarter(quarter_end)
+                rows = sheets.setdefault(sheet, [HEADER])
+                rows.append([financial_year, quarter, "Norfolk ", description, group, subgroup, code, count])
+                rows.append(
+                    [financial_year, quarter, "Action Fraud", "Fraud", "Fraud offences", "Fraud", "53A", 9]
+                )
+    return dict(sorted(sheets.items(), key=lambda item: item[0] != "Cover sheet"))
+
+
+def test_the_reference_tables_are_reproduced_from_a_file_in_the_published_layout(client, demo_data, tmp_path):
+    """The reference page's NCPM tables, from a workbook laid out as the Home Office publishes it,
+    imported as staff import it; nothing typed."""
+    from performance.recorded_crime import release_import
+    from tests.data.make_recorded_crime_files import write_xlsx
+
+    ReportingPeriod.objects.all().delete()
+    path = write_xlsx(
+        published_layout(norfolk_offence_years()), tmp_path / "prc-pfa-mar2013-onwards-tables.xlsx"
+    )
+    with path.open("rb") as file:
+        summary = release_import(file, file_name=path.name)
+    assert not summary.problems, summary.problems
+
+    period = ReportingPeriod.objects.get(period_end=JUNE_2023)
+    assert period.publish_at is None  # a draft until a Publisher publishes it
+    publish(period)
+    tables = ncpm_tables(public_quarter(client).content.decode())
+    expected = {area: text for area, text in PUBLISHED_NCPM_TABLES.items() if area != SATISFACTION}
+    assert list(tables) == [f"Norfolk Constabulary: {area}" for area in expected]
+    for area, text in expected.items():
+        assert tables[f"Norfolk Constabulary: {area}"].rows == rows(text), area
