@@ -245,6 +245,11 @@ NCPM = Dataset(
         Column("baseline", "decimal", "The measure for the 2019 baseline year; blank when not held."),
         *change_columns("previous", "previous"),
         *change_columns("baseline", "baseline"),
+        Column(
+            "revisions",
+            "text",
+            "Revisions to the published figures, oldest first: when and what changed; blank when none.",
+        ),
         LAST_REVISED,
     ),
 )
@@ -473,6 +478,7 @@ def ncpm_row(figure: MeasureFigure) -> dict:
         row[f"change_{against}"] = change.absolute if change else None
         row[f"change_{against}_percent"] = change.percent if change else None
         row[f"change_{against}_text"] = change.text if change else None
+    row["revisions"] = "; ".join(figure.revision_notices()) or None
     row["last_revised"] = figure.updated_at
     return row
 

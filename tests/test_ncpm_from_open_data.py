@@ -387,6 +387,9 @@ def test_a_publisher_applies_it_and_the_quarter_says_revised_on_with_what_change
     today = calculations.revised_on_text(timezone.localdate(), "x").split(":")[0]
     assert f"{today}: Murder only: most recent 12 months from 2 to 3." in html
     assert f"{today}: Homicide (all offences): most recent 12 months from 2 to 3." in html
+    data = client.get(reverse("performance:data-ncpm-json"), {"period": "2023-06"}).json()
+    murder = next(row for row in data["rows"] if row["measure"] == "Murder only")
+    assert murder["revisions"] == f"{today}: Murder only: most recent 12 months from 2 to 3."
     figure = MeasureFigure.objects.get(measure__name="Murder only")
     assert [h.latest for h in figure.history.order_by("history_date")][-2:] == [2, 3]  # both kept
     assert figure.history.latest("history_date").history_user == publisher

@@ -70,6 +70,7 @@ NCPM_HEADER = [
     "change_baseline",
     "change_baseline_percent",
     "change_baseline_text",
+    "revisions",
     "last_revised",
 ]
 ONS_HEADER = [
@@ -272,6 +273,7 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "-5",
         "-71",
         "71% decrease",
+        "",  # never revised
     ]
     assert by_measure["All violence with injury"][6:] == [
         "8505",
@@ -283,6 +285,7 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "1414",
         "20",
         "20% increase",
+        "",
     ]
     assert by_measure["Satisfaction amongst victims of domestic abuse"][5:] == [
         "percent",
@@ -295,6 +298,7 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "-1",
         "",
         "1 percentage point decrease",
+        "",
     ]
     assert rows[1][-1] == revised(homicide())
     assert len(rows) == 1 + 12
@@ -477,6 +481,7 @@ def test_ncpm_json_differences_match_the_csv_and_the_page(client, demo_data):
         "change_baseline": -5,
         "change_baseline_percent": -71,
         "change_baseline_text": "71% decrease",
+        "revisions": None,
         "last_revised": revised(homicide()),
     }
     assert all(type(row[key]) is int for key in ("latest", "change_previous", "change_previous_percent"))
