@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser run demo test lint check bench bench-import vendor wrk backup restore
+.PHONY: help install install-test browser local-env run demo test lint check bench bench-import vendor wrk backup restore
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,10 +44,17 @@ demo: install ## Migrate the database and load the demo data (safe to run again)
 	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
 	DEBUG=$${DEBUG:-1} $(MANAGE) load_demo_data
 
-run: demo ## Install, migrate, load the demo data and serve it on http://127.0.0.1:8000
+run: local-env demo ## Install, migrate, load the demo data and serve it on http://127.0.0.1:8000 (PORT=8001 for another port)
 	@DEBUG=$${DEBUG:-1} $(MANAGE) ensure_staff_user --address http://$(HOST):$(PORT)/admin/
 	@echo "The Police Data page: http://$(HOST):$(PORT)/document-library/police-data/"
 	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+
+# Not a rule for .env itself: make would then write one before every target, CI's included.
+local-env:
+	@test -f .env || { \
+		printf '%s\n' "# This checkout's settings, written by make run (git-ignored; see .env.example)." \
+			"DEBUG=1" "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; \
+		echo "Wrote .env (DEBUG=1 and a generated SECRET_KEY) for manage.py commands in this checkout."; }
 
 test: install-test ## Run the whole test suite, browser tests included
 	$(BIN)/pytest

@@ -60,9 +60,20 @@ class StaffGroupRules:
 STAFF_ACCOUNT_RULES = {User: StaffUserRules, Group: StaffGroupRules}
 
 
+# The security packages' sections, named for the staff who read the admin's index.
+APP_NAMES = {"axes": "Sign-in records", "otp_totp": "Two-factor devices"}
+
+
 class StaffAdminSite(AdminSite):
     site_header = "Police performance data: staff admin"
     site_title = "Staff admin"
+
+    def get_app_list(self, request, app_label=None):
+        """The index and sidebar, with the sign-in and two-factor sections named in words staff use."""
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["name"] = APP_NAMES.get(app["app_label"], app["name"])
+        return app_list
 
     @property
     def login_form(self):

@@ -1,4 +1,4 @@
-"""Settings for the OPCC performance site, read from the environment.
+"""Settings for the OPCC performance site, read from the environment (and a local ``.env``).
 
 SQLite is the embedded default; set ``DATABASE_URL`` for PostgreSQL. With ``DEBUG`` off (the
 default) the site refuses to start without a real ``SECRET_KEY``. See ``.env.example``.
@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,13 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
+
+# A developer's checkout keeps its settings in .env in the directory commands run from (the file
+# `make` reads; `make run` writes one with DEBUG=1 and a generated SECRET_KEY). Variables already
+# in the environment win. Servers have no .env and are configured by their environment alone; the
+# tests set READ_DOTENV=0 so a developer's .env cannot change what they check.
+if env_bool("READ_DOTENV", default=True):
+    load_dotenv(Path.cwd() / ".env", override=False)
 
 DEBUG = env_bool("DEBUG")
 

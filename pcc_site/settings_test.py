@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("READ_DOTENV", "0")  # a developer's .env does not change what the tests check
 
 from .settings import *  # noqa: E402,F403
 

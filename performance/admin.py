@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
@@ -55,7 +56,6 @@ from .resources import (
     SafeCSV,
     SafeXLSX,
     SpreadsheetFormat,
-    ncpm_template,
 )
 from .spreadsheets import MAX_FILE_BYTES, size_problem
 from .tables import RANK_SCOPES, rank_cell
@@ -210,6 +210,9 @@ class PublishableAdmin(ContentAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return fields if can_publish(request, self.model) else [*fields, "publish_at"]
 
+    def get_list_filter(self, request):
+        return [PublicationFilter, *super().get_list_filter(request)]
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not can_publish(request, self.model):
@@ -243,6 +246,27 @@ class PublishableAdmin(ContentAdmin):
                 obj.publish_at = when
                 obj.save()
         self.message_user(request, f"{len(objects)} {done}.", messages.SUCCESS)
+
+
+PREVIEW_ROWS = 200  # rows shown in a preview, with their figures
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    """Drafts, scheduled or published: where a day's work waits to be reviewed."""
+
+    title = "publication"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        return {
+            "draft": queryset.filter(publish_at=None),
+            "scheduled": queryset.filter(publish_at__gt=now),
+            "published": queryset.filter(publish_at__lte=now),
+        }.get(self.value(), queryset)
 
 
 class ReleaseImportForm(ImportForm):
@@ -279,7 +303,34 @@ class ReleaseImportExportMixin(ImportExportMixin):
         form.add_error("import_file", str(e))
 
     def get_import_context_data(self, **kwargs):
-        return {**super().get_import_context_data(**kwargs), "import_help": self.import_help}
+        resource = self.import_resource
+        return {
+            **super().get_import_context_data(**kwargs),
+            "import_help": self.import_help,
+            "import_columns": resource.columns,
+            "preview_headings": resource.preview_headings(),
+        }
+
+    def get_import_data_kwargs(self, **kwargs):
+        """Keep each row's object, so the preview can show its figures."""
+        return {**super().get_import_data_kwargs(**kwargs), "retain_instance_in_row_result": True}
+
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        example = path(
+            "import/template/", self.admin_site.admin_view(self.example_view), name=f"{info}_import_template"
+        )
+        return [example, *super().get_urls()]
+
+    def example_view(self, request):
+        """An example file with the headings the importer reads, as CSV."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(
+            SafeCSV().export_data(self.import_resource.example()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.import_resource.example_name}"'
+        return response
 
     def write_to_tmp_storage(self, import_file, input_format):
         """The preview reads the upload from memory: nothing is written to a temporary file."""
@@ -303,6 +354,12 @@ class ReleaseImportExportMixin(ImportExportMixin):
                 preview_fingerprint=context["result"].held_fingerprint,
             )
             context["confirm_form"] = importing.ImportConfirmForm(initial={"token": upload.token})
+        if context.get("result") is not None:
+            resource = self.import_resource
+            context["preview_rows"] = [
+                (row, resource.preview_cells(row.instance) if getattr(row, "instance", None) else [])
+                for row in context["result"].rows[:PREVIEW_ROWS]
+            ]
         return response
 
     def get_confirm_form_initial(self, request, import_form):
@@ -336,7 +393,26 @@ class ReleaseImportExportMixin(ImportExportMixin):
         )
 
     def add_success_message(self, result, request):
-        messages.success(request, importing.imported_message(result))
+        """What was imported, and how many of those rows are drafts waiting to be published."""
+        written = [row.instance for row in result.rows if row.import_type in ("new", "update")]
+        drafts = sum(publication.is_draft(instance) for instance in written)
+        message = importing.imported_message(result)
+        if drafts:
+            drafts_page = publication.publication_model(self.model)
+            url = reverse(f"admin:{drafts_page._meta.app_label}_{drafts_page._meta.model_name}_changelist")
+            some = (
+                "1 of them is a draft"
+                if drafts == 1
+                else f"{calculations.thousands(drafts)} of them are drafts"
+            )
+            message = format_html(
+                '{} {}: <a href="{}?publication=draft">review and publish {}</a>.',
+                message,
+                some,
+                url,
+                "it" if drafts == 1 else "them",
+            )
+        messages.success(request, message)
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,11 +545,11 @@ class CallAnswerMonthAdmin(ReleaseImportExportMixin, PublishableAdmin):
     list_display = [
         "force",
         "month_display",
+        "publication_state",  # before the figures, so it shows on a laptop's screen
         "total_calls",
         "mean_answer_display",
         "under_10s_display",
         "ranks_display",
-        "publication_state",
     ]
     list_filter = ["force"]
     list_select_related = ["force"]
@@ -658,26 +734,6 @@ class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
     import_resource = MeasureFigureResource
     export_resource = MeasureFigureExportResource
     import_help = NCPM_TEMPLATE_HELP
-
-    def get_urls(self):
-        return [
-            path(
-                "import/template/",
-                self.admin_site.admin_view(self.template_view),
-                name="performance_measurefigure_import_template",
-            ),
-            *super().get_urls(),
-        ]
-
-    def template_view(self, request):
-        """The documented NCPM template, one row per measure, as CSV."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        response = HttpResponse(
-            SafeCSV().export_data(ncpm_template()), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="ncpm-figures-template.csv"'
-        return response
 
     list_display = ["measure", "period", "latest", "previous", "baseline"]
     list_filter = ["period", "measure__priority_area"]

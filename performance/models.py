@@ -887,6 +887,12 @@ class ReportingPeriodQuerySet(PublishableQuerySet):
         )
 
 
+QUARTER_END_REQUIRED = (
+    "The 12 months must end on the last day of a quarter: 31 March, 30 June, 30 September or "
+    "31 December (e.g. 30/06/2023)."
+)
+
+
 class ReportingPeriod(Content, Publishable):
     """An NCPM quarter: the latest 12 months, the 12 months before and the 2019 baseline."""
 
@@ -932,6 +938,8 @@ class ReportingPeriod(Content, Publishable):
     def clean(self):
         self.fill_comparison_periods()
         errors = {}
+        if self.period_end and not calculations.is_quarter_end(self.period_end):
+            errors["period_end"] = QUARTER_END_REQUIRED
         if self.period_end and self.previous_period_end >= self.period_end:
             errors["previous_period_end"] = "The previous 12 months must end before the latest 12 months."
         if self.period_end and self.baseline_period_end >= self.period_end:

@@ -349,6 +349,8 @@ def filter_value(query, name: str) -> str | None:
     value = query[name].strip()
     if not value:
         raise FilterProblem(400, f"The {name} filter is empty: leave it out, or give a value.")
+    if not value.isprintable():
+        raise FilterProblem(400, f"The {name} filter has control characters in it: give a plain value.")
     return value
 
 

@@ -43,10 +43,12 @@ from .spreadsheets import (
     header_key,
     shown,
     size_problem,
+    unpacked_size_check,
 )
 
 RELEASE_NAME = "Police recorded crime open data (Home Office)"
 MAX_FILE_BYTES = 100 * 1024 * 1024  # the published workbook is tens of MB; the other releases keep 5 MB
+MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES  # its XML parts, unpacked, as for the other releases
 BATCH_SIZE = 5000
 READ_CHUNK = 1024 * 1024
 
@@ -210,6 +212,7 @@ def year_sheets(file, problems: list[str]) -> Iterator[YearSheet]:
 def _workbook_sheets(file, problems: list[str]) -> Iterator[YearSheet]:
     from python_calamine import CalamineWorkbook
 
+    unpacked_size_check(file, limit=MAX_UNPACKED_BYTES)
     try:
         workbook = CalamineWorkbook.from_filelike(file)
     except Exception as error:  # calamine raises several kinds for a damaged or foreign file

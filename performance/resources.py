@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -49,6 +49,7 @@ from .spreadsheets import (
     cell,
     count_value,
     data_rows,
+    decimal_fitted,
     decimal_value,
     header_find,
     header_key,
@@ -186,6 +187,10 @@ class ReleaseResource(resources.ModelResource):
     release_name = ""
     natural_key: tuple[str, ...] = ()
     sheet_names: tuple[str, ...] = ()
+    columns: list[Column] = []  # what the file's headings may be
+    preview_columns: list[tuple] = []  # (heading, the value from an imported row)
+    example_rows: list[list] = []
+    example_name = "example.csv"
     preview_fingerprint: str | None = None  # at a confirm: the held rows its preview saw
 
     def prepare(self, sheet: Sheet) -> Prepared:
@@ -258,6 +263,40 @@ class ReleaseResource(resources.ModelResource):
         """Remember an existing row's values, so a row the file does not change counts as unchanged."""
         super().after_init_instance(instance, new, row, **kwargs)
         instance._held_values = None if new else self._import_values(instance)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        """What an updated row changes, for the preview: "total calls 11,628 → 11,700"."""
+        super().after_import_row(row, row_result, **kwargs)
+        instance = getattr(row_result, "instance", None)
+        held = getattr(instance, "_held_values", None)
+        row_result.changes = []
+        if held is None or row_result.import_type != "update":
+            return
+        for attribute, before, after in zip(
+            self._import_attributes, held, self._import_values(instance), strict=True
+        ):
+            if before != after:
+                label = self._meta.model._meta.get_field(attribute.removesuffix("_id")).verbose_name
+                row_result.changes.append(f"{label} {preview_text(before)} → {preview_text(after)}")
+
+    @classmethod
+    def preview_headings(cls) -> list[str]:
+        return [heading for heading, _ in cls.preview_columns]
+
+    @classmethod
+    def preview_cells(cls, instance) -> list[str]:
+        """A row's figures as the preview shows them, worded as the pages word them."""
+        return [preview_text(cell(instance)) for _, cell in cls.preview_columns]
+
+    @classmethod
+    def example(cls) -> tablib.Dataset:
+        """The example file staff download from the import page: the headings as the importer
+        reads them, and a row or two as the release gives them."""
+        width = max(len(row) for row in cls.example_rows)
+        dataset = tablib.Dataset()
+        for row in cls.example_rows:
+            dataset.append([*row, *[""] * (width - len(row))])  # a title row is one cell wide
+        return dataset
 
     def _import_values(self, instance) -> tuple:
         if not hasattr(self, "_import_attributes"):
@@ -381,6 +420,17 @@ class ReleaseResource(resources.ModelResource):
         clean_model_instances = False  # every row was checked in prepare(), without a query per row
 
 
+def preview_text(value) -> str:
+    """A value in a preview: numbers with separators, dates as the pages give them."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return calculations.thousands(value) if value == int(value) else f"{value:,}"
+    return str(value)
+
+
 def column_replace(dataset: tablib.Dataset, header: str, values: list) -> None:
     del dataset[header]
     dataset.append_col(values, header=header)
@@ -400,6 +450,21 @@ def read_cell(errors: list, row: int, column: Column, parse, value, *, required:
     except ValueError as error:
         errors.append(CellError(row, column.label, value, str(error)))
         return None
+
+
+def fitted_to(model, field_name: str, parse=decimal_value):
+    """``parse``, then the number rounded to the model's decimal column ``field_name`` and checked
+    against the digits it holds (``decimal_fitted``): every importer's decimal cells go through
+    here, so a value that only overflows once rounded is refused by row and column, not by the
+    database."""
+    column = model._meta.get_field(field_name)
+
+    def parse_fitted(value) -> Decimal:
+        return decimal_fitted(
+            parse(value), max_digits=column.max_digits, decimal_places=column.decimal_places
+        )
+
+    return parse_fitted
 
 
 # --------------------------------------------------------------------------------------------
@@ -468,6 +533,18 @@ CALLS_IGNORED = ("Median answer time (seconds)", "Median answer time", "Force ID
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
 
 
+def mean_seconds_value(value) -> Decimal:
+    """A mean answer time in seconds: from 0 to under ``MAX_MEAN_SECONDS``."""
+    number = decimal_value(value)
+    if number >= MAX_MEAN_SECONDS:
+        raise ValueError(
+            f"is not a plausible mean answer time; it must be under {MAX_MEAN_SECONDS:,} seconds."
+        )
+    if number < 0:
+        raise ValueError("is below zero; a time cannot be negative.")
+    return number
+
+
 class ForceNames:
     def __init__(self):
         self.lookup = Force.objects.name_lookup()
@@ -486,6 +563,26 @@ class CallAnswerMonthResource(ReleaseResource):
 
     release_name = "999 call answering (police.uk)"
     natural_key = ("force_id", "month")
+    columns = CALLS_COLUMNS
+    example_name = "999-calls-example.csv"
+    preview_columns = [
+        ("Force", lambda m: m.force.name),
+        ("Month", lambda m: date_format(m.month, "F Y")),
+        ("Total calls", lambda m: m.total_calls),
+        ("Mean answer time (s)", lambda m: m.mean_answer_seconds),
+        *(
+            (f"% {label}", lambda m, band=band: calculations.percent(m.band_percent(band)))
+            for band, label in (
+                ("under_10s", "under 10 s"),
+                ("10_to_60s", "10 to 60 s"),
+                ("60s_and_over", "60 s and over"),
+            )
+        ),
+    ]
+    example_rows = [
+        [column.label for column in CALLS_COLUMNS if not column.key.startswith("calls_")],
+        ["Norfolk", "2023-09", 11628, 7.57, 87.1, 12.2, 0.7],
+    ]
 
     force_id = fields.Field(attribute="force_id", column_name="force_id", widget=widgets.IntegerWidget())
     force = fields.Field(attribute="force__name", column_name="force", readonly=True)
@@ -538,34 +635,12 @@ class CallAnswerMonthResource(ReleaseResource):
             values["total_calls"] = read_cell(
                 row_errors, number, columns["total_calls"], count_value, cell(cells, header, "total_calls")
             )
-            mean = read_cell(
+            values["mean_answer_seconds"] = read_cell(
                 row_errors,
                 number,
                 columns["mean_answer_seconds"],
-                decimal_value,
+                fitted_to(CallAnswerMonth, "mean_answer_seconds", mean_seconds_value),
                 cell(cells, header, "mean_answer_seconds"),
-            )
-            if mean is not None and mean >= MAX_MEAN_SECONDS:
-                row_errors.append(
-                    CellError(
-                        number,
-                        columns["mean_answer_seconds"].label,
-                        cell(cells, header, "mean_answer_seconds"),
-                        f"is not a plausible mean answer time; it must be under {MAX_MEAN_SECONDS:,} seconds.",
-                    )
-                )
-                mean = None
-            if mean is not None and mean < 0:
-                row_errors.append(
-                    CellError(
-                        number,
-                        columns["mean_answer_seconds"].label,
-                        cell(cells, header, "mean_answer_seconds"),
-                        "is below zero; a time cannot be negative.",
-                    )
-                )
-            values["mean_answer_seconds"] = (
-                None if mean is None else mean.quantize(Decimal("0.01"), ROUND_HALF_UP)
             )
             for prefix, parse in (("calls", count_value), ("pct", percentage_value)):
                 for band in BANDS:
@@ -586,6 +661,16 @@ class CallAnswerMonthResource(ReleaseResource):
                     )
             if not row_errors:
                 row_errors.extend(self._row_checks(number, values, columns))
+            for band in BANDS:  # rounded to the column once the row checks have seen them as given
+                key = f"pct_{band}"
+                if not row_errors and values[key] is not None:
+                    values[key] = read_cell(
+                        row_errors,
+                        number,
+                        columns[key],
+                        fitted_to(CallAnswerMonth, key, percentage_value),
+                        cell(cells, header, key),
+                    )
             if not row_errors and force is not None and month is not None:
                 key = (force.pk, month)
                 if key in seen:
@@ -754,6 +839,18 @@ class RecordedCrimeFigureResource(ReleaseResource):
     release_name = "ONS police force area tables (Table P1)"
     natural_key = ("period_id", "force_id")
     sheet_names = ("Table P1",)
+    columns = ONS_COLUMNS
+    example_name = "ons-table-p1-example.csv"
+    preview_columns = [
+        ("Area", lambda f: f.force.name),
+        ("Year ending", lambda f: date_format(f.period.period_end, "F Y")),
+        ("Total recorded crime (excluding fraud)", lambda f: f.total),
+    ]
+    example_rows = [
+        ["Table P1: Police recorded crime by offence group and police force area, year ending June 2023"],
+        [column.label for column in ONS_COLUMNS],
+        ["E23000024", "Norfolk", 65115],
+    ]
 
     period_id = fields.Field(attribute="period_id", column_name="period_id", widget=widgets.IntegerWidget())
     force_id = fields.Field(attribute="force_id", column_name="force_id", widget=widgets.IntegerWidget())
@@ -769,7 +866,7 @@ class RecordedCrimeFigureResource(ReleaseResource):
 
     def prepare(self, sheet: Sheet) -> Prepared:
         header = header_find(sheet, ONS_COLUMNS, keep_extras=True)
-        period_end = self._period_end(sheet)
+        period_end = self._period_end(sheet, header)
         columns = {column.key: column for column in ONS_COLUMNS}
         by_code = {f.ons_code: f for f in Force.objects.exclude(ons_code=None)}
         forces = ForceNames()
@@ -790,6 +887,16 @@ class RecordedCrimeFigureResource(ReleaseResource):
                             number, "Area Code", code, "is not the ONS code of a police force area we know."
                         )
                     )
+                elif (named := forces.lookup.get(normalise_force_name(str(name or "")))) not in (None, force):
+                    row_errors.append(
+                        RowError(
+                            number,
+                            f'the Area Code "{code}" is {force.name} but the Area Name "{name}" is '
+                            f"{named.name}. A row's code and name must be the same police force area; "
+                            "check the rows were not shifted or pasted out of line.",
+                        )
+                    )
+                    force = None
             elif code:
                 force = None
                 row_errors.append(
@@ -849,8 +956,9 @@ class RecordedCrimeFigureResource(ReleaseResource):
             if force.pk in open_data and open_data[force.pk] != total
         ]
 
-    def _period_end(self, sheet: Sheet) -> datetime.date:
-        for title in sheet.title_rows:
+    def _period_end(self, sheet: Sheet, header) -> datetime.date:
+        numbers = [number for number, _ in sheet.rows if number < header.row]
+        for number, title in zip(numbers, sheet.title_rows, strict=True):
             if match := YEAR_ENDING.search(title):
                 month_name, year = match.groups()
                 try:
@@ -858,6 +966,11 @@ class RecordedCrimeFigureResource(ReleaseResource):
                 except ValueError:
                     continue
                 next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+                if next_month > timezone.localdate():
+                    raise SpreadsheetError(
+                        f'Row {number}: the title says "{match[0]}", a year that has not ended yet; '
+                        "Table P1 covers a year that is over. Upload the table as ONS publishes it."
+                    )
                 return next_month - datetime.timedelta(days=1)
         raise SpreadsheetError(
             'The title above the table does not say which year it covers (e.g. "… year ending June 2025"). '
@@ -909,11 +1022,55 @@ def day_value(value) -> datetime.date:
     raise ValueError("is not a date we can read; use dd/mm/yyyy, e.g. 30/06/2023.")
 
 
+def ncpm_period_end_value(value, *, today: datetime.date) -> datetime.date:
+    """The last day of an NCPM quarter's latest 12 months: a quarter's end, over by ``today``,
+    and after the 2019 baseline it is compared with (a quarter has one address, by its month).
+
+    >>> ncpm_period_end_value("30/06/2023", today=datetime.date(2026, 12, 2))
+    datetime.date(2023, 6, 30)
+    >>> ncpm_period_end_value("15/06/2023", today=datetime.date(2026, 12, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: is not the last day of a quarter; the 12 months end on 31 March, 30 June, 30 September or 31 December (e.g. 30/06/2023).
+    """
+    day = day_value(value)
+    if not calculations.is_quarter_end(day):
+        raise ValueError(
+            "is not the last day of a quarter; the 12 months end on 31 March, 30 June, "
+            "30 September or 31 December (e.g. 30/06/2023)."
+        )
+    if day >= today:
+        raise ValueError(
+            f"is {day.day} {day:%B %Y}, which has not come yet; the figures are for 12 months that are over."
+        )
+    period = ReportingPeriod(period_end=day)
+    period.fill_comparison_periods()
+    if period.baseline_period_end >= day:
+        raise ValueError(
+            f"is not after its 2019 baseline (the 12 months to {period.baseline_period_end:%d/%m/%Y}); "
+            "the latest 12 months must end after 2019."
+        )
+    return day
+
+
 class MeasureFigureResource(ReleaseResource):
     """NCPM figures in the documented template: measure, 12 months ending, latest, previous, baseline."""
 
     release_name = "National Crime and Policing Measures"
     natural_key = ("period_id", "measure_id")
+    columns = NCPM_COLUMNS
+    example_name = "ncpm-figures-template.csv"
+    preview_columns = [
+        ("Measure", lambda f: f.measure.name),
+        ("12 months ending", lambda f: f.period.period_end),
+        ("Latest 12 months", lambda f: f.latest),
+        ("Previous 12 months", lambda f: f.previous),
+        ("2019 baseline", lambda f: f.baseline),
+    ]
+
+    @classmethod
+    def example(cls) -> tablib.Dataset:
+        return ncpm_template()
 
     period_id = fields.Field(attribute="period_id", column_name="period_id", widget=widgets.IntegerWidget())
     measure_id = fields.Field(
@@ -930,6 +1087,7 @@ class MeasureFigureResource(ReleaseResource):
         header = header_find(sheet, NCPM_COLUMNS)
         columns = {column.key: column for column in NCPM_COLUMNS}
         measures = {header_key(m.name): m for m in Measure.objects.prefetch_related("components")}
+        today = timezone.localdate()
         errors, rows, seen = [], [], {}
         for number, cells in data_rows(sheet, header):
             row_errors: list[CellError] = []
@@ -946,7 +1104,11 @@ class MeasureFigureResource(ReleaseResource):
                 row_errors, number, columns["measure"], measure_lookup, cell(cells, header, "measure")
             )
             period_end = read_cell(
-                row_errors, number, columns["period_end"], day_value, cell(cells, header, "period_end")
+                row_errors,
+                number,
+                columns["period_end"],
+                lambda v: ncpm_period_end_value(v, today=today),
+                cell(cells, header, "period_end"),
             )
             parse = percentage_value if measure is not None and measure.is_percent else count_value
             values = {
@@ -954,7 +1116,7 @@ class MeasureFigureResource(ReleaseResource):
                     row_errors,
                     number,
                     columns[key],
-                    parse,
+                    fitted_to(MeasureFigure, key, parse),
                     cell(cells, header, key),
                     required=key != "baseline",
                 )

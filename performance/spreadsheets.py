@@ -16,13 +16,18 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SHEET_ROWS = 20_000
 MAX_SHEET_COLUMNS = 200
 HEADER_SEARCH_ROWS = 30
 MAX_COUNT = 2_147_483_647  # the largest whole number the database columns hold
+# A workbook is a zip of XML parts. Its size on disk says little about what parsing it costs: a
+# sheet or shared-strings part of repeated text packs a thousandfold, so the parts' unpacked
+# sizes, read from the zip's directory, are bounded before any XML is parsed.
+MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
+MAX_ZIP_ENTRIES = 1_000
 
 
 class SpreadsheetError(ValueError):
@@ -124,9 +129,41 @@ def _csv_rows(data: bytes) -> list[tuple[int, list]]:
     return rows
 
 
+def unpacked_size_check(file, *, limit: int = MAX_UNPACKED_BYTES, entries: int = MAX_ZIP_ENTRIES) -> None:
+    """Refuse a workbook (XLSX or ODS: a zip) whose parts would unpack to more than ``limit``
+    bytes, or that has more than ``entries`` parts, before any reader opens it.
+
+    The sizes come from the zip's central directory; a part that unpacks to more than it declares
+    fails the zip's own check when read. ``file``: bytes or a seekable binary file."""
+    source = io.BytesIO(file) if isinstance(file, bytes) else file
+    position = source.tell()
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return  # not a readable zip: the reader refuses it in its own words
+    finally:
+        source.seek(position)
+    if len(parts) > entries:
+        raise SpreadsheetError(
+            f"The workbook is made of {len(parts):,} parts, more than the {entries:,} a release "
+            "could need. Open it, copy the table into a new workbook, save that and try again."
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limit:
+        largest = max(parts, key=lambda part: part.file_size)
+        raise SpreadsheetError(
+            f"The workbook would unpack to {unpacked:,} bytes ({largest.filename} alone is "
+            f"{largest.file_size:,}), over the {limit // 1024 // 1024:,} MB a release could need: it "
+            "is padded with repeated or hidden content. Open it, copy the table into a new "
+            "workbook, save that and try again."
+        )
+
+
 def _xlsx_rows(data: bytes, sheet_names: list[str]) -> list[tuple[int, list]]:
     from openpyxl import load_workbook
 
+    unpacked_size_check(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
@@ -349,6 +386,29 @@ def decimal_value(value) -> Decimal:
     if not number.is_finite():
         raise ValueError("is not a number.")
     return number
+
+
+def decimal_fitted(number: Decimal | int, *, max_digits: int, decimal_places: int) -> Decimal:
+    """``number`` rounded (half up) to the column's decimal places, then checked against the
+    digits the column holds: a value that only overflows once rounded is refused too.
+
+    >>> decimal_fitted(Decimal("12.345"), max_digits=6, decimal_places=2)
+    Decimal('12.35')
+    >>> decimal_fitted(Decimal("9999.995"), max_digits=6, decimal_places=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: rounds to 10,000.00 (2 decimal places), too large to be held here; the largest this column holds is 9,999.99.
+    """
+    places = Decimal(1).scaleb(-decimal_places)
+    rounded = Decimal(number).quantize(places, ROUND_HALF_UP)
+    largest = Decimal(10) ** (max_digits - decimal_places) - places
+    if abs(rounded) > largest:
+        return_text = f"{rounded:,.{decimal_places}f}"
+        raise ValueError(
+            f"rounds to {return_text} ({decimal_places} decimal place{'s' if decimal_places != 1 else ''}), "
+            f"too large to be held here; the largest this column holds is {largest:,.{decimal_places}f}."
+        )
+    return rounded
 
 
 def count_value(value) -> int:

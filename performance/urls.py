@@ -6,9 +6,13 @@ from . import opendata, views
 class YearMonthConverter:
     """An NCPM quarter's address: the month its 12 months end, e.g. 2023-06."""
 
-    regex = r"\d{4}-\d{2}"
+    regex = r"[0-9]{4}-[0-9]{2}"  # ASCII digits only: \d would also match other scripts' digits
 
     def to_python(self, value):
+        """A real month of a real year, or no match (404)."""
+        year, month = (int(part) for part in value.split("-"))
+        if year < 1 or not 1 <= month <= 12:
+            raise ValueError(f"{value} is not a month")
         return value
 
     def to_url(self, value):

@@ -5,7 +5,7 @@ conditional request with 304; ConditionalGetMiddleware adds the ETag. Anonymous 
 stored copy of the page for the current content version.
 """
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
 from . import pages
@@ -66,8 +66,13 @@ def document(request, pk, name):
     found = get_object_or_404(Document.objects.visible(preview=pages.is_preview(request)), pk=pk)
     kind = extension_of(found.file.name)
     content_type = DOCUMENT_KINDS.get(kind, ("application/octet-stream",))[0]
+    try:
+        opened = found.file.open("rb")
+    except (FileNotFoundError, IsADirectoryError) as error:
+        # The record is there but its file is not (e.g. storage restored from an older backup).
+        raise Http404("The document's file is missing.") from error
     response = FileResponse(
-        found.file.open("rb"),
+        opened,
         as_attachment=kind != "pdf",
         filename=found.download_name,
         content_type=content_type,

@@ -50,6 +50,12 @@ OUTDATED = (
     "current differences."
 )
 
+# The file's new month arrives as a draft; its updated month was already published.
+IMPORTED_WITH_A_DRAFT = (
+    "Imported 999-data.csv: 1 new, 1 updated, 1 unchanged. 1 of them is a draft: "
+    '<a href="/admin/performance/callanswermonth/?publication=draft">review and publish it</a>.'
+)
+
 
 def signed_in(user) -> Client:
     client = Client()
@@ -99,7 +105,7 @@ def test_confirm_imports_the_previewed_file_and_says_what_it_changed(publisher):
     response = client.post(CONFIRM_URL, fields)
 
     assert (response.status_code, response.url) == (302, CHANGELIST_URL)
-    assert said(response) == [("success", "Imported 999-data.csv: 1 new, 1 updated, 1 unchanged.")]
+    assert said(response) == [("success", IMPORTED_WITH_A_DRAFT)]
     september = norfolk_september()
     assert (september.total_calls, september.version) == (11700, 1)
     assert september.history.first().history_user == publisher
@@ -159,7 +165,7 @@ def test_confirm_works_on_another_app_server(publisher, monkeypatch, tmp_path):
 
     response = client.post(CONFIRM_URL, fields)
 
-    assert said(response) == [("success", "Imported 999-data.csv: 1 new, 1 updated, 1 unchanged.")]
+    assert said(response) == [("success", IMPORTED_WITH_A_DRAFT)]
     assert norfolk_september().total_calls == 11700
 
 
@@ -397,7 +403,8 @@ def test_of_two_overlapping_confirms_at_once_exactly_one_imports(demo_data, djan
         assert ImportLog.objects.count() == logs + 1
         winner = ImportLog.objects.latest("pk").file_name
         told = {name: [("error", OUTDATED)] for name in ("first.csv", "second.csv")}
-        told[winner] = [("success", f"Imported {winner}: 2 new, 0 updated, 0 unchanged.")]
+        drafts = '2 of them are drafts: <a href="/admin/performance/callanswermonth/?publication=draft">review and publish them</a>.'
+        told[winner] = [("success", f"Imported {winner}: 2 new, 0 updated, 0 unchanged. {drafts}")]
         assert outcomes == [told["first.csv"], told["second.csv"]]
         imported = {"first.csv": {"Norfolk", "Suffolk"}, "second.csv": {"Norfolk", "Essex"}}[winner]
         assert (
