@@ -214,6 +214,10 @@ class ReleaseResource(resources.ModelResource):
             return self.refused([str(error)])
         except ReleaseProblems as problems:
             return self.refused(problems.messages)
+        prepared.warnings[:0] = [
+            f'Column "{heading}" is not one this import reads: it was ignored.'
+            for heading in sheet.unread_headings
+        ]
         self.prepared = prepared
         self.sheet = sheet
         self.written = []
@@ -478,12 +482,23 @@ CALLS_COLUMNS = [
     Column(
         "mean_answer_seconds",
         "Mean answer time (seconds)",
-        ("Mean answer time", "Average answer time", "Average answer time (seconds)", "Mean time to answer"),
+        (
+            "Mean answer time",
+            "Average answer time",
+            "Average answer time (seconds)",
+            "Average answer time in seconds",
+            "Mean answer time in seconds",
+            "Mean time to answer",
+        ),
     ),
     Column(
         "calls_under_10s",
         "Calls answered in under 10 seconds",
-        ("Number of calls answered in under 10 seconds", "Calls answered under 10 seconds"),
+        (
+            "Number of calls answered in under 10 seconds",
+            "Number of calls answered under 10 seconds",
+            "Calls answered under 10 seconds",
+        ),
         required=False,
     ),
     Column(
@@ -500,13 +515,20 @@ CALLS_COLUMNS = [
             "60 seconds and over",
             "Calls answered in 60 seconds or longer",
             "Number of calls answered in 60 seconds or longer",
+            "Number of calls answered at 60 seconds or longer",
+            "Calls answered at 60 seconds or longer",
         ),
         required=False,
     ),
     Column(
         "pct_under_10s",
         "% of calls answered in under 10 seconds",
-        ("Percentage of calls answered in under 10 seconds", "% calls answered in under 10 seconds"),
+        (
+            "Percentage of calls answered in under 10 seconds",
+            "% calls answered in under 10 seconds",
+            "% of calls answered under 10 seconds",
+            "Percentage of calls answered under 10 seconds",
+        ),
         required=False,
     ),
     Column(
@@ -524,12 +546,21 @@ CALLS_COLUMNS = [
         (
             "Percentage of calls answered in 60 seconds and over",
             "% of calls answered in 60 seconds or longer",
+            "% of calls answered at 60 seconds or longer",
+            "Percentage of calls answered at 60 seconds or longer",
             "% 60 seconds and over",
         ),
         required=False,
     ),
 ]
-CALLS_IGNORED = ("Median answer time (seconds)", "Median answer time", "Force ID", "Force code", "Region")
+CALLS_IGNORED = (
+    "Median answer time (seconds)",
+    "Median answer time (in seconds)",
+    "Median answer time",
+    "Force ID",
+    "Force code",
+    "Region",
+)
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
 
 

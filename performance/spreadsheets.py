@@ -72,6 +72,7 @@ class Sheet:
     file_name: str = ""
     sha256: str = ""
     title_rows: list[str] = field(default_factory=list)
+    unread_headings: list[str] = field(default_factory=list)  # set by header_find
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,7 +256,7 @@ class Column:
 class Header:
     row: int
     positions: dict[str, int]  # column key -> index in the row
-    extras: dict[int, str]  # index -> header text, for headers no column claims
+    extras: dict[int, str]  # index -> header text, for headers no column claims (keep_extras)
 
 
 def header_find(
@@ -263,7 +264,8 @@ def header_find(
 ) -> Header:
     """Find the header row (preamble rows may come first) and map each column to its position.
 
-    Missing required columns and, unless ``keep_extras``, headers nobody expects are refused by name.
+    Missing required columns are refused by name. Headings no column claims are read past, and
+    noted on the sheet (``unread_headings``) for the import to warn about: never refused.
     """
     lookup = {name: column for column in columns for name in column.names()}
     ignored_keys = {header_key(name) for name in ignored}
@@ -293,22 +295,19 @@ def header_find(
     problems = []
     missing = [c.label for c in columns if c.required and c.key not in positions]
     if missing:
+        not_read = ", ".join(f'"{heading}"' for heading in extras.values()) if not keep_extras else ""
+        unread = f" (the file's columns this import does not read: {not_read})" if not_read else ""
         problems.append(
-            "Missing column" + ("s: " if len(missing) > 1 else ": ") + ", ".join(f'"{m}"' for m in missing)
-        )
-    if extras and not keep_extras:
-        problems.append(
-            "Unknown column"
-            + ("s: " if len(extras) > 1 else ": ")
-            + ", ".join(f'"{e}"' for e in extras.values())
-            + " (check the spelling; the columns this import reads are "
-            + ", ".join(f'"{c.label}"' for c in columns)
-            + ")"
+            "Missing column"
+            + ("s: " if len(missing) > 1 else ": ")
+            + ", ".join(f'"{m}"' for m in missing)
+            + unread
         )
     if duplicates:
         problems.append("Columns given twice: " + ", ".join(f'"{d}"' for d in duplicates))
     if problems:
         raise SpreadsheetError(f"The header row (row {number}) is not right. " + ". ".join(problems) + ".")
+    sheet.unread_headings = [] if keep_extras else list(extras.values())
     if not keep_extras:
         extras = {}
     sheet.title_rows = [

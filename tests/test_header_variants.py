@@ -1,0 +1,110 @@
+"""999 files headed as real downloads head them import first time; a column the import does not
+read is a warning, never a refusal."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from performance.models import CallAnswerMonth, Force
+from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
+
+NORFOLK_SEPTEMBER = {
+    "total_calls": 11628,
+    "mean_answer_seconds": Decimal("7.57"),
+    "pct_under_10s": Decimal("87.1"),
+    "pct_10_to_60s": Decimal("12.2"),
+    "pct_60s_and_over": Decimal("0.7"),
+}
+PERCENT_HEADINGS = (
+    "% of calls answered in under 10 seconds",
+    "% of calls answered in 10 to under 60 seconds",
+    "% of calls answered in 60 seconds and over",
+)
+VARIANTS = {
+    "median answer time": (
+        (
+            "Force",
+            "Month",
+            "Total calls",
+            "Mean answer time (seconds)",
+            "Median answer time (in seconds)",
+            *PERCENT_HEADINGS,
+        ),
+        ("Norfolk", "Sep-23", "11628", "7.57", "5", "87.1", "12.2", "0.7"),
+    ),
+    "under 10 seconds without 'in'": (
+        (
+            "Force",
+            "Month",
+            "Total calls",
+            "Mean answer time (seconds)",
+            "% of calls answered under 10 seconds",
+            *PERCENT_HEADINGS[1:],
+        ),
+        ("Norfolk", "Sep-23", "11628", "7.57", "87.1", "12.2", "0.7"),
+    ),
+    "at 60 seconds or longer": (
+        (
+            "Force",
+            "Month",
+            "Total calls",
+            "Mean answer time (seconds)",
+            *PERCENT_HEADINGS[:2],
+            "% of calls answered at 60 seconds or longer",
+        ),
+        ("Norfolk", "Sep-23", "11628", "7.57", "87.1", "12.2", "0.7"),
+    ),
+    "average answer time in seconds": (
+        ("Force", "Month", "Total calls", "Average answer time in seconds", *PERCENT_HEADINGS),
+        ("Norfolk", "Sep-23", "11628", "7.57", "87.1", "12.2", "0.7"),
+    ),
+    "numbers of calls": (
+        (
+            "Force",
+            "Month",
+            "Total calls",
+            "Mean answer time (seconds)",
+            "Number of calls answered under 10 seconds",
+            "Number of calls answered in 10 to under 60 seconds",
+            "Number of calls answered at 60 seconds or longer",
+            *PERCENT_HEADINGS,
+        ),
+        ("Norfolk", "Sep-23", "11628", "7.57", "10128", "1419", "81", "87.1", "12.2", "0.7"),
+    ),
+}
+
+
+@pytest.fixture
+def norfolk(db):
+    return Force.objects.create(name="Norfolk", full_name="Norfolk Constabulary", ons_code="E23000024")
+
+
+def csv_file(rows) -> bytes:
+    return "".join(",".join(row) + "\r\n" for row in rows).encode()
+
+
+def imported(data: bytes):
+    return CallAnswerMonthResource().import_data(
+        SpreadsheetFormat().create_dataset(data), dry_run=False, file_name="999.csv"
+    )
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=str)
+def test_a_realistic_heading_variant_imports_the_same_figures(norfolk, variant):
+    result = imported(csv_file(VARIANTS[variant]))
+
+    assert not result.has_errors(), [str(error.error) for error in result.base_errors]
+    month = CallAnswerMonth.objects.get(force=norfolk, month=datetime.date(2023, 9, 1))
+    assert {name: getattr(month, name) for name in NORFOLK_SEPTEMBER} == NORFOLK_SEPTEMBER
+
+
+def test_a_column_the_import_does_not_read_is_a_warning_not_a_refusal(norfolk):
+    header, row = VARIANTS["average answer time in seconds"]
+    result = imported(csv_file([(*header, "Force region code"), (*row, "E12000006")]))
+
+    assert not result.has_errors()
+    assert result.release_warnings == [
+        'Column "Force region code" is not one this import reads: it was ignored.'
+    ]
+    assert CallAnswerMonth.objects.filter(force=norfolk).count() == 1
