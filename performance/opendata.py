@@ -173,8 +173,8 @@ CALLS_999 = Dataset(
             Column(
                 f"pct_{band}",
                 "decimal",
-                f"Percentage of calls answered in {label}, 0 to 100, to 1 decimal place as published; "
-                "blank when not published.",
+                f"Percentage of calls answered in {label}, 0 to 100, to 1 decimal place: as published, "
+                "or worked out from the published counts when only they are held.",
                 places=1,
             )
             for band, label in CALL_BANDS
@@ -419,7 +419,8 @@ def calls_999_row(month: CallAnswerMonth) -> dict:
     for band, _ in CALL_BANDS:
         row[f"calls_{band}"] = getattr(month, f"calls_{band}")
     for band, _ in CALL_BANDS:
-        row[f"pct_{band}"] = getattr(month, f"pct_{band}")
+        share = month.band_percent(band)  # as published, or from the counts
+        row[f"pct_{band}"] = None if share is None else calculations.round_half_away(share, 1)
     shown = {scope: month.rank_for(scope) for scope in ("national", "msg", "regional")}  # the columns' order
     for scope, rank in shown.items():
         row[f"{scope}_rank"] = rank.rank if rank else None

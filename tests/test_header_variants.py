@@ -108,3 +108,26 @@ def test_a_column_the_import_does_not_read_is_a_warning_not_a_refusal(norfolk):
         'Column "Force region code" is not one this import reads: it was ignored.'
     ]
     assert CallAnswerMonth.objects.filter(force=norfolk).count() == 1
+
+
+def test_open_data_gives_percentages_worked_out_from_counts_when_only_counts_are_held(client, norfolk):
+    from django.urls import reverse
+
+    header = ("Force", "Month", "Total calls", "Mean answer time (seconds)")
+    counts = (
+        "Number of calls answered under 10 seconds",
+        "Number of calls answered in 10 to under 60 seconds",
+        "Number of calls answered at 60 seconds or longer",
+    )
+    imported(csv_file([(*header, *counts), ("Norfolk", "Sep-23", "11628", "7.57", "10128", "1419", "81")]))
+    CallAnswerMonth.objects.update(publish_at=datetime.datetime(2023, 10, 19, tzinfo=datetime.UTC))
+
+    document = client.get(reverse("performance:data-calls-999-json")).json()
+
+    row = document["rows"][0]
+    assert (row["calls_under_10s"], row["pct_under_10s"], row["pct_10_to_60s"], row["pct_60s_and_over"]) == (
+        10128,
+        87.1,  # 10,128 of 11,628
+        12.2,
+        0.7,
+    )
