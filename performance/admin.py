@@ -261,12 +261,13 @@ class PublicationFilter(admin.SimpleListFilter):
         return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        return {
-            "draft": queryset.filter(publish_at=None),
-            "scheduled": queryset.filter(publish_at__gt=now),
-            "published": queryset.filter(publish_at__lte=now),
-        }.get(self.value(), queryset)
+        if self.value() == "draft":
+            return queryset.filter(publish_at=None)
+        if self.value() == "scheduled":
+            return queryset.filter(publish_at__gt=timezone.now())
+        if self.value() == "published":
+            return queryset.published()
+        return queryset
 
 
 class ReleaseImportForm(ImportForm):
@@ -797,8 +798,21 @@ class DocumentAdmin(PublishableAdmin):
     ordering = ["-published_on", "title"]
 
 
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Records the site writes itself: staff list and read them; nobody adds, changes or deletes one."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ImportLog)
-class ImportLogAdmin(admin.ModelAdmin):
+class ImportLogAdmin(ReadOnlyRecordAdmin):
     """A read-only record of every confirmed import."""
 
     list_display = [
@@ -816,33 +830,15 @@ class ImportLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --------------------------------------------------------------------------------------------
 # Recorded crime open data (Home Office): offences and counts, written by the import only
 # --------------------------------------------------------------------------------------------
 
 
-class RecordedCrimeRecordAdmin(admin.ModelAdmin):
+class RecordedCrimeRecordAdmin(ReadOnlyRecordAdmin):
     """Rows of the open data: listed, searched and filtered; added, changed and deleted by no one
     (each import replaces them)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Offence)

@@ -5,11 +5,24 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 
+from tests.factories import staff
+
 
 @pytest.fixture(scope="session")
 def demo_snapshot(tmp_path_factory):
     """Where the demo data, once loaded by ``load_demo_data``, is kept as a fixture file."""
     return tmp_path_factory.mktemp("demo") / "demo.json"
+
+
+@pytest.fixture
+def editor(django_user_model, db):
+    """A staff account in the Editor group (files may define their own, signed-in, editor)."""
+    return staff(django_user_model, "Editor", "editor")
+
+
+@pytest.fixture
+def publisher(django_user_model, db):
+    return staff(django_user_model, "Publisher", "publisher")
 
 
 @pytest.fixture

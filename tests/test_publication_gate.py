@@ -43,16 +43,6 @@ JUNE_2023 = datetime.date(2023, 6, 30)
 
 
 @pytest.fixture
-def editor(django_user_model, db):
-    return staff(django_user_model, "Editor", "editor")
-
-
-@pytest.fixture
-def publisher(django_user_model, db):
-    return staff(django_user_model, "Publisher", "publisher")
-
-
-@pytest.fixture
 def viewer(django_user_model, db):
     user = staff(django_user_model, None, "viewer")
     user.user_permissions.set(

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from performance.models import CallAnswerMonth, MeasureFigure, PriorityAreaCommentary, ReportingPeriod
-from tests.factories import staff
 from tests.html_tables import parse_page
 
 SEPTEMBER = datetime.date(2023, 9, 30)
@@ -28,16 +27,6 @@ def draft_quarter(demo_data):
         period=september, priority_area=june.commentaries.first().priority_area, body="Draft comment."
     )
     return september
-
-
-@pytest.fixture
-def editor(django_user_model, db):
-    return staff(django_user_model, "Editor", "editor")
-
-
-@pytest.fixture
-def publisher(django_user_model, db):
-    return staff(django_user_model, "Publisher", "publisher")
 
 
 def police_data(client, **params) -> str:
