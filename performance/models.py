@@ -430,6 +430,15 @@ class CallAnswerMonth(Content, Revised, Publishable):
         validators=[MinValueValidator(Decimal(0))],
         help_text="Mean time to answer, in seconds, as published (up to 2 decimal places).",
     )
+    median_answer_seconds = models.DecimalField(
+        "median answer time (seconds)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Median time to answer, in seconds, if published (up to 2 decimal places).",
+    )
     calls_under_10s = models.PositiveIntegerField(
         "calls answered in under 10 seconds",
         null=True,
@@ -490,6 +499,10 @@ class CallAnswerMonth(Content, Revised, Publishable):
             models.UniqueConstraint(fields=["force", "month"], name="unique_force_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="call_month_is_first_of_month"),
             models.CheckConstraint(condition=Q(mean_answer_seconds__gte=0), name="mean_answer_seconds_gte_0"),
+            models.CheckConstraint(
+                condition=Q(median_answer_seconds__gte=0) | Q(median_answer_seconds__isnull=True),
+                name="median_answer_seconds_gte_0",
+            ),
             *(
                 models.CheckConstraint(
                     condition=Q(**{f"pct_{band}__gte": 0, f"pct_{band}__lte": 100})

@@ -165,6 +165,12 @@ CALLS_999 = Dataset(
             "decimal",
             "Mean time to answer, in seconds, as published (up to 2 decimal places).",
         ),
+        Column(
+            "median_answer_seconds",
+            "decimal",
+            "Median time to answer, in seconds, as published (up to 2 decimal places); blank when "
+            "not published.",
+        ),
         *(
             Column(f"calls_{band}", "integer", f"Calls answered in {label}; blank when not published.")
             for band, label in CALL_BANDS
@@ -415,6 +421,7 @@ def calls_999_row(month: CallAnswerMonth) -> dict:
         "month": month.month,
         "total_calls": month.total_calls,
         "mean_answer_seconds": month.mean_answer_seconds,
+        "median_answer_seconds": month.median_answer_seconds,
     }
     for band, _ in CALL_BANDS:
         row[f"calls_{band}"] = getattr(month, f"calls_{band}")

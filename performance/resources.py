@@ -60,7 +60,7 @@ from .spreadsheets import (
 )
 
 MAX_ERRORS_SHOWN = 50
-MAX_MEAN_SECONDS = 10_000  # the column holds up to 9,999.99
+MAX_ANSWER_SECONDS = 10_000  # the column holds up to 9,999.99
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -492,6 +492,17 @@ CALLS_COLUMNS = [
         ),
     ),
     Column(
+        "median_answer_seconds",
+        "Median answer time (seconds)",
+        (
+            "Median answer time",
+            "Median answer time (in seconds)",
+            "Median answer time in seconds",
+            "Median time to answer",
+        ),
+        required=False,
+    ),
+    Column(
         "calls_under_10s",
         "Calls answered in under 10 seconds",
         (
@@ -554,9 +565,6 @@ CALLS_COLUMNS = [
     ),
 ]
 CALLS_IGNORED = (
-    "Median answer time (seconds)",
-    "Median answer time (in seconds)",
-    "Median answer time",
     "Force ID",
     "Force code",
     "Region",
@@ -564,12 +572,12 @@ CALLS_IGNORED = (
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
 
 
-def mean_seconds_value(value) -> Decimal:
-    """A mean answer time in seconds: from 0 to under ``MAX_MEAN_SECONDS``."""
+def answer_seconds_value(value) -> Decimal:
+    """A mean or median answer time in seconds: from 0 to under ``MAX_ANSWER_SECONDS``."""
     number = decimal_value(value)
-    if number >= MAX_MEAN_SECONDS:
+    if number >= MAX_ANSWER_SECONDS:
         raise ValueError(
-            f"is not a plausible mean answer time; it must be under {MAX_MEAN_SECONDS:,} seconds."
+            f"is not a plausible answer time; it must be under {MAX_ANSWER_SECONDS:,} seconds."
         )
     if number < 0:
         raise ValueError("is below zero; a time cannot be negative.")
@@ -601,6 +609,7 @@ class CallAnswerMonthResource(ReleaseResource):
         ("Month", lambda m: date_format(m.month, "F Y")),
         ("Total calls", lambda m: m.total_calls),
         ("Mean answer time (s)", lambda m: m.mean_answer_seconds),
+        ("Median answer time (s)", lambda m: m.median_answer_seconds),
         *(
             (f"% {label}", lambda m, band=band: calculations.percent(m.band_percent(band)))
             for band, label in (
@@ -626,6 +635,7 @@ class CallAnswerMonthResource(ReleaseResource):
             "month",
             "total_calls",
             "mean_answer_seconds",
+            "median_answer_seconds",
             *(f"calls_{band}" for band in BANDS),
             *(f"pct_{band}" for band in BANDS),
         )
@@ -666,13 +676,15 @@ class CallAnswerMonthResource(ReleaseResource):
             values["total_calls"] = read_cell(
                 row_errors, number, columns["total_calls"], count_value, cell(cells, header, "total_calls")
             )
-            values["mean_answer_seconds"] = read_cell(
-                row_errors,
-                number,
-                columns["mean_answer_seconds"],
-                fitted_to(CallAnswerMonth, "mean_answer_seconds", mean_seconds_value),
-                cell(cells, header, "mean_answer_seconds"),
-            )
+            for key in ("mean_answer_seconds", "median_answer_seconds"):
+                values[key] = read_cell(
+                    row_errors,
+                    number,
+                    columns[key],
+                    fitted_to(CallAnswerMonth, key, answer_seconds_value),
+                    cell(cells, header, key),
+                    required=columns[key].required,
+                )
             for prefix, parse in (("calls", count_value), ("pct", percentage_value)):
                 for band in BANDS:
                     key = f"{prefix}_{band}"
@@ -784,6 +796,7 @@ class CallAnswerMonthResource(ReleaseResource):
             "month",
             "total_calls",
             "mean_answer_seconds",
+            "median_answer_seconds",
             *(f"calls_{b}" for b in BANDS),
             *(f"pct_{b}" for b in BANDS),
         ]
@@ -1273,6 +1286,7 @@ class CallAnswerMonthExportResource(ReadableExportResource):
             "month",
             "total_calls",
             "mean_answer_seconds",
+            "median_answer_seconds",
             *(f"calls_{b}" for b in BANDS),
             *(f"pct_{b}" for b in BANDS),
         )

@@ -60,6 +60,7 @@ def call_answer_table(
 ) -> DataTable:
     """999 call answering by month, with the columns of the published page."""
     months = list(months)
+    median = any(month.median_answer_seconds is not None for month in months)  # a column where held
     below = target_percent is not None and any(
         calculations.below_target(m.band_percent("under_10s"), target_percent) for m in months
     )
@@ -77,6 +78,7 @@ def call_answer_table(
             "Month",
             "Total Calls",
             "Mean Answer Time (seconds)",
+            *(["Median Answer Time (seconds)"] if median else []),
             "% 999 calls answered in under 10 seconds",
             "% 999 calls answered in 10 to under 60 seconds",
             "% 999 calls answered in 60 seconds and over",
@@ -89,6 +91,7 @@ def call_answer_table(
                 date_format(month.month, "F Y"),
                 calculations.thousands(month.total_calls),
                 calculations.seconds(month.mean_answer_seconds),
+                *([calculations.seconds(month.median_answer_seconds)] if median else []),
                 share_cell(month.band_percent("under_10s"), target_percent),
                 *(calculations.percent(month.band_percent(band)) for band in ("10_to_60s", "60s_and_over")),
                 *(rank_cell(month.rank_for(scope)) for scope in RANK_SCOPES),

@@ -48,6 +48,7 @@ HEADER = [  # as the 999 import reads them, so an export can be imported again
     "Month",
     "Total calls",
     "Mean answer time (seconds)",
+    "Median answer time (seconds)",
     "Calls answered in under 10 seconds",
     "Calls answered in 10 to under 60 seconds",
     "Calls answered in 60 seconds and over",
@@ -80,6 +81,7 @@ def calls(db):
         month=JANUARY,
         total_calls=9933,
         mean_answer_seconds=Decimal("7.45"),
+        median_answer_seconds=Decimal("6.35"),
         calls_under_10s=8473,
         calls_10_to_60s=1400,
         calls_60s_and_over=60,
@@ -140,6 +142,7 @@ def test_csv_export_neutralises_formulas_and_leaves_numbers_bare(client, editor,
         "2023-01-01",
         "9933",
         "7.45",
+        "6.35",
         "8473",
         "1400",
         "60",
@@ -148,9 +151,9 @@ def test_csv_export_neutralises_formulas_and_leaves_numbers_bare(client, editor,
         "0.6",
     ]
     assert by_force["'=cmd|' /C calc'!A0"][1:4] == ["2023-02-01", "100", "6.50"]
-    assert by_force["'-2+3"][4:] == ["", "", "", "90.0", "9.0", "1.0"]  # counts not published: empty
-    assert "Norfolk,2023-01-01,9933,7.45,8473,1400,60,85.3,14.1,0.6\r\n" in text  # numbers unquoted
-    assert "'=cmd|' /C calc'!A0,2023-02-01,100,6.50,,,,90.0,9.0,1.0\r\n" in text
+    assert by_force["'-2+3"][4:] == ["", "", "", "", "90.0", "9.0", "1.0"]  # counts not published: empty
+    assert "Norfolk,2023-01-01,9933,7.45,6.35,8473,1400,60,85.3,14.1,0.6\r\n" in text  # numbers unquoted
+    assert "'=cmd|' /C calc'!A0,2023-02-01,100,6.50,,,,,90.0,9.0,1.0\r\n" in text
     assert not any(row[0].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows[1:])
 
 
@@ -170,6 +173,7 @@ def test_xlsx_export_keeps_numbers_and_dates_native_and_neutralises_formulas(cli
         datetime.datetime(2023, 1, 1),
         9933,
         7.45,
+        6.35,
         8473,
         1400,
         60,
@@ -178,8 +182,8 @@ def test_xlsx_export_keeps_numbers_and_dates_native_and_neutralises_formulas(cli
         0.6,
     ]
     assert norfolk[1].is_date
-    assert [cell.data_type for cell in norfolk[2:]] == ["n"] * 8
-    assert all(isinstance(cell.value, int) for cell in norfolk[2:3] + norfolk[4:7])
+    assert [cell.data_type for cell in norfolk[2:]] == ["n"] * 9
+    assert all(isinstance(cell.value, int) for cell in norfolk[2:3] + norfolk[5:8])
     for row in rows[1:]:
         assert row[0].data_type == "s"  # text, never a formula ("f")
         assert row[0].value == "Norfolk" or row[0].value[0] == "'"

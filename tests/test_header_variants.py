@@ -131,3 +131,23 @@ def test_open_data_gives_percentages_worked_out_from_counts_when_only_counts_are
         12.2,
         0.7,
     )
+
+
+def test_the_median_answer_time_is_stored_when_the_file_gives_it(norfolk):
+    imported(csv_file(VARIANTS["median answer time"]))
+
+    assert CallAnswerMonth.objects.get(force=norfolk).median_answer_seconds == Decimal(5)
+
+
+def test_the_999_table_has_a_median_column_only_where_a_median_is_held(norfolk):
+    from performance.tables import call_answer_table
+
+    imported(csv_file(VARIANTS["median answer time"]))
+    held = call_answer_table(CallAnswerMonth.objects.with_ranks(), caption="999")
+    CallAnswerMonth.objects.update(median_answer_seconds=None)
+    not_held = call_answer_table(CallAnswerMonth.objects.with_ranks(), caption="999")
+
+    assert held.columns[2:4] == ["Mean Answer Time (seconds)", "Median Answer Time (seconds)"]
+    assert held.rows[0][2:4] == ["7.57", "5"]
+    assert "Median Answer Time (seconds)" not in not_held.columns
+    assert len(not_held.columns) == len(not_held.rows[0]) == len(held.columns) - 1

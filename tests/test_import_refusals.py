@@ -106,7 +106,7 @@ CATALOGUE = {
         "the largest this can hold is 2,147,483,647.",
     ],
     "999-mean-answer-too-big.csv": 'Row 2, column "Mean answer time (seconds)": "123456.7" is not a '
-    "plausible mean answer time; it must be under 10,000 seconds.",
+    "plausible answer time; it must be under 10,000 seconds.",
     "999-same-force-month-twice.csv": 'Row 4, column "Month": "October 2023" appears twice for Norfolk: '
     "rows 2 and 4. Each force and month may appear once.",
     "999-future-month.csv": 'Row 2, column "Month": "Jan-2099" is January 2099, which has not ended yet; '
