@@ -9,10 +9,12 @@ The same code runs from the admin (upload, preview, confirm) and from the ``impo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,6 +31,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from . import calculations, publication
 from .models import (
     CallAnswerMonth,
+    CallAnswerRank,
     Force,
     ImportLog,
     Measure,
@@ -55,9 +58,11 @@ from .spreadsheets import (
     header_key,
     month_value,
     percentage_value,
+    rank_value,
     sheet_read,
     text_value,
 )
+from .tables import UNDER_10S
 
 MAX_ERRORS_SHOWN = 50
 MAX_ANSWER_SECONDS = 10_000  # the column holds up to 9,999.99
@@ -475,8 +480,15 @@ def fitted_to(model, field_name: str, parse=decimal_value):
 # 999 national release
 # --------------------------------------------------------------------------------------------
 
+RANK_SCOPE_KEYS = {"national_rank": "national", "msg_rank": "msg", "regional_rank": "regional"}
 CALLS_COLUMNS = [
-    Column("force", "Force", ("Police Force", "Police Force Name", "Force Name", "Force name")),
+    Column(
+        "force",
+        "Force",
+        ("Police Force", "Police Force Name", "Force Name", "Force name"),
+        required_unless=tuple(RANK_SCOPE_KEYS),
+        unless_note="Not in the office's own 999 table (the one with ranking columns): its rows are the home force's.",
+    ),
     Column("month", "Month", ("Month-Year", "Month Year", "Date", "Period")),
     Column("total_calls", "Total calls", ("Total Calls Presented", "Total 999 calls", "Calls presented")),
     Column(
@@ -537,6 +549,7 @@ CALLS_COLUMNS = [
         (
             "Percentage of calls answered in under 10 seconds",
             "% calls answered in under 10 seconds",
+            "% 999 calls answered in under 10 seconds",
             "% of calls answered under 10 seconds",
             "Percentage of calls answered under 10 seconds",
         ),
@@ -548,6 +561,7 @@ CALLS_COLUMNS = [
         (
             "Percentage of calls answered in 10 to under 60 seconds",
             "% calls answered in 10 to under 60 seconds",
+            "% 999 calls answered in 10 to under 60 seconds",
         ),
         required=False,
     ),
@@ -560,7 +574,27 @@ CALLS_COLUMNS = [
             "% of calls answered at 60 seconds or longer",
             "Percentage of calls answered at 60 seconds or longer",
             "% 60 seconds and over",
+            "% 999 calls answered in 60 seconds and over",
         ),
+        required=False,
+    ),
+    # The office's own table (its "Police Data" page) ranks its force as the page printed it.
+    Column(
+        "national_rank",
+        f"National ranking for {UNDER_10S}",
+        ("National ranking", "National rank"),
+        required=False,
+    ),
+    Column(
+        "msg_rank",
+        f"Most Similar Group ranking for {UNDER_10S}",
+        ("Most Similar Group ranking", "MSG ranking", "MSG rank"),
+        required=False,
+    ),
+    Column(
+        "regional_rank",
+        f"Regional ranking for {UNDER_10S}",
+        ("Regional ranking", "Regional rank"),
         required=False,
     ),
 ]
@@ -576,9 +610,7 @@ def answer_seconds_value(value) -> Decimal:
     """A mean or median answer time in seconds: from 0 to under ``MAX_ANSWER_SECONDS``."""
     number = decimal_value(value)
     if number >= MAX_ANSWER_SECONDS:
-        raise ValueError(
-            f"is not a plausible answer time; it must be under {MAX_ANSWER_SECONDS:,} seconds."
-        )
+        raise ValueError(f"is not a plausible answer time; it must be under {MAX_ANSWER_SECONDS:,} seconds.")
     if number < 0:
         raise ValueError("is below zero; a time cannot be negative.")
     return number
@@ -619,9 +651,13 @@ class CallAnswerMonthResource(ReleaseResource):
             )
         ),
     ]
-    example_rows = [
-        [column.label for column in CALLS_COLUMNS if not column.key.startswith("calls_")],
-        ["Norfolk", "2023-09", 11628, 7.57, 87.1, 12.2, 0.7],
+    example_rows = [  # the median left empty: a column the release may not give
+        [
+            column.label
+            for column in CALLS_COLUMNS
+            if column.key not in RANK_SCOPE_KEYS and not column.key.startswith("calls_")
+        ],
+        ["Norfolk", "2023-09", 11628, 7.57, "", 87.1, 12.2, 0.7],
     ]
 
     force_id = fields.Field(attribute="force_id", column_name="force_id", widget=widgets.IntegerWidget())
@@ -641,10 +677,49 @@ class CallAnswerMonthResource(ReleaseResource):
         )
         import_id_fields = ("force_id", "month")
 
+    def file_columns(self, settings) -> list[Column]:
+        """The columns, with the office's own group names as the ranking headings' alternatives
+        (its page heads a column "Regional 7 Force ranking for …")."""
+        groups = {
+            "msg_rank": settings and settings.most_similar_group,
+            "regional_rank": settings and settings.regional_group,
+        }
+        return [
+            dataclasses.replace(
+                column,
+                aliases=(*column.aliases, f"{groups[column.key].name} ranking for {UNDER_10S}"),
+            )
+            if groups.get(column.key)
+            else column
+            for column in CALLS_COLUMNS
+        ]
+
+    def rank_bounds(self, settings) -> dict[str, int | None]:
+        """How many forces each scope ranks, for checking a rank typed in a file."""
+        bounds = {"national": Force.objects.filter(kind=Force.Kind.TERRITORIAL).count() or None}
+        for scope, group in (
+            ("msg", settings and settings.most_similar_group),
+            ("regional", settings and settings.regional_group),
+        ):
+            bounds[scope] = group.memberships.count() or None if group else None
+        return bounds
+
     def prepare(self, sheet: Sheet) -> Prepared:
-        header = header_find(sheet, CALLS_COLUMNS, ignored=CALLS_IGNORED)
-        columns = {column.key: column for column in CALLS_COLUMNS}
+        settings = SiteSettings.objects.select_related(
+            "home_force", "most_similar_group", "regional_group"
+        ).first()
+        file_columns = self.file_columns(settings)
+        header = header_find(sheet, file_columns, ignored=CALLS_IGNORED)
+        columns = {column.key: column for column in file_columns}
         present = set(header.positions)
+        rank_keys = [key for key in RANK_SCOPE_KEYS if key in present]
+        home = settings.home_force if settings else None
+        if "force" not in present and home is None:
+            raise SpreadsheetError(
+                "The file has no Force column, so its rows would be the home force's, but no home force "
+                "is set in the site settings. Add a Force column, or set the home force first."
+            )
+        bounds = self.rank_bounds(settings) if rank_keys else {}
         has_counts = all(f"calls_{band}" in present for band in BANDS)
         has_percents = all(f"pct_{band}" in present for band in BANDS)
         if not (has_counts or has_percents):
@@ -654,17 +729,22 @@ class CallAnswerMonthResource(ReleaseResource):
                 '"Calls answered in 60 seconds and over" (or their "% of calls …" columns).'
             )
         forces = ForceNames()
+        self.entered_ranks = {}
         today = timezone.localdate()
         errors, rows, seen = [], [], {}
         for number, cells in data_rows(sheet, header):
             row_errors: list[CellError] = []
             values = {}
-            force = read_cell(
-                row_errors,
-                number,
-                columns["force"],
-                lambda v: forces.get(text_value(v)),
-                cell(cells, header, "force"),
+            force = (
+                read_cell(
+                    row_errors,
+                    number,
+                    columns["force"],
+                    lambda v: forces.get(text_value(v)),
+                    cell(cells, header, "force"),
+                )
+                if "force" in present
+                else home
             )
             month = read_cell(
                 row_errors,
@@ -702,6 +782,17 @@ class CallAnswerMonthResource(ReleaseResource):
                         if key in present
                         else None
                     )
+            ranks = {
+                RANK_SCOPE_KEYS[key]: read_cell(
+                    row_errors,
+                    number,
+                    columns[key],
+                    lambda v, scope=RANK_SCOPE_KEYS[key]: rank_value(v, out_of=bounds[scope]),
+                    cell(cells, header, key),
+                    required=False,
+                )
+                for key in rank_keys
+            }
             if not row_errors:
                 row_errors.extend(self._row_checks(number, values, columns))
             for band in BANDS:  # rounded to the column once the row checks have seen them as given
@@ -729,12 +820,98 @@ class CallAnswerMonthResource(ReleaseResource):
             errors.extend(row_errors)
             if not row_errors:
                 rows.append((number, force, month, values))
+                self.entered_ranks[force.pk, month] = (number, {k: v for k, v in ranks.items() if v})
         problems_raise(errors)
+        warnings = self._warnings(rows)
+        if "force" not in present:
+            warnings.insert(
+                0,
+                f"The file has no Force column: every row is read as {home.name}'s (the home force), "
+                "as in the office's own 999 table.",
+            )
         return Prepared(
             dataset=self._dataset(rows),
-            warnings=self._warnings(rows),
+            warnings=warnings + self._rank_warnings(),
             months={month for _, _, month, _ in rows},
         )
+
+    def _held_entered_ranks(self) -> dict:
+        """The ranks entered by hand that the file's months hold: {(force id, month): {scope: rank}}."""
+        held = defaultdict(dict)
+        if not self.entered_ranks:
+            return held
+        forces = {force_id for force_id, _ in self.entered_ranks}
+        months = {month for _, month in self.entered_ranks}
+        for rank in CallAnswerRank.objects.filter(
+            source=CallAnswerRank.Source.ENTERED,
+            call_month__force_id__in=forces,
+            call_month__month__in=months,
+        ).select_related("call_month"):
+            held[rank.call_month.force_id, rank.call_month.month][rank.scope] = rank
+        return held
+
+    def _rank_warnings(self) -> list[str]:
+        """Ranks in the file that change ranks held, or that computed ranks will outshine."""
+        held = self._held_entered_ranks()
+        computed = set(
+            CallAnswerRank.objects.filter(
+                source=CallAnswerRank.Source.COMPUTED,
+                preview=False,
+                call_month__force_id__in={force_id for force_id, _ in self.entered_ranks},
+                call_month__month__in={month for _, month in self.entered_ranks},
+            ).values_list("call_month__force_id", "call_month__month")
+        )
+        names = dict(CallAnswerRank.Scope.choices)
+        warnings = []
+        for (force_id, month), (number, ranks) in sorted(
+            self.entered_ranks.items(), key=lambda item: item[1][0]
+        ):
+            for scope, (rank, joint) in ranks.items():
+                before = held[force_id, month].get(scope)
+                if before is not None and (before.rank, before.joint) != (rank, joint):
+                    warnings.append(
+                        f"Row {number}: the {names[scope]} rank for {date_format(month, 'F Y')} changes from "
+                        f"{before.text} to {calculations.rank_text(rank, joint=joint)}."
+                    )
+            if ranks and (force_id, month) in computed:
+                warnings.append(
+                    f"Row {number}: ranks for {date_format(month, 'F Y')} are computed from the national data "
+                    "held here; the file's ranks are kept, but the computed ones are shown."
+                )
+        return warnings
+
+    def entered_ranks_write(self) -> list[CallAnswerRank]:
+        """Store the file's ranks as entered by hand, replacing any that differ; returns those
+        written, for the publication check (a rank belongs to its month)."""
+        held = self._held_entered_ranks()
+        months = {
+            (m.force_id, m.month): m
+            for m in CallAnswerMonth.objects.filter(
+                force_id__in={force_id for force_id, _ in self.entered_ranks},
+                month__in={month for _, month in self.entered_ranks},
+            )
+        }
+        new, changed = [], []
+        for key, (_, ranks) in self.entered_ranks.items():
+            for scope, (rank, joint) in ranks.items():
+                stored = held[key].get(scope)
+                if stored is None:
+                    new.append(CallAnswerRank(call_month=months[key], scope=scope, rank=rank, joint=joint))
+                elif (stored.rank, stored.joint) != (rank, joint):
+                    stored.rank, stored.joint, stored.call_month = rank, joint, months[key]
+                    changed.append(stored)
+        CallAnswerRank.objects.bulk_create(new)
+        CallAnswerRank.objects.bulk_update(changed, ["rank", "joint"])
+        # The month's "last revised" follows its ranks, as after a recomputation.
+        CallAnswerMonth.objects.filter(pk__in={rank.call_month_id for rank in new + changed}).update(
+            updated_at=timezone.now()
+        )
+        return new + changed
+
+    def after_import(self, dataset, result, **kwargs):
+        if not (result.has_errors() or result.has_validation_errors()):
+            self.written.extend(self.entered_ranks_write())
+        super().after_import(dataset, result, **kwargs)
 
     def _row_checks(self, number: int, values: dict, columns: dict) -> list[CellError]:
         percents = [values[f"pct_{band}"] for band in BANDS]

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .calculations import ordinal
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SHEET_ROWS = 20_000
 MAX_SHEET_COLUMNS = 200
@@ -247,9 +249,14 @@ class Column:
     label: str
     aliases: tuple[str, ...] = ()
     required: bool = True
+    required_unless: tuple[str, ...] = ()  # not needed when a file has one of these columns
+    unless_note: str = ""  # what happens then, for the import page
 
     def names(self) -> set[str]:
         return {header_key(self.label), *(header_key(alias) for alias in self.aliases)}
+
+    def needed(self, positions) -> bool:
+        return self.required and not any(key in positions for key in self.required_unless)
 
 
 @dataclass
@@ -293,7 +300,7 @@ def header_find(
         else:
             positions[column.key] = index
     problems = []
-    missing = [c.label for c in columns if c.required and c.key not in positions]
+    missing = [c.label for c in columns if c.needed(positions) and c.key not in positions]
     if missing:
         not_read = ", ".join(f'"{heading}"' for heading in extras.values()) if not keep_extras else ""
         unread = f" (the file's columns this import does not read: {not_read})" if not_read else ""
@@ -319,10 +326,19 @@ def header_find(
 
 
 def data_rows(sheet: Sheet, header: Header) -> list[tuple[int, list]]:
-    rows = [(number, cells) for number, cells in sheet.rows if number > header.row]
+    """The rows below the header row; the header row repeated (tables pasted one after another,
+    e.g. a page's table per year) is read past."""
+    headings = next(_keys(cells) for number, cells in sheet.rows if number == header.row)
+    rows = [
+        (number, cells) for number, cells in sheet.rows if number > header.row and _keys(cells) != headings
+    ]
     if not rows:
         raise SpreadsheetError("The file has a header row but no data rows below it.")
     return rows
+
+
+def _keys(cells: list) -> list[str]:
+    return [header_key(cell) if cell is not None else "" for cell in _trimmed(list(cells))]
 
 
 def cell(cells: list, header: Header, key: str):
@@ -432,6 +448,42 @@ def count_value(value) -> int:
     if number != number.to_integral_value():
         raise ValueError("is not a whole number; counts of calls or offences cannot have a fraction.")
     return int(number)
+
+
+RANK_TEXT = re.compile(r"^(?:(joint|=)\s*)?(\d+)\s*([a-z]{2})?\s*(=)?$", re.IGNORECASE)
+
+
+def rank_value(value, *, out_of: int | None = None) -> tuple[int, bool] | None:
+    """A rank as a page gives it, as ``(rank, joint)``: "14th", "14", "joint 2nd", "=2nd" or
+    "2nd="; None for an empty cell. ``out_of``: how many are ranked, if known.
+
+    >>> rank_value("14th"), rank_value(3.0), rank_value("joint 2nd"), rank_value("2nd="), rank_value(" ")
+    ((14, False), (3, False), (2, True), (2, True), None)
+    >>> rank_value("14st")
+    Traceback (most recent call last):
+    ...
+    ValueError: is not a rank we can read: 14 is written "14th".
+    >>> rank_value("50th", out_of=43)
+    Traceback (most recent call last):
+    ...
+    ValueError: is past the last place: 43 are ranked.
+    """
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    match = RANK_TEXT.match(str(value).strip())
+    if match is None:
+        raise ValueError('is not a rank we can read; give a position such as "14th", "14" or "joint 2nd".')
+    joint, number, suffix, joint_after = match.groups()
+    rank = int(number)
+    if suffix is not None and f"{rank}{suffix.lower()}" != ordinal(rank):
+        raise ValueError(f'is not a rank we can read: {rank} is written "{ordinal(rank)}".')
+    if rank < 1:
+        raise ValueError("is not a rank: the first place is 1st.")
+    if out_of is not None and rank > out_of:
+        raise ValueError(f"is past the last place: {out_of} are ranked.")
+    return rank, bool(joint or joint_after)
 
 
 def percentage_value(value) -> Decimal:
