@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,6 +25,7 @@ from . import calculations, importing, ncpm, publication, recorded_crime
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
+    ColumnMapping,
     Document,
     Force,
     ForceAlias,
@@ -56,6 +58,7 @@ from .resources import (
     SafeCSV,
     SafeXLSX,
     SpreadsheetFormat,
+    release_resource,
 )
 from .spreadsheets import MAX_FILE_BYTES, size_problem
 from .tables import RANK_SCOPES, rank_cell
@@ -163,16 +166,30 @@ class GatedInline(GatedAdmin):
         ) and self._parent_allows(request, obj)
 
 
-class ContentAdmin(GatedAdmin, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, where reverting to a past version needs the right to change
+    the row as it is now (its own view lets anyone who may read the history post a revert)."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        current = self.get_object(request, unquote(object_id))
+        if current is None:
+            raise Http404
+        if request.method == "POST" and not self.has_change_permission(request, current):
+            raise PermissionDenied
+        request._revert_current = current
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ContentAdmin(GatedAdmin, HistoryAdmin):
     """Every content model: history with revert, one-at-a-time editing, and the publication gate."""
 
     form = VersionedForm
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        current = getattr(request, "_revert_current_version", None)
+        current = getattr(request, "_revert_current", None)
         if current is not None:
-            form = type(form.__name__, (form,), {"current_version": current})
+            form = type(form.__name__, (form,), {"current_version": current.version})
         return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -183,13 +200,7 @@ class ContentAdmin(GatedAdmin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Reverting is changing the row to a past version: it needs the right to change the row
-        as it is now (and the gate checks the past version as it would be saved)."""
-        current = self.get_object(request, unquote(object_id))
-        if current is None:
-            raise Http404
-        if request.method == "POST" and not self.has_change_permission(request, current):
-            raise PermissionDenied
-        request._revert_current_version = current.version
+        as it is now (``HistoryAdmin``), and the gate checks the past version as it would be saved."""
         try:
             with transaction.atomic():
                 return super().history_form_view(request, object_id, version_id, extra_context)
@@ -321,7 +332,61 @@ class ReleaseImportExportMixin(ImportExportMixin):
         example = path(
             "import/template/", self.admin_site.admin_view(self.example_view), name=f"{info}_import_template"
         )
-        return [example, *super().get_urls()]
+        columns = path(
+            "import/columns/", self.admin_site.admin_view(self.columns_view), name=f"{info}_import_columns"
+        )
+        return [example, columns, *super().get_urls()]
+
+    def get_import_form_kwargs(self, request):
+        """A file kept at the mapping step is previewed again as if uploaded once more."""
+        stored = getattr(request, "stored_upload", None)
+        if stored is None:
+            return super().get_import_form_kwargs(request)
+        upload, data = stored
+        return {
+            "data": {"format": "0"},
+            "files": {"import_file": SimpleUploadedFile(upload.file_name, data)},
+            "initial": self.get_import_form_initial(request),
+        }
+
+    @method_decorator(require_POST)
+    def columns_view(self, request):
+        """The mapping step: remember which of the kept file's columns hold the columns the import
+        could not find, then preview the file with them (or ask again, saying what is wrong)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_class = self.get_import_resource_classes(request)[0]
+        try:
+            upload = importing.upload_awaiting_columns(
+                token=request.POST.get("token", ""),
+                user=request.user,
+                session_key=request.session.session_key,
+                resource_class=resource_class,
+            )
+        except importing.UploadUnknown as unknown:
+            return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
+        with importing.upload_opened(upload) as stored:
+            data = stored.read()
+        result = resource_class().import_data(
+            SpreadsheetFormat().create_dataset(data),
+            dry_run=True,
+            file_name=upload.file_name,
+            user=request.user,
+        )
+        missing = getattr(result, "headings_missing", None)
+        if missing is not None:
+            form = importing.ColumnChoiceForm(request.POST, missing=missing)
+            if form.is_valid():
+                importing.columns_remember(
+                    resource_class=resource_class,
+                    headings=missing.headings,
+                    choices=form.choices(),
+                    user=request.user,
+                )
+            else:
+                request.column_form = form
+        request.stored_upload = (upload, data)
+        return self.import_action(request)
 
     def example_view(self, request):
         """An example file with the headings the importer reads, as CSV."""
@@ -342,6 +407,9 @@ class ReleaseImportExportMixin(ImportExportMixin):
         and the confirm form carries only its token."""
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
+        missing = getattr(context.get("result"), "headings_missing", None)
+        if missing is not None and missing.unclaimed:
+            self.columns_ask(request, context, missing)
         if context.get("confirm_form") is not None:
             if request.session.session_key is None:
                 request.session.save()
@@ -355,6 +423,9 @@ class ReleaseImportExportMixin(ImportExportMixin):
                 preview_fingerprint=context["result"].held_fingerprint,
             )
             context["confirm_form"] = importing.ImportConfirmForm(initial={"token": upload.token})
+            stored = getattr(request, "stored_upload", None)
+            if stored is not None:  # the mapping step's copy: the preview's own copy replaces it
+                stored[0].delete()
         if context.get("result") is not None:
             resource = self.import_resource
             context["preview_rows"] = [
@@ -362,6 +433,29 @@ class ReleaseImportExportMixin(ImportExportMixin):
                 for row in context["result"].rows[:PREVIEW_ROWS]
             ]
         return response
+
+    def columns_ask(self, request, context, missing) -> None:
+        """Keep the file and ask which of its columns hold the ones not found by their headings."""
+        form = getattr(request, "column_form", None)  # asked already: the answer needs correcting
+        if form is None:
+            if request.session.session_key is None:
+                request.session.save()
+            stored = getattr(request, "stored_upload", None)
+            if stored is not None:
+                upload = stored[0]
+            else:
+                import_file = context["form"].cleaned_data["import_file"]
+                upload = importing.upload_store(
+                    user=request.user,
+                    session_key=request.session.session_key,
+                    resource_class=self.get_import_resource_classes(request)[0],
+                    file_name=import_file.name,
+                    data=b"".join(import_file.chunks()),
+                    preview_fingerprint="",  # no preview yet: this token can never confirm an import
+                )
+            form = importing.ColumnChoiceForm(initial={"token": upload.token}, missing=missing)
+        context["column_form"] = form
+        context["columns_missing"] = [column.label for column in missing.missing]
 
     def get_confirm_form_initial(self, request, import_form):
         return {}  # the token is added once the previewed file is stored (import_action)
@@ -829,6 +923,88 @@ class ImportLogAdmin(ReadOnlyRecordAdmin):
     search_fields = ["file_name", "sha256", "user__username"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
+
+
+class ColumnMappingForm(forms.ModelForm):
+    """A stored column choice: for each column the import reads, the file's column that holds
+    it, or none (read by its heading). The fields are made per release (``ColumnMappingAdmin``)."""
+
+    class Meta:
+        model = ColumnMapping
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [value for name, value in cleaned.items() if name.startswith("column_") and value]
+        twice = sorted({heading for heading in chosen if chosen.count(heading) > 1})
+        if twice:
+            raise ValidationError(f'"{twice[0]}" is chosen for more than one column.')
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.choices = {
+            name.removeprefix("column_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("column_") and value
+        }
+        return super().save(commit)
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(HistoryAdmin):
+    """Column choices made at an import's preview, for files with the same headings: viewed,
+    corrected or forgotten here, each change kept in the history. They are made at an import,
+    never added here."""
+
+    list_display = ["release_name", "headings_text", "choices_text", "updated_by", "updated_at"]
+    list_select_related = ["updated_by"]
+    list_filter = ["release"]
+    search_fields = ["headings", "choices"]
+    ordering = ["release", "-updated_at"]
+    readonly_fields = ["release_name", "headings_text", "updated_by", "updated_at"]
+
+    @admin.display(description="import", ordering="release")
+    def release_name(self, obj):
+        return obj.release_name
+
+    @admin.display(description="the file's headings")
+    def headings_text(self, obj):
+        return "; ".join(obj.headings)
+
+    @admin.display(description="columns chosen")
+    def choices_text(self, obj):
+        resource = release_resource(obj.release)
+        labels = {column.key: column.label for column in resource.columns} if resource else {}
+        return "; ".join(
+            f'"{heading}" read as "{labels.get(key, key)}"' for key, heading in obj.choices.items()
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def column_fields(self, obj) -> dict:
+        resource = release_resource(obj.release) if obj is not None else None
+        if resource is None:
+            return {}
+        offered = [("", "None: read the column by its heading")] + [(h, h) for h in obj.headings]
+        return {
+            f"column_{column.key}": forms.ChoiceField(
+                label=f"Which column holds the {column.label.lower()}?",
+                choices=offered,
+                required=False,
+                initial=obj.choices.get(column.key, ""),
+            )
+            for column in resource.columns
+        }
+
+    def get_fields(self, request, obj=None):
+        return [*self.readonly_fields[:2], *self.column_fields(obj), *self.readonly_fields[2:]]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        fields = self.column_fields(obj)
+        kwargs["fields"] = list(fields)
+        kwargs["form"] = type("ColumnMappingForm", (ColumnMappingForm,), {**fields, "__module__": __name__})
+        return super().get_form(request, obj, change=change, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------

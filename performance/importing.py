@@ -30,7 +30,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from import_export.results import Result
 
-from .models import ImportUpload
+from .models import ColumnMapping, ImportUpload
 from .resources import SpreadsheetFormat
 
 UPLOAD_LIFETIME = datetime.timedelta(days=1)
@@ -83,6 +83,56 @@ class ImportConfirmForm(forms.Form):
         return " ".join(message for errors in self.errors.values() for message in errors)
 
 
+class ColumnChoiceForm(forms.Form):
+    """The mapping step of a preview: for each column the import could not find by its heading,
+    which of the file's other columns holds it (``missing``: a ``HeadingsMissing``)."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, missing, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = [("", "Choose one of the file's columns")] + [(h, h) for h in missing.unclaimed]
+        for column in missing.missing:
+            self.fields[f"column_{column.key}"] = forms.ChoiceField(
+                label=f"Which column holds the {column.label.lower()}?",
+                choices=offered,
+                error_messages={
+                    "required": f'Choose the column that holds "{column.label}".',
+                    "invalid_choice": f'Choose one of the file\'s columns for "{column.label}".',
+                },
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [heading for heading in self.choices().values() if heading]
+        twice = sorted({heading for heading in chosen if chosen.count(heading) > 1})
+        if twice:
+            raise forms.ValidationError(
+                f'"{twice[0]}" is chosen for more than one column; each of the file\'s columns holds one thing.'
+            )
+        return cleaned
+
+    def choices(self) -> dict[str, str]:
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name.removeprefix("column_"): value for name, value in data.items() if name.startswith("column_")
+        }
+
+
+def columns_remember(*, resource_class, headings: list[str], choices: dict[str, str], user) -> ColumnMapping:
+    """Store a person's column choices for files of this release with these ``headings``,
+    adding to (or replacing) any made before; its history records who and when."""
+    release = resource_label(resource_class)
+    key = ColumnMapping.key_for(headings)
+    mapping = ColumnMapping.objects.filter(release=release, headings_key=key).first() or ColumnMapping(
+        release=release, headings_key=key, headings=headings
+    )
+    mapping.choices = {**mapping.choices, **choices}
+    mapping.updated_by = user
+    mapping.save()
+    return mapping
+
+
 def resource_label(resource_class) -> str:
     """The admin an upload belongs to, named by its model ("performance.CallAnswerMonth").
     ``resource_class`` is the release's resource, or the model itself for an import without one
@@ -129,6 +179,27 @@ def upload_opened(upload: ImportUpload):
         return
     with upload.file.open("rb") as stored:
         yield stored
+
+
+def upload_awaiting_columns(*, token: str, user, session_key: str | None, resource_class) -> ImportUpload:
+    """The unconfirmed upload ``token`` names, kept while its uploader says which of its columns
+    hold the columns the import could not find, if ``user`` uploaded it in this sign-in less than
+    a day ago. Raises ``UploadUnknown`` otherwise."""
+    upload = (
+        ImportUpload.objects.filter(
+            token=token,
+            user=user,
+            session_key=session_key or "-",
+            resource=resource_label(resource_class),
+            confirmed_at=None,
+            created_at__gte=timezone.now() - UPLOAD_LIFETIME,
+        ).first()
+        if session_key
+        else None
+    )
+    if upload is None:
+        raise UploadUnknown(UPLOAD_UNKNOWN)
+    return upload
 
 
 def upload_claim(*, token: str, user, session_key: str | None, resource_class) -> ImportUpload:

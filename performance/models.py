@@ -7,6 +7,7 @@ rows in ``SiteSettings``.
 """
 
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -1437,6 +1438,61 @@ class Document(Content, Publishable):
 # --------------------------------------------------------------------------------------------
 # Import log
 # --------------------------------------------------------------------------------------------
+
+
+class ColumnMapping(models.Model):
+    """Which of a file's columns holds a column an import needs but could not find by its heading,
+    as a staff member chose at a preview ("which column holds the total calls?"). Used again for
+    the next file of that release with the same headings; editable, with its history kept."""
+
+    release = models.CharField(
+        max_length=100, editable=False, help_text='The import it is for, e.g. "performance.CallAnswerMonth".'
+    )
+    headings_key = models.CharField(max_length=64, editable=False)
+    headings = models.JSONField(editable=False, help_text="The file's headings, in order, as written.")
+    choices = models.JSONField(
+        default=dict,
+        help_text="For each column the import needs: the heading of the file's column that holds it.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["release", "-updated_at"]
+        verbose_name = "column choice for imports"
+        verbose_name_plural = "column choices for imports"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "headings_key"], name="one_column_mapping_per_headings"
+            )
+        ]
+
+    def __str__(self):
+        chosen = "; ".join(f"{heading}" for heading in self.choices.values())
+        return f"{self.release_name}: {chosen or 'no columns chosen'}"
+
+    @property
+    def release_name(self) -> str:
+        from django.apps import apps
+
+        try:
+            return apps.get_model(self.release)._meta.verbose_name_plural.capitalize()
+        except LookupError:
+            return self.release
+
+    @staticmethod
+    def key_for(headings) -> str:
+        from .spreadsheets import header_key
+
+        return hashlib.sha256("\x1f".join(header_key(h) for h in headings).encode()).hexdigest()
 
 
 class ImportUpload(models.Model):

@@ -32,6 +32,7 @@ from . import calculations, publication
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
+    ColumnMapping,
     Force,
     ImportLog,
     Measure,
@@ -47,6 +48,8 @@ from .ranking import ranks_deferred, ranks_recompute
 from .spreadsheets import (
     CellError,
     Column,
+    Header,
+    HeadingsMissing,
     Sheet,
     SpreadsheetError,
     cell,
@@ -197,9 +200,73 @@ class ReleaseResource(resources.ModelResource):
     example_rows: list[list] = []
     example_name = "example.csv"
     preview_fingerprint: str | None = None  # at a confirm: the held rows its preview saw
+    mapping: dict[str, str] | None = None  # columns chosen for this import only: key -> the file's heading
+    column_mapping: ColumnMapping | None = None  # the stored choice this file's headings used, if any
 
     def prepare(self, sheet: Sheet) -> Prepared:
         raise NotImplementedError
+
+    @classmethod
+    def release_label(cls) -> str:
+        return cls._meta.model._meta.label
+
+    def headings_found(self, sheet: Sheet, columns: list[Column], **kwargs) -> Header:
+        """``header_find``, with the columns given for this import (``mapping``) or, failing
+        those, the columns a person chose for a file with the same headings (``ColumnMapping``)."""
+        try:
+            return header_find(sheet, columns, mapping=self.mapping, **kwargs)
+        except HeadingsMissing as missing:
+            held = {header_key(heading) for heading in missing.headings}
+            absent = [heading for heading in (self.mapping or {}).values() if header_key(heading) not in held]
+            if absent:
+                headings = ", ".join(f'"{heading}"' for heading in missing.headings)
+                raise SpreadsheetError(
+                    f'The file has no column headed "{absent[0]}" to read as chosen. Its headings are: {headings}.'
+                ) from missing
+            stored = ColumnMapping.objects.filter(
+                release=self.release_label(), headings_key=ColumnMapping.key_for(missing.headings)
+            ).first()
+            if stored is None:
+                raise
+            self.column_mapping = stored
+            return header_find(sheet, columns, mapping={**stored.choices, **(self.mapping or {})}, **kwargs)
+
+    @classmethod
+    def mapping_parse(cls, texts: list[str]) -> dict[str, str]:
+        """``["Total calls=Calls presented"]`` (a column as the import page names it, then the
+        heading of the file's column that holds it) as ``{"total_calls": "Calls presented"}``."""
+        by_name = {name: column for column in cls.columns for name in column.names()}
+        mapping = {}
+        for text in texts:
+            name, equals, heading = text.partition("=")
+            column = by_name.get(header_key(name))
+            if not equals or not heading.strip():
+                raise ValueError(
+                    f'"{text}" is not a column choice; write it as "Total calls=Calls presented".'
+                )
+            if column is None:
+                known = ", ".join(f'"{c.label}"' for c in cls.columns)
+                raise ValueError(f'"{name.strip()}" is not a column this import reads; it reads {known}.')
+            mapping[column.key] = heading.strip()
+        return mapping
+
+    def mapping_warnings(self) -> list[str]:
+        """What the preview says about columns read by a person's choice, not by their headings."""
+        labels = {column.key: column.label for column in self.columns}
+        if self.column_mapping is not None:
+            stored = self.column_mapping
+            chosen = {**stored.choices, **(self.mapping or {})}
+            who = f" by {stored.updated_by}" if stored.updated_by else ""
+            when = date_format(timezone.localtime(stored.updated_at), "j F Y")
+            source = f"as chosen{who} on {when} for files with these headings"
+        elif self.mapping:
+            chosen, source = self.mapping, "as chosen for this import"
+        else:
+            return []
+        return [
+            f'Column "{heading}" is read as "{labels.get(key, key)}", {source}.'
+            for key, heading in chosen.items()
+        ]
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         """Check the whole file; import it in one transaction only if every row is right.
@@ -207,6 +274,7 @@ class ReleaseResource(resources.ModelResource):
         ``preview_fingerprint`` (the admin's confirm) refuses the file if the rows it would update
         are not as its preview found them (``held_rows_loaded``)."""
         self.preview_fingerprint = kwargs.pop("preview_fingerprint", None)
+        self.mapping = kwargs.pop("mapping", None) or self.mapping
         kwargs.pop("use_transactions", None)
         kwargs.pop("rollback_on_validation_errors", None)
         try:
@@ -215,11 +283,15 @@ class ReleaseResource(resources.ModelResource):
                 raise SpreadsheetError("Upload the release as a CSV or Excel (.xlsx) file.")
             sheet = sheet_read(raw, file_name=kwargs.get("file_name") or "", sheet_names=self.sheet_names)
             prepared = self.prepare(sheet)
+        except HeadingsMissing as missing:
+            result = self.refused([str(missing)])
+            result.headings_missing = missing  # the admin asks which columns hold them
+            return result
         except SpreadsheetError as error:
             return self.refused([str(error)])
         except ReleaseProblems as problems:
             return self.refused(problems.messages)
-        prepared.warnings[:0] = [
+        prepared.warnings[:0] = self.mapping_warnings() + [
             f'Column "{heading}" is not one this import reads: it was ignored.'
             for heading in sheet.unread_headings
         ]
@@ -709,7 +781,7 @@ class CallAnswerMonthResource(ReleaseResource):
             "home_force", "most_similar_group", "regional_group"
         ).first()
         file_columns = self.file_columns(settings)
-        header = header_find(sheet, file_columns, ignored=CALLS_IGNORED)
+        header = self.headings_found(sheet, file_columns, ignored=CALLS_IGNORED)
         columns = {column.key: column for column in file_columns}
         present = set(header.positions)
         rank_keys = [key for key in RANK_SCOPE_KEYS if key in present]
@@ -1086,7 +1158,7 @@ class RecordedCrimeFigureResource(ReleaseResource):
         import_id_fields = ("period_id", "force_id")
 
     def prepare(self, sheet: Sheet) -> Prepared:
-        header = header_find(sheet, ONS_COLUMNS, keep_extras=True)
+        header = self.headings_found(sheet, ONS_COLUMNS, keep_extras=True)
         period_end = self._period_end(sheet, header)
         columns = {column.key: column for column in ONS_COLUMNS}
         by_code = {f.ons_code: f for f in Force.objects.exclude(ons_code=None)}
@@ -1305,7 +1377,7 @@ class MeasureFigureResource(ReleaseResource):
         import_id_fields = ("period_id", "measure_id")
 
     def prepare(self, sheet: Sheet) -> Prepared:
-        header = header_find(sheet, NCPM_COLUMNS)
+        header = self.headings_found(sheet, NCPM_COLUMNS)
         columns = {column.key: column for column in NCPM_COLUMNS}
         measures = {header_key(m.name): m for m in Measure.objects.prefetch_related("components")}
         today = timezone.localdate()
@@ -1416,6 +1488,15 @@ class MeasureFigureResource(ReleaseResource):
         super().import_instance(instance, row, **kwargs)
         instance.measure = self.measures_by_pk[row["measure_id"]]
         instance.period = self.periods_by_pk[row["period_id"]]
+
+
+def release_resource(release: str) -> type[ReleaseResource] | None:
+    """The import whose model is ``release`` (a model label such as "performance.CallAnswerMonth")."""
+    resources_by_release = {
+        resource.release_label(): resource
+        for resource in (CallAnswerMonthResource, RecordedCrimeFigureResource, MeasureFigureResource)
+    }
+    return resources_by_release.get(release)
 
 
 def ncpm_template() -> tablib.Dataset:

@@ -36,6 +36,18 @@ class SpreadsheetError(ValueError):
     """The file as a whole cannot be imported."""
 
 
+class HeadingsMissing(SpreadsheetError):
+    """Columns an import needs were not found by their headings: a person can say which of the
+    file's other columns holds each (``missing``: the columns; ``unclaimed``: the file's headings
+    no column claims; ``headings``: the whole header row, as written)."""
+
+    def __init__(self, message: str, *, missing: list, headings: list[str], unclaimed: list[str]):
+        super().__init__(message)
+        self.missing = missing
+        self.headings = headings
+        self.unclaimed = unclaimed
+
+
 def size_problem(size: int, limit: int = MAX_FILE_BYTES) -> str:
     """
     >>> size_problem(5 * 1024 * 1024 + 1024)
@@ -267,14 +279,25 @@ class Header:
 
 
 def header_find(
-    sheet: Sheet, columns: list[Column], *, ignored: Iterable[str] = (), keep_extras=False
+    sheet: Sheet,
+    columns: list[Column],
+    *,
+    ignored: Iterable[str] = (),
+    keep_extras=False,
+    mapping: dict[str, str] | None = None,
 ) -> Header:
     """Find the header row (preamble rows may come first) and map each column to its position.
 
-    Missing required columns are refused by name. Headings no column claims are read past, and
-    noted on the sheet (``unread_headings``) for the import to warn about: never refused.
+    ``mapping`` names, for a column key, the heading of the file's column that holds it (a
+    person's choice, ``ColumnMapping``). Missing required columns are refused by name
+    (``HeadingsMissing``). Headings no column claims are read past, and noted on the sheet
+    (``unread_headings``) for the import to warn about: never refused.
     """
     lookup = {name: column for column in columns for name in column.names()}
+    by_key = {column.key: column for column in columns}
+    lookup.update(
+        {header_key(heading): by_key[key] for key, heading in (mapping or {}).items() if key in by_key}
+    )
     ignored_keys = {header_key(name) for name in ignored}
     best = None
     for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
@@ -300,7 +323,8 @@ def header_find(
         else:
             positions[column.key] = index
     problems = []
-    missing = [c.label for c in columns if c.needed(positions) and c.key not in positions]
+    missing_columns = [c for c in columns if c.needed(positions) and c.key not in positions]
+    missing = [c.label for c in missing_columns]
     if missing:
         not_read = ", ".join(f'"{heading}"' for heading in extras.values()) if not keep_extras else ""
         unread = f" (the file's columns this import does not read: {not_read})" if not_read else ""
@@ -313,7 +337,19 @@ def header_find(
     if duplicates:
         problems.append("Columns given twice: " + ", ".join(f'"{d}"' for d in duplicates))
     if problems:
-        raise SpreadsheetError(f"The header row (row {number}) is not right. " + ". ".join(problems) + ".")
+        message = f"The header row (row {number}) is not right. " + ". ".join(problems) + "."
+        if missing and not duplicates:
+            raise HeadingsMissing(
+                message,
+                missing=missing_columns,
+                headings=[" ".join(str(c).split()) for c in cells if c is not None],
+                unclaimed=[
+                    " ".join(str(c).split())
+                    for c in cells
+                    if c is not None and header_key(c) not in lookup and str(c).strip()
+                ],
+            )
+        raise SpreadsheetError(message)
     sheet.unread_headings = [] if keep_extras else list(extras.values())
     if not keep_extras:
         extras = {}

@@ -66,8 +66,11 @@ ENCODING = (
 CATALOGUE = {
     # --- whole-file problems -------------------------------------------------------------------
     "999-missing-total-calls-column.csv": 'The header row (row 1) is not right. Missing column: "Total calls".',
-    "999-misspelt-header.csv": 'The header row (row 1) is not right. Missing column: "Total calls" '
-    '(the file\'s columns this import does not read: "Totl Calls").',
+    "999-misspelt-header.csv": [
+        'The header row (row 1) is not right. Missing column: "Total calls" '
+        '(the file\'s columns this import does not read: "Totl Calls").',
+        'If the file holds it under another heading, say which: --map "Total calls=HEADING".',
+    ],
     "999-empty.csv": "The file is empty.",
     "999-whitespace-only.csv": "The file is empty.",
     "999-header-only.csv": "The file has a header row but no data rows below it.",
