@@ -722,6 +722,7 @@ class CallAnswerMonthResource(ReleaseResource):
                 ("60s_and_over", "60 s and over"),
             )
         ),
+        ("Ranks in the file (national / MSG / regional)", lambda m: getattr(m, "ranks_in_file", None)),
     ]
     example_rows = [  # the median left empty: a column the release may not give
         [
@@ -1059,6 +1060,12 @@ class CallAnswerMonthResource(ReleaseResource):
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         instance.force = self.forces_by_pk[row["force_id"]]  # no query per row for the preview
+        _, ranks = self.entered_ranks.get((instance.force_id, instance.month), (None, {}))
+        if ranks:
+            instance.ranks_in_file = " / ".join(
+                calculations.rank_text(*ranks[scope][:1], joint=ranks[scope][1]) if scope in ranks else "–"
+                for scope in RANK_SCOPE_KEYS.values()
+            )
 
     def _warnings(self, rows) -> list[str]:
         """Changes a person should look at twice: big monthly swings, already-published values changed."""

@@ -208,3 +208,20 @@ def test_an_editor_cannot_change_a_published_months_rank_by_file(office, django_
         "2023: National (England and Wales) 5th). Only a Publisher can confirm it; nothing has changed."
     ]
     assert CallAnswerRank.objects.get(call_month__month=datetime.date(2023, 9, 1), scope="national").rank == 4
+
+
+def test_the_preview_shows_each_rows_ranks_as_the_file_gives_them(office):
+    from performance.resources import preview_text
+
+    preview = CallAnswerMonthResource().import_data(
+        SpreadsheetFormat().create_dataset(office_table(FIGURES["calls_999"], office.regional_group.name)),
+        dry_run=True,
+        file_name="police-data-page.csv",
+        retain_instance_in_row_result=True,  # as the admin's preview does
+    )
+
+    january = next(row.instance for row in preview.rows if row.instance.month == datetime.date(2023, 1, 1))
+    cells = CallAnswerMonthResource.preview_cells(january)
+    assert cells[1:3] == ["January 2023", "9,933"]
+    assert cells[-1] == preview_text("14th / 2nd / 2nd")
+    assert not CallAnswerMonth.objects.exists()
