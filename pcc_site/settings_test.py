@@ -1,6 +1,8 @@
 """Settings for the test suite: production settings with a throwaway key and plain static storage."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("READ_DOTENV", "0")  # a developer's .env does not change what the tests check
@@ -20,3 +22,5 @@ SECURE_HSTS_SECONDS = 0
 # Tests change rows directly (QuerySet.update) and expect to see it: tests of the page cache
 # switch it on themselves.
 PAGE_CACHE_SECONDS = 0
+# Uploaded files (the demo data's documents among them) go to a folder of the run's own.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="pcc-test-media-"))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="performance:library", permanent=False)),
     path("", include("performance.urls")),
+    path("sitemap.xml", include("performance.sitemaps")),
 ]
 
 if settings.DEBUG:

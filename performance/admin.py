@@ -26,7 +26,9 @@ from .models import (
     CallAnswerMonth,
     CallAnswerRank,
     ColumnMapping,
+    CommissionerStatement,
     Document,
+    DocumentCategory,
     Force,
     ForceAlias,
     ForceGroup,
@@ -35,6 +37,7 @@ from .models import (
     LibraryPage,
     Measure,
     MeasureFigure,
+    Meeting,
     Offence,
     OffenceCount,
     PageSection,
@@ -44,6 +47,7 @@ from .models import (
     RecordedCrimePeriod,
     ReportingChannel,
     ReportingPeriod,
+    RequiredItem,
     SiteSettings,
     StaleEdit,
 )
@@ -790,6 +794,14 @@ class PriorityAreaCommentaryInline(GatedInline, admin.StackedInline):
     extra = 0
 
 
+class CommissionerStatementInline(GatedInline, admin.StackedInline):
+    model = CommissionerStatement
+    fields = ["title", "body", "documents"]
+    autocomplete_fields = ["documents"]
+    extra = 0
+    max_num = 1
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(PublishableAdmin):
     list_display = [
@@ -801,7 +813,7 @@ class ReportingPeriodAdmin(PublishableAdmin):
     ]
     date_hierarchy = "period_end"
     ordering = ["-period_end"]
-    inlines = [MeasureFigureInline, PriorityAreaCommentaryInline]
+    inlines = [CommissionerStatementInline, MeasureFigureInline, PriorityAreaCommentaryInline]
     readonly_fields = ["pending_revisions"]
 
     @admin.display(description="recomputed figures waiting for a Publisher")
@@ -885,11 +897,86 @@ class PageSectionAdmin(ContentAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(PublishableAdmin):
-    list_display = ["title", "publication_state", "category", "published_on"]
+    list_display = ["title", "publication_state", "category", "meeting", "published_on"]
     list_filter = ["category"]
+    list_select_related = ["category", "meeting"]
     search_fields = ["title", "summary"]
     date_hierarchy = "published_on"
     ordering = ["-published_on", "title"]
+    autocomplete_fields = ["meeting"]
+
+
+@admin.register(DocumentCategory)
+class DocumentCategoryAdmin(ContentAdmin):
+    list_display = ["name", "slug", "order", "description"]
+    list_editable = ["order"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["order", "name"]
+
+
+class MeetingDocumentInline(GatedInline, admin.TabularInline):
+    """A meeting's agenda, papers and minutes: listed here, edited on their own pages."""
+
+    model = Document
+    fields = ["title", "meeting_part", "publication_state", "published_on"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(PublishableAdmin):
+    list_display = ["title", "publication_state", "held_on"]
+    search_fields = ["title", "summary"]
+    date_hierarchy = "held_on"
+    ordering = ["-held_on", "title"]
+    inlines = [MeetingDocumentInline]
+
+
+@admin.register(CommissionerStatement)
+class CommissionerStatementAdmin(ContentAdmin):
+    list_display = ["__str__", "period"]
+    list_select_related = ["period"]
+    search_fields = ["title", "body"]
+    ordering = ["-period__period_end"]
+    autocomplete_fields = ["documents"]
+
+
+@admin.register(RequiredItem)
+class RequiredItemAdmin(ContentAdmin):
+    """What the site must publish (as data), and the checklist of where each is and whether it is overdue."""
+
+    list_display = ["name", "rule", "category", "refresh_days", "order"]
+    list_select_related = ["category"]
+    search_fields = ["name", "requirement"]
+    ordering = ["order", "name"]
+    change_list_template = "admin/performance/requireditem/change_list.html"
+
+    def get_urls(self):
+        checklist = path(
+            "checklist/",
+            self.admin_site.admin_view(self.checklist_view),
+            name="performance_requireditem_checklist",
+        )
+        return [checklist, *super().get_urls()]
+
+    def checklist_view(self, request):
+        from .checklist import checklist
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "What the site must publish: checklist",
+            "opts": self.opts,
+            "rows": checklist(),
+        }
+        return TemplateResponse(request, "admin/performance/requireditem/checklist.html", context)
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):

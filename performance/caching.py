@@ -51,21 +51,15 @@ def content_version(*, fresh: bool = False) -> datetime.datetime | None:
 def _read_version() -> datetime.datetime | None:
     """One query: the settings row's content-changed time and each kind of publishable content's
     latest publication that has arrived."""
-    from .models import (
-        CallAnswerMonth,
-        Document,
-        LibraryPage,
-        RecordedCrimePeriod,
-        ReportingPeriod,
-        SiteSettings,
-    )
+    from .models import Document, SiteSettings
+    from .publication import DRAFTABLE
 
     now = timezone.now()
     latest = {
         f"latest_{model._meta.model_name}": Subquery(
             model.objects.filter(publish_at__lte=now).order_by("-publish_at").values("publish_at")[:1]
         )
-        for model in (CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document)
+        for model in DRAFTABLE  # every kind of content with a publication time of its own
     }
     # A published document dated in the future becomes public at the start of its day.
     latest["latest_document_day"] = Subquery(

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Prefetch, Q, When, Window
 from django.db.models.functions import RowNumber
@@ -962,6 +963,40 @@ class ReportingPeriod(Content, Publishable):
             raise ValidationError(errors)
 
 
+class CommissionerStatement(Content):
+    """The Commissioner's statement on the force's contribution to the National Crime and Policing
+    Measures for a quarter, as the Specified Information Order requires after each release: shown
+    on the Police Data page and the quarter's page, public with its quarter."""
+
+    period = models.OneToOneField(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="statement", help_text="The quarter."
+    )
+    title = models.CharField(
+        max_length=200, default="The Commissioner's statement", help_text="The statement's heading."
+    )
+    body = models.TextField(
+        help_text="The statement. Paragraphs, bold, italics, lists and links are kept; anything else is removed."
+    )
+    documents = models.ManyToManyField(
+        "Document",
+        blank=True,
+        related_name="statements",
+        help_text="Documents it links to, e.g. the Commissioner's response to the ONS release.",
+    )
+
+    class Meta:
+        verbose_name = "Commissioner's statement"
+
+    def __str__(self):
+        return f"{self.title} ({self.period})"
+
+    def save(self, *args, **kwargs):
+        from .richtext import cleaned_html
+
+        self.body = cleaned_html(self.body)
+        super().save(*args, **kwargs)
+
+
 class MeasureFigure(Content, Revised):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, related_name="figures", help_text="The quarter."
@@ -1343,6 +1378,12 @@ class LibraryPage(Content, Publishable):
         help_text="A plain page of text, or the Police Data page with its figures.",
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Position in the library list.")
+    documents = models.ManyToManyField(
+        "Document",
+        blank=True,
+        related_name="pages",
+        help_text="Documents listed on the page (public ones only).",
+    )
 
     class Meta:
         permissions = [("publish_librarypage", "Can publish library pages")]
@@ -1384,6 +1425,67 @@ class PageSection(Content):
         return self.heading or self.get_slot_display()
 
 
+class DocumentCategory(Content):
+    """A heading of the document library (decisions, meetings, PEEL inspections …): data, so an
+    office names and orders its own. Public as soon as saved."""
+
+    name = models.CharField(
+        max_length=100, unique=True, help_text='As the library shows it, e.g. "Decisions".'
+    )
+    slug = models.SlugField(
+        unique=True, help_text="The category's address: /document-library/category/<slug>/."
+    )
+    description = models.CharField(max_length=300, blank=True, help_text="One sentence on what it holds.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the library (lowest first).")
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "document categories"
+        permissions = [("publish_documentcategory", "Can change document categories")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("performance:library-category", args=[self.slug])
+
+
+class MeetingQuerySet(PublishableQuerySet):
+    pass
+
+
+class Meeting(Content, Publishable):
+    """A public meeting (e.g. the PCC's accountability meeting, the Police and Crime Panel): its
+    agenda, papers and minutes are documents that belong to it."""
+
+    title = models.CharField(max_length=200, help_text='e.g. "PCC Accountability Meeting".')
+    held_on = models.DateField(help_text="The day of the meeting.")
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text="The meeting's address; left blank, made from the date and title.",
+    )
+    summary = models.TextField(blank=True, help_text="What was discussed, in a sentence or two.")
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "title"]
+        permissions = [("publish_meeting", "Can publish meetings")]
+
+    def __str__(self):
+        return f"{self.title}, {self.held_on.day} {self.held_on:%B %Y}"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = f"{self.held_on:%Y-%m-%d}-{slugify(self.title)}"[:120]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("performance:library-meeting", args=[self.slug])
+
+
 class DocumentQuerySet(PublishableQuerySet):
     def published(self, now: datetime.datetime | None = None):
         """Published, and its publication date has come (a future date is not public before it)."""
@@ -1392,11 +1494,10 @@ class DocumentQuerySet(PublishableQuerySet):
 
 
 class Document(Content, Publishable):
-    class Category(models.TextChoices):
-        PERFORMANCE = "performance", "Performance"
-        MEETINGS = "meetings", "Accountability meetings"
-        PLANS = "plans", "Plans and strategies"
-        FINANCE = "finance", "Finance"
+    class MeetingPart(models.TextChoices):
+        AGENDA = "agenda", "Agenda"
+        PAPERS = "papers", "Papers"
+        MINUTES = "minutes", "Minutes"
         OTHER = "other", "Other"
 
     title = models.CharField(max_length=200, help_text="As it appears in the library list.")
@@ -1406,12 +1507,29 @@ class Document(Content, Publishable):
         help_text="The published file: PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods) or CSV, "
         "up to 20 MB.",
     )
-    category = models.CharField(
-        max_length=20,
-        choices=Category.choices,
-        default=Category.OTHER,
-        help_text="Groups documents in the library.",
+    category = models.ForeignKey(
+        DocumentCategory,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text="Where it is listed in the library.",
     )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        help_text="The meeting it belongs to, if any (its agenda, papers or minutes).",
+    )
+    meeting_part = models.CharField(
+        max_length=10, choices=MeetingPart.choices, blank=True, help_text="What it is for its meeting."
+    )
+    text = models.TextField(
+        blank=True, editable=False, help_text="The words inside the file, read once at upload, for search."
+    )
+    # Title (A), summary (B) and text (C) for PostgreSQL's full-text search, kept by save() (on
+    # SQLite it stays empty: search falls back to matching words). GIN-indexed on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
     published_on = models.DateField(
         help_text="Publication date shown to the public. The document is not public before this day, "
         "even once published."
@@ -1423,9 +1541,18 @@ class Document(Content, Publishable):
     class Meta:
         permissions = [("publish_document", "Can publish documents")]
         ordering = ["-published_on", "title"]
+        indexes = [models.Index(fields=["category", "-published_on"], name="document_category_date")]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        from . import search
+
+        if self.file and (self._state.adding or not getattr(self.file, "_committed", True)):
+            self.text = search.document_text(self.file)  # a new file: read its words once
+        super().save(*args, **kwargs)
+        search.document_indexed(self)
 
     def get_absolute_url(self):
         return reverse("performance:document", args=[self.pk, self.download_name])
@@ -1438,6 +1565,58 @@ class Document(Content, Publishable):
 # --------------------------------------------------------------------------------------------
 # Import log
 # --------------------------------------------------------------------------------------------
+
+
+class RequiredItem(Content):
+    """An item the Specified Information Order (or the office) requires the site to publish, for
+    the staff checklist: where it is, when it last changed, and whether it is overdue."""
+
+    class Check(models.TextChoices):
+        CATEGORY = "category", "Newest public document in a category"
+        NCPM_STATEMENT = (
+            "ncpm_statement",
+            "A Commissioner's statement for every NCPM quarter once ONS has released it",
+        )
+
+    name = models.CharField(max_length=200, help_text='e.g. "Latest HMICFRS PEEL report and the response".')
+    requirement = models.CharField(
+        max_length=300, blank=True, help_text="Where it is required, e.g. the Order's paragraph."
+    )
+    rule = models.CharField(
+        max_length=20, choices=Check.choices, default=Check.CATEGORY, help_text="How it is checked."
+    )
+    category = models.ForeignKey(
+        DocumentCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="required_items",
+        help_text="For a category check: the category the item is published in.",
+    )
+    title_contains = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="For a category check: only documents whose title has these words.",
+    )
+    refresh_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Overdue when the newest is older than this many days (blank: never, once published). "
+        "For the statement check: days allowed after the ONS release.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the checklist (lowest first).")
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "required publication"
+        permissions = [("publish_requireditem", "Can change the required publications")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.rule == self.Check.CATEGORY and self.category_id is None:
+            raise ValidationError({"category": "Choose the category the item is published in."})
 
 
 class ColumnMapping(models.Model):

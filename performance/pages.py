@@ -13,6 +13,7 @@ from django.http import Http404
 from . import charts, ncpm, opendata
 from .models import (
     CallAnswerMonth,
+    Document,
     LibraryPage,
     Measure,
     MeasureFigure,
@@ -102,8 +103,8 @@ def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> lis
 
 
 def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
-    """Each priority area with its figures table, chart and commentary for ``period``, and the
-    appendix definitions."""
+    """Each priority area with its figures table, chart and commentary for ``period``, the
+    quarter's Commissioner's statement, and the appendix definitions."""
     areas = PriorityArea.objects.prefetch_related(
         Prefetch("measures", queryset=Measure.objects.order_by("order", "name"))
     )
@@ -140,7 +141,28 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
                 "definitions": [m for m in area.measures.all() if m.definition_heading],
             }
         )
-    return {"period": period, "priority_areas": sections}
+    return {
+        "period": period,
+        # None without one; read with the quarter when the caller used ``with_statement``.
+        "statement": getattr(period, "statement", None),
+        "priority_areas": sections,
+    }
+
+
+def with_statement(periods, *, preview: bool = False):
+    """``periods`` with each quarter's Commissioner's statement (``period.statement``) and the
+    statement's documents its reader may see (``statement.shown_documents``: the public ones, or
+    drafts too for a staff preview), in one more query when a quarter has a statement.
+
+    The statement has no publication time of its own: it is public exactly when its quarter is,
+    so the quarters' own ``visible()`` filter is the statement's gate too."""
+    return periods.select_related("statement").prefetch_related(
+        Prefetch(
+            "statement__documents",
+            queryset=Document.objects.visible(preview=preview),
+            to_attr="shown_documents",
+        )
+    )
 
 
 def page_sections(template: str, *, preview: bool = False) -> tuple[LibraryPage | None, dict]:
@@ -165,7 +187,9 @@ def police_data_context(request) -> dict:
     if settings is None:
         return context
     force = settings.home_force
-    periods = list(ReportingPeriod.objects.visible(preview=preview).with_figures()[:1])
+    periods = list(
+        with_statement(ReportingPeriod.objects.visible(preview=preview).with_figures(), preview=preview)[:1]
+    )
     context.update(
         calls_999_context(settings, latest_years=YEARS_ON_POLICE_DATA_PAGE, preview=preview),
         groups=[g for g in (settings.most_similar_group, settings.regional_group) if g],
@@ -190,8 +214,7 @@ def ncpm_period_context(request, period: str) -> dict:
     preview = is_preview(request)
     year, month = (int(part) for part in period.split("-"))
     found = (
-        ReportingPeriod.objects.visible(preview=preview)
-        .with_figures()
+        with_statement(ReportingPeriod.objects.visible(preview=preview).with_figures(), preview=preview)
         .filter(period_end__year=year, period_end__month=month)
         .first()
     )

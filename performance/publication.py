@@ -29,13 +29,16 @@ from django.core.exceptions import PermissionDenied
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
+    CommissionerStatement,
     Document,
+    DocumentCategory,
     Force,
     ForceAlias,
     ForceGroup,
     ForceGroupMembership,
     LibraryPage,
     Measure,
+    Meeting,
     MeasureFigure,
     PageSection,
     PriorityArea,
@@ -44,12 +47,14 @@ from .models import (
     RecordedCrimePeriod,
     ReportingChannel,
     ReportingPeriod,
+    RequiredItem,
     SiteSettings,
 )
 
-DRAFTABLE = (CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document)
+DRAFTABLE = (CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document, Meeting)
 PARENT = {
     MeasureFigure: "period",
+    CommissionerStatement: "period",
     PriorityAreaCommentary: "period",
     RecordedCrimeFigure: "period",
     PageSection: "page",
@@ -64,6 +69,8 @@ ALWAYS_PUBLIC = (
     ReportingChannel,
     Measure,
     PriorityArea,
+    DocumentCategory,
+    RequiredItem,
 )
 GATED = (*DRAFTABLE, *PARENT, *ALWAYS_PUBLIC)
 

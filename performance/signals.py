@@ -1,16 +1,18 @@
 """Keep computed 999 ranks, and the pages' Last-Modified date, in step with the content."""
 
 from django.apps import apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .caching import forget_version
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
+    CommissionerStatement,
     ForceGroupMembership,
     ImportLog,
     ImportUpload,
+    LibraryPage,
     Offence,
     OffenceCount,
     SiteSettings,
@@ -54,3 +56,13 @@ for model in apps.get_app_config("performance").get_models():
 # signal, and moves the version itself when a public rank changes). No delete receiver: it would
 # stop the recomputation's fast bulk delete; the admin notes a deleted rank itself.
 post_save.connect(content_changed, sender=CallAnswerRank, dispatch_uid="content_changed_save_CallAnswerRank")
+
+
+def links_changed(sender, action, **kwargs):
+    """Documents linked to or unlinked from a page or a statement change what the page shows."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        content_changed(sender, **kwargs)
+
+
+for linked in (LibraryPage.documents.through, CommissionerStatement.documents.through):
+    m2m_changed.connect(links_changed, sender=linked, dispatch_uid=f"content_changed_links_{linked.__name__}")

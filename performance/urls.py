@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import opendata, views
+from . import feeds, library, opendata, views
 
 
 class YearMonthConverter:
@@ -25,7 +25,10 @@ app_name = "performance"
 
 urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
-    path("document-library/", views.library, name="library"),
+    path("document-library/", library.index, name="library"),
+    path("document-library/feed/", feeds.publications, name="feed"),
+    path("document-library/category/<slug:slug>/", library.category, name="library-category"),
+    path("document-library/meetings/<slug:slug>/", library.meeting, name="library-meeting"),
     path("document-library/documents/<int:pk>/<str:name>", views.document, name="document"),
     path("document-library/police-data/", views.police_data, name="police-data"),
     path("document-library/police-data/999-calls/", views.calls_999_archive, name="calls-999-archive"),

@@ -106,6 +106,7 @@ def test_publisher_can_do_what_an_editor_does_and_publish(db):
         "publish_reportingperiod",
         "publish_librarypage",
         "publish_document",
+        "publish_meeting",
         *(f"publish_{model._meta.model_name}" for model in ALWAYS_PUBLIC),
     }
     assert not {codename for codename in publisher if codename.endswith(("_user", "_group"))}

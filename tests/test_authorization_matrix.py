@@ -37,7 +37,9 @@ from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
     ColumnMapping,
+    CommissionerStatement,
     Document,
+    DocumentCategory,
     Force,
     ForceAlias,
     ForceGroup,
@@ -46,6 +48,7 @@ from performance.models import (
     LibraryPage,
     Measure,
     MeasureFigure,
+    Meeting,
     Offence,
     OffenceCount,
     PageSection,
@@ -55,6 +58,7 @@ from performance.models import (
     RecordedCrimePeriod,
     ReportingChannel,
     ReportingPeriod,
+    RequiredItem,
     SiteSettings,
 )
 
@@ -62,8 +66,15 @@ ROLES = ("anonymous", "viewer", "editor", "publisher", "site_admin", "superuser"
 PUBLICATION_STATES = ("draft", "scheduled", "published")
 LIVE = ("live",)  # content with no draft state, and everything that is not content
 
-DRAFTABLE = {CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document}
-CHILDREN = {MeasureFigure, PriorityAreaCommentary, RecordedCrimeFigure, PageSection, CallAnswerRank}
+DRAFTABLE = {CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document, Meeting}
+CHILDREN = {
+    MeasureFigure,
+    PriorityAreaCommentary,
+    RecordedCrimeFigure,
+    PageSection,
+    CallAnswerRank,
+    CommissionerStatement,
+}
 ALWAYS_PUBLIC = {
     Force,
     ForceAlias,
@@ -73,6 +84,8 @@ ALWAYS_PUBLIC = {
     ReportingChannel,
     Measure,
     PriorityArea,
+    DocumentCategory,
+    RequiredItem,
 }
 IMPORTERS = {CallAnswerMonth, RecordedCrimeFigure, MeasureFigure}
 
@@ -105,6 +118,7 @@ URL_KINDS = {
     "password_change",
     "config",
     "qrcode",
+    "checklist",
     "",
 }
 ACTIONS = {"delete_selected", "publish_now", "withdraw"}
@@ -138,7 +152,7 @@ def allowed(role: str, model, kind: str, state: str) -> bool:
     if kind == "":
         return True  # <id>/ only redirects a signed-in user to <id>/change/, which decides
     name = label(model)
-    reads = kind in ("changelist", "change:get", "history", "simple_history:get", "")
+    reads = kind in ("changelist", "change:get", "history", "simple_history:get", "checklist", "")
     if name in STAFF_ACCOUNTS:
         if role not in ("site_admin", "superuser"):
             return False
@@ -193,6 +207,7 @@ class World:
     forces: list
     spare_measure: Measure
     spare_area: PriorityArea
+    spare_periods: dict  # state -> a quarter in that state without a statement
 
 
 def build_world(django_user_model) -> World:
@@ -227,13 +242,32 @@ def build_world(django_user_model) -> World:
         headings=["Force", "Month", "Calls offered"],
         choices={"total_calls": "Calls offered"},
     )
+    category = DocumentCategory.objects.create(name="Reports", slug="reports")
+    spare_category = DocumentCategory.objects.create(name="Minutes", slug="minutes", order=1)
+    required = RequiredItem.objects.create(name="Annual report", category=category)
     objects = {}
     # Each live model's target is one nothing else depends on, so that deleting it is possible.
-    for live in (suffolk, group, membership, alias, settings_row, spare_area, spare, channel, choice):
+    for live in (
+        suffolk,
+        group,
+        membership,
+        alias,
+        settings_row,
+        spare_area,
+        spare,
+        channel,
+        choice,
+        spare_category,
+        required,
+    ):
         second_version(live)
         objects[(type(live), "live")] = live
 
+    spare_periods = {}
     for number, (state, when) in enumerate(WHEN.items(), start=1):
+        spare_periods[state] = ReportingPeriod.objects.create(
+            period_end=datetime.date(2010 + number, 6, 30), publish_at=when
+        ).pk
         period = ReportingPeriod.objects.create(period_end=datetime.date(2020 + number, 6, 30))
         figure = MeasureFigure.objects.create(period=period, measure=measure, latest=10, previous=8)
         commentary = PriorityAreaCommentary.objects.create(period=period, priority_area=area, body="Comment.")
@@ -255,16 +289,38 @@ def build_world(django_user_model) -> World:
             title=f"Report {state}",
             file=ContentFile(PDF, name=f"report-{state}.pdf"),
             published_on=datetime.date(2023, 1, 1),
+            category=category,
         )
-        for child in (figure, commentary, ons_figure, section):
+        meeting = Meeting.objects.create(title=f"Meeting {state}", held_on=datetime.date(2023, number, 2))
+        statement = CommissionerStatement.objects.create(period=period, body="<p>The figures.</p>")
+        for child in (figure, commentary, ons_figure, section, statement):
             second_version(child)
         rank.rank = 6
         rank.save()
-        for parent in (period, ons, page, month, document):
+        for parent in (period, ons, page, month, document, meeting):
             second_version(parent, publish_at=when)
-        for obj in (period, figure, commentary, ons, ons_figure, page, section, month, rank, document):
+        for obj in (
+            period,
+            figure,
+            commentary,
+            ons,
+            ons_figure,
+            page,
+            section,
+            month,
+            rank,
+            document,
+            meeting,
+            statement,
+        ):
             objects[(type(obj), state)] = obj
-    return World(objects=objects, forces=[norfolk, suffolk], spare_measure=spare, spare_area=spare_area)
+    return World(
+        objects=objects,
+        forces=[norfolk, suffolk],
+        spare_measure=spare,
+        spare_area=spare_area,
+        spare_periods=spare_periods,
+    )
 
 
 def axes_records():
@@ -387,6 +443,8 @@ def add_data(model, world: World, state: str, served: dict) -> dict:
         (m, s): obj.pk for (m, s), obj in world.objects.items() if m in DRAFTABLE and s in PUBLICATION_STATES
     }
     norfolk, suffolk = world.forces
+    category_pk = world.objects[(DocumentCategory, "live")].pk
+    spare_period_pk = world.spare_periods
     new = {
         Force: {"name": "Essex", "full_name": "Essex Police", "kind": "territorial"},
         ForceAlias: {"force": suffolk.pk, "alias": "Suffolk Police"},
@@ -399,9 +457,13 @@ def add_data(model, world: World, state: str, served: dict) -> dict:
         ReportingPeriod: {"period_end": "2030-09-30"},
         RecordedCrimePeriod: {"period_end": "2030-09-30"},
         LibraryPage: {"slug": "new-page", "title": "New page", "summary": "New.", "template": "plain"},
+        DocumentCategory: {"name": "Youth commission", "slug": "youth-commission", "order": "3"},
+        RequiredItem: {"name": "Complaints data", "rule": "category", "category": category_pk, "order": "1"},
+        Meeting: {"title": "Police and Crime Panel", "held_on": "2023-06-01"},
+        CommissionerStatement: {"period": spare_period_pk.get(state), "body": "<p>New statement.</p>"},
         Document: {
             "title": "New report",
-            "category": "other",
+            "category": category_pk,
             "published_on": "2023-02-01",
             "file": ContentFile(PDF, name="new-report.pdf"),
         },
@@ -574,7 +636,7 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
             check(role, "change:get", state, by_role[role].get(change_url))
             check(role, "history", state, by_role[role].get(reverse(f"{info}_history", args=[target.pk])))
             check(role, "", state, by_role[role].get(reverse(f"{info}_changelist") + f"{target.pk}/"))
-            for kind in ("import", "export", "import_template", "config", "qrcode", "password_change"):
+            for kind in ("import", "export", "import_template", "config", "qrcode", "password_change", "checklist"):
                 if kind in kinds:
                     args = [target.pk] if kind in ("config", "qrcode", "password_change") else []
                     check(role, kind, state, by_role[role].get(reverse(f"{info}_{kind}", args=args)))

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from performance import recorded_crime
-from performance.models import CallAnswerMonth, Document, ReportingPeriod
+from performance.models import CallAnswerMonth, Document, DocumentCategory, ReportingPeriod
 from performance.recorded_crime import release_import
 from performance.resources import (
     CallAnswerMonthResource,
@@ -275,6 +275,7 @@ def test_document_whose_file_is_missing_from_storage_is_not_found(client, db, se
         file=SimpleUploadedFile("annual-report.pdf", b"%PDF-1.7\n%%EOF\n"),
         published_on="2023-10-19",
         publish_at=timezone.now() - datetime.timedelta(days=1),
+        category=DocumentCategory.objects.get(slug="other"),
     )
     document.full_clean()
     document.save()

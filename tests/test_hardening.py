@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from performance.models import (
     Document,
+    DocumentCategory,
     ForceGroup,
     LibraryPage,
     Measure,
@@ -254,6 +255,7 @@ def test_documents_are_stored_under_safe_names_and_served_with_a_safe_dispositio
         file=upload("../../../etc/passwd<script>.pdf", b"%PDF-1.7\n%%EOF\n"),
         published_on="2023-10-19",
         publish_at=PUBLISHED,
+        category=DocumentCategory.objects.get(slug="other"),
     )
     document.full_clean()
     document.save()

@@ -6,11 +6,13 @@ nothing. Every row passes ``full_clean()``, the same validation staff meet in th
 
 import csv
 import datetime
+import io
 import json
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
@@ -18,6 +20,9 @@ from django.utils.text import slugify
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
+    CommissionerStatement,
+    Document,
+    DocumentCategory,
     Force,
     ForceAlias,
     ForceGroup,
@@ -25,6 +30,7 @@ from performance.models import (
     LibraryPage,
     Measure,
     MeasureFigure,
+    Meeting,
     PageSection,
     PriorityArea,
     PriorityAreaCommentary,
@@ -101,6 +107,7 @@ class Command(BaseCommand):
         self.load_ons(figures["ons_recorded_crime"], home)
         self.load_ncpm(figures["ncpm"], content)
         self.load_library(content)
+        self.load_documents(content)
         for channel in content["reporting_channels"]:
             saved(ReportingChannel, {"name": channel["name"]}, channel)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {home.full_name}."))
@@ -261,3 +268,84 @@ class Command(BaseCommand):
             for order, section in enumerate(page_values["sections"]):
                 saved(PageSection, {"page": page, "slot": section["slot"], "order": order}, section)
             page.sections.filter(order__gte=len(page_values["sections"])).delete()
+
+    def load_documents(self, content):
+        """A meeting with its papers, a few documents and the June 2023 quarter's statement, each
+        file a small PDF of its own words (so search finds them)."""
+        categories = {  # a new site has them from its migrations; a test's emptied database does not
+            values["slug"]: DocumentCategory.objects.filter(slug=values["slug"]).first()
+            or saved(DocumentCategory, {"slug": values["slug"]}, {**values, "order": order})
+            for order, values in enumerate(content["document_categories"])
+        }
+        for values in content["meetings"]:
+            meeting = saved(
+                Meeting,
+                {"title": values["title"], "held_on": day(values["held_on"])},
+                {"summary": values["summary"], "publish_at": DEMO_PUBLISHED},
+            )
+            for document in values["documents"]:
+                self.load_document(
+                    document,
+                    category=categories["meetings"],
+                    published_on=meeting.held_on,
+                    meeting=meeting,
+                    meeting_part=document["part"],
+                )
+        for document in content["documents"]:
+            self.load_document(
+                document,
+                category=categories[document["category"]],
+                published_on=day(document["published_on"]),
+            )
+        values = content["statement"]
+        period = ReportingPeriod.objects.get(period_end=day(values["period_end"]))
+        statement = saved(
+            CommissionerStatement, {"period": period}, {"title": values["title"], "body": values["body"]}
+        )
+        statement.documents.set(Document.objects.filter(title__in=values["documents"]))
+
+    def load_document(self, values, **fields):
+        found = Document.objects.filter(title=values["title"]).first()
+        if found is not None:
+            return found
+        document = Document(
+            title=values["title"],
+            summary=values["summary"],
+            publish_at=DEMO_PUBLISHED,
+            file=ContentFile(text_pdf(values["lines"]), name=f"{slugify(values['title'])[:80]}.pdf"),
+            **fields,
+        )
+        document.full_clean()
+        document.save()
+        CHANGES.append(document)
+        return document
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF that draws ``lines`` in Helvetica (pypdf writes it)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+    )
+    escaped = (line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines)
+    contents = DecodedStreamObject()
+    contents.set_data(
+        ("BT /F1 12 Tf 16 TL 72 770 Td " + " ".join(f"({line}) Tj T*" for line in escaped) + " ET").encode(
+            "latin-1"
+        )
+    )
+    page.replace_contents(contents)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,255 @@
+"""Time the document library's pages with a large library, and its django-tables2 table against
+a plain hand-written one.
+
+Adds 5,000 documents and 200 meetings to the current database inside a transaction that is
+rolled back at the end, so the database is left as it was (on PostgreSQL it first vacuums the
+documents table, clearing away earlier runs' rolled-back rows). Pages are fetched with the test
+client, never from the page cache: first with the cache off (every request reads everything),
+then with it on and each request a new address (a first visit, with the year list kept for the
+content version). The table alone is then rendered by the site's lean template, by
+django-tables2's default one, and by a plain hand-written one. Prints figures; asserts nothing.
+
+    createdb -h 127.0.0.1 -U postgres library_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/library_bench ./manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/library_bench ./manage.py bench_library
+"""
+
+import datetime
+import itertools
+import random
+import statistics
+import time
+
+from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.db.models import TextField, Value
+from django.template import engines
+from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from performance import library
+from performance.caching import content_version
+from performance.models import Document, DocumentCategory, Meeting
+
+PUBLISHED = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+
+VOCABULARY = (
+    "police crime commissioner plan budget force officers community safety victims panel report "
+    "annual strategy neighbourhood policing performance complaints decision estates finance grant "
+    "partnership violence women girls rural roads drugs county lines fraud cyber prevention youth "
+    "justice court custody response emergency calls answered seconds contact centre inspection "
+    "recommendations progress accountability meeting minutes agenda papers precept council tax"
+)
+WORDS = VOCABULARY.split()
+RARE_WORD = "burglary"  # in about one document in ten
+
+# The same columns and markup as the library's table, written out by hand.
+PLAIN_TABLE = """<div class="table-wrap library-table-wrap" role="region" aria-labelledby="documents-caption" tabindex="0">
+<table class="data-table data-table--text library-table"><caption id="documents-caption">Documents</caption>
+<thead><tr>{% for header in headers %}<th scope="col"><a href="?sort={{ header.1 }}">{{ header.0 }}</a></th>{% endfor %}</tr></thead>
+<tbody>{% for row in rows %}<tr><td><a href="{{ row.url }}">{{ row.document.title }}</a> <span class="library-kind">{{ row.kind }}</span>{% if row.document.summary %}<span class="library-detail">{{ row.document.summary }}</span>{% endif %}</td>
+<td><a href="{{ row.category_url }}">{{ row.document.category.name }}</a></td>
+<td>{% if row.meeting_url %}<a href="{{ row.meeting_url }}">{{ row.document.meeting }}</a>{% endif %}</td>
+<td>{{ row.document.published_on|date:"j F Y" }}</td></tr>{% endfor %}</tbody></table></div>"""
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the library's pages with 5,000 documents (added, then rolled back) and compare table templates."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--documents", type=int, default=5000)
+        parser.add_argument("--meetings", type=int, default=200)
+        parser.add_argument(
+            "--words",
+            type=int,
+            default=1500,
+            help="Words of text per document (1,500: about 10,000 characters).",
+        )
+        parser.add_argument("--repeat", type=int, default=20)
+
+    def handle(self, *args, documents, meetings, words, repeat, **options):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # clear away the rows of earlier runs' rollbacks
+                cursor.execute("VACUUM ANALYZE performance_document, performance_meeting")
+        with transaction.atomic():
+            started = time.perf_counter()
+            categories, meeting = self.generate(documents, meetings, words)
+            self.stdout.write(
+                f"{connection.vendor}: {documents:,} documents, {meetings} meetings added in "
+                f"{time.perf_counter() - started:.1f} s (rolled back at the end)\n"
+            )
+            self.measure_pages(categories, meeting, repeat)
+            self.measure_tables(repeat)
+            transaction.set_rollback(True)
+
+    def generate(self, count, meetings, words):
+        chance = random.Random(2024)
+        categories = list(DocumentCategory.objects.all()) or [
+            DocumentCategory.objects.create(name=f"Category {n}", slug=f"category-{n}", order=n)
+            for n in range(8)
+        ]
+        held = [
+            Meeting(
+                title=f"Panel meeting {n}",
+                held_on=f"{2016 + n // 25}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                slug=f"bench-panel-meeting-{n}",
+                publish_at=PUBLISHED,
+            )
+            for n in range(meetings)
+        ]
+        Meeting.objects.bulk_create(held)
+        kinds = ["pdf"] * 6 + ["docx", "xlsx", "csv", "odt", "ods"]
+        parts = [choice for choice, _ in Document.MeetingPart.choices]
+        rows = []
+        for n in range(count):
+            text = [chance.choice(WORDS) for _ in range(words)]
+            if n % 10 == 0:
+                text[chance.randrange(words)] = RARE_WORD
+            in_meeting = n % 5 < 2
+            title = " ".join(chance.sample(WORDS, 6)).capitalize() + f" {n}"
+            summary = " ".join(chance.sample(WORDS, 12)).capitalize() + "."
+            rows.append(
+                Document(
+                    title=title,
+                    summary=summary,
+                    text=" ".join(text),
+                    search_vector=self.vector(title, summary, " ".join(text)),
+                    file=f"documents/bench/document-{n}.{chance.choice(kinds)}",
+                    category=categories[n % len(categories)],
+                    meeting=held[n % len(held)] if in_meeting else None,
+                    meeting_part=parts[n % len(parts)] if in_meeting else "",
+                    published_on=f"{2016 + n % 9}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                    publish_at=None if n % 20 == 19 else PUBLISHED,  # some drafts
+                )
+            )
+        Document.objects.bulk_create(rows, batch_size=500)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE performance_document; ANALYZE performance_meeting")
+        return categories, held[0]
+
+    @staticmethod
+    def vector(title, summary, text):
+        """The document's search vector, computed as it is inserted: set by an UPDATE afterwards,
+        every row would be written twice, and the dead copies (which a rolled-back transaction
+        never vacuums) would slow every page measured."""
+        if connection.vendor != "postgresql":
+            return None
+        return (
+            SearchVector(Value(title, output_field=TextField()), weight="A", config="english")
+            + SearchVector(Value(summary, output_field=TextField()), weight="B", config="english")
+            + SearchVector(Value(text, output_field=TextField()), weight="C", config="english")
+        )
+
+    def measure_pages(self, categories, meeting, repeat):
+        client = Client(HTTP_HOST="localhost")
+        category = categories[0].slug
+        index = reverse("performance:library")
+        pages = {
+            "library index": index,
+            "library index, page 40 by title": f"{index}?sort=title&page=40",
+            "filtered: category, year, type": f"{index}?category={category}&year=2020&type=pdf",
+            f'search "{RARE_WORD}"': f"{index}?q={RARE_WORD}",
+            'search "police budget", page 2': f"{index}?q=police+budget&page=2",
+            "search, filtered and sorted": f"{index}?q=police&category={category}&sort=-published",
+            "category page": reverse("performance:library-category", args=[category]),
+            "meeting page": meeting.get_absolute_url(),
+        }
+        self.stdout.write(
+            f"{'page (full request, not from the cache)':<42} {'median ms':>10} {'p90 ms':>8} {'queries':>8}"
+        )
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            self.stdout.write("  the page cache off: every request reads everything")
+            for name, url in pages.items():
+                self.measure(name, lambda url=url: self.fetched(client, url), repeat)
+        with override_settings(PAGE_CACHE_SECONDS=600):
+            self.stdout.write(
+                "  the page cache on, each request a page not in it yet (the year list is kept)"
+            )
+            visits = itertools.count()
+            for name, url in pages.items():
+                address = f"{url}{'&' if '?' in url else '?'}visit="
+                self.measure(
+                    name, lambda address=address: self.fetched(client, f"{address}{next(visits)}"), repeat
+                )
+        cache.clear()
+
+    @staticmethod
+    def fetched(client, url):
+        response = client.get(url, secure=True)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    def measure_tables(self, repeat):
+        """The same 25 rows, fetched once, rendered by the three templates."""
+        request = RequestFactory().get(reverse("performance:library"))
+        documents = (
+            Document.objects.published().select_related("category", "meeting").only(*library.LISTED_FIELDS)
+        )
+
+        def table(template_name=None):
+            table = library.DocumentTable(documents, caption="Documents", order_by="-published")
+            if template_name:
+                table.template_name = template_name
+            library.paginated(table, request)
+            table.page.object_list.data = list(table.page.object_list.data)  # read before timing
+            return table
+
+        lean, default = table(), table("django_tables2/table.html")
+        tables2 = engines["django"].from_string("{% load django_tables2 %}{% render_table table %}")
+        plain = engines["django"].from_string(PLAIN_TABLE)
+        plain_documents = list(documents.order_by("-published_on", "title", "pk")[:25])
+        headers = [
+            ("Title", "title"),
+            ("Category", "category"),
+            ("Meeting", "-meeting"),
+            ("Published", "published"),
+        ]
+        self.stdout.write(
+            f"\n{'the table alone (25 rows, render only)':<42} {'median ms':>10} {'p90 ms':>8} {'queries':>8}"
+        )
+        self.measure(
+            "tables2, lean template (the site's)", lambda: tables2.render({"table": lean}, request), repeat
+        )
+        self.measure(
+            "tables2, its default template", lambda: tables2.render({"table": default}, request), repeat
+        )
+        self.measure(
+            "plain template, rows built by hand",
+            lambda: plain.render({"rows": self.plain_rows(plain_documents), "headers": headers}, request),
+            repeat,
+        )
+
+    @staticmethod
+    def plain_rows(documents):
+        """What a hand-written view would do per row: the links and the kind of file."""
+        return [
+            {
+                "document": document,
+                "url": document.get_absolute_url(),
+                "kind": library.kind_name(document.file.name),
+                "category_url": reverse("performance:library-category", args=[document.category.slug]),
+                "meeting_url": reverse("performance:library-meeting", args=[document.meeting.slug])
+                if document.meeting and document.meeting.is_published
+                else "",
+            }
+            for document in documents
+        ]
+
+    def measure(self, name, work, repeat):
+        work()  # warm template loading and caches
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            work()
+            timings.append((time.perf_counter() - started) * 1000)
+        content_version(fresh=True)  # read at most once a second: not one of the page's own queries
+        with CaptureQueriesContext(connection) as queries:
+            work()
+        p90 = statistics.quantiles(timings, n=10)[-1]
+        self.stdout.write(f"{name:<42} {statistics.median(timings):>10.2f} {p90:>8.2f} {len(queries):>8}")

@@ -1,0 +1,221 @@
+"""Searching the document library: the words inside documents, read once when a file is
+uploaded, and PostgreSQL's full-text search over titles (weighted highest), summaries and text,
+with a plain word match on SQLite.
+
+``documents_matching()`` is the one search both backends answer; ``snippet_html()`` turns what it
+annotated into the safe, highlighted extract shown under each result.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models.functions import (
+    Coalesce,
+    Concat,
+    Greatest,
+    Least,
+    Left,
+    Lower,
+    NullIf,
+    StrIndex,
+    Substr,
+)
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_TEXT_CHARACTERS = 1_000_000  # enough for any report; keeps a row and its index small
+
+VECTOR = (
+    SearchVector("title", weight="A", config="english")
+    + SearchVector("summary", weight="B", config="english")
+    + SearchVector("text", weight="C", config="english")
+)
+
+# PostgreSQL marks the matched words with these control characters, which are removed from the
+# text before it is searched, so any found in the extract are PostgreSQL's; the extract is then
+# escaped whole and only the markers become <mark> tags.
+MATCH_START = "\x02"
+MATCH_STOP = "\x03"
+# ts_headline parses every word it is given (about a millisecond for 10,000 characters on the
+# benchmark's machine: 25 results of a whole report each would take seconds), so it is given a
+# window of the summary and text: from a little before the first place one of the reader's
+# words appears in their first SNIPPET_SOURCE_CHARACTERS (about 20 pages), or their start.
+SNIPPET_SOURCE_CHARACTERS = 50_000
+SNIPPET_WINDOW = 600
+SNIPPET_LEAD = 150  # characters of the window before the word
+SNIPPET_CHARACTERS = 240  # SQLite: the length of the extract around the first match
+SNIPPET_BEFORE = 60  # … of which this much comes before it
+NOT_LOOKED_FOR = {"or", "and", "the"}  # web search's "or", and words found everywhere
+
+
+def document_text(file) -> str:
+    """The words inside an uploaded document (PDF, Word, OpenDocument), or "" for a kind
+    without text to read or a file that cannot be read."""
+    from .extraction import extracted_text
+
+    return extracted_text(file)[:MAX_TEXT_CHARACTERS]
+
+
+def document_indexed(document) -> None:
+    """Keep the document's search vector up to date (PostgreSQL only)."""
+    if connection.vendor == "postgresql":
+        type(document)._base_manager.filter(pk=document.pk).update(search_vector=VECTOR)
+
+
+def results_ranked() -> bool:
+    """Whether ``documents_matching()`` puts the best match first (PostgreSQL), or leaves the
+    order alone (SQLite's plain match has no measure of relevance)."""
+    return connection.vendor == "postgresql"
+
+
+def documents_matching(documents: QuerySet, words: str) -> QuerySet:
+    """The ``documents`` that match a reader's search, each annotated with ``snippet_source``
+    for ``snippet_html()``.
+
+    PostgreSQL: web-search syntax ("quoted phrases", or, -word) against the stored search
+    vector, best match first (title matches weigh most, then summary, then text).
+    SQLite: every word must appear in the title, summary or text, in any case; the order is
+    left as it was.
+    """
+    source = Concat("summary", Value("\n"), Left("text", SNIPPET_SOURCE_CHARACTERS), output_field=TextField())
+    if results_ranked():
+        query = SearchQuery(words, search_type="websearch", config="english")
+        return (
+            documents.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                snippet_source=SearchHeadline(
+                    without_markers(snippet_window(source, words)),
+                    query,
+                    config="english",
+                    start_sel=MATCH_START,
+                    stop_sel=MATCH_STOP,
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_on", "pk")
+        )
+    matches_every_word = Q()
+    for word in search_words(words):
+        matches_every_word &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(text__icontains=word)
+    return (
+        documents.filter(matches_every_word)
+        .annotate(snippet_source=source)
+        .order_by("-published_on", "title", "pk")
+    )
+
+
+def snippet_window(source, words: str):
+    """SQL: SNIPPET_WINDOW characters of ``source`` from SNIPPET_LEAD before the first place
+    one of the reader's words appears (in any case), or from its start.
+
+    A word is looked for by its first letters (see ``looked_for()``), so that "burglaries" finds
+    the window around "burglary"; ts_headline then marks only the real matches.
+    """
+    needles = looked_for(words)
+    if not needles:
+        return Left(source, SNIPPET_WINDOW)
+    lowered = Lower(source)
+    positions = [NullIf(StrIndex(lowered, Value(needle)), Value(0)) for needle in needles]
+    first = positions[0] if len(positions) == 1 else Least(*positions)
+    start = Greatest(Coalesce(first, Value(1)) - Value(SNIPPET_LEAD), Value(1))
+    return Substr(source, start, SNIPPET_WINDOW)
+
+
+def looked_for(words: str, most: int = 3) -> list[str]:
+    """What is looked for in the text to place the extract: the first ``most`` words of the
+    search, lower case, a long word without its last three letters (a rough stem).
+
+    >>> looked_for('Burglaries OR "rural crime"')
+    ['burglar', 'rural', 'crime']
+    """
+    needles = []
+    for word in search_words(words):
+        word = word.lower()
+        if len(word) < 3 or word in NOT_LOOKED_FOR:
+            continue
+        needles.append(word[: max(5, len(word) - 3)])
+    return needles[:most]
+
+
+def without_markers(expression):
+    """The text with any character used as a match marker removed (SQL ``translate``)."""
+    return Func(
+        expression, Value(MATCH_START + MATCH_STOP), Value(""), function="translate", output_field=TextField()
+    )
+
+
+def search_words(words: str) -> list[str]:
+    """The words of a search for the plain match: quotes and a leading minus ignored.
+
+    >>> search_words(' "Police  and crime" -plan ')
+    ['Police', 'and', 'crime', 'plan']
+    """
+    return [word.lstrip("-") for word in words.replace('"', " ").split() if word.lstrip("-")]
+
+
+def snippet_html(document, words: str) -> SafeString:
+    """The extract shown under a search result, matched words in <mark>, everything else escaped."""
+    source = getattr(document, "snippet_source", "") or ""
+    if connection.vendor == "postgresql":
+        return marked_headline(source)
+    return highlighted_extract(source, search_words(words))
+
+
+def marked_headline(headline: str) -> SafeString:
+    """PostgreSQL's headline, escaped, its match markers turned into <mark> tags.
+
+    >>> print(marked_headline("a <script> \\x02budget\\x03 & more"))
+    a &lt;script&gt; <mark>budget</mark> &amp; more
+    """
+    html = escape(" ".join(headline.split()))
+    return mark_safe(html.replace(MATCH_START, "<mark>").replace(MATCH_STOP, "</mark>"))
+
+
+def highlighted_extract(text: str, words: list[str]) -> SafeString:
+    """A window of ``text`` around the first of ``words`` found (in any case), escaped, every
+    occurrence of a word in <mark>; the start of the text when none is found.
+
+    >>> print(highlighted_extract("The <b>Budget</b> for 2024: budget lines.", ["budget"]))
+    The &lt;b&gt;<mark>Budget</mark>&lt;/b&gt; for 2024: <mark>budget</mark> lines.
+    >>> extract = highlighted_extract("word " * 30 + "target " + "word " * 100, ["TARGET"])
+    >>> extract.startswith("… word"), "<mark>target</mark>" in extract, extract.endswith("word …")
+    (True, True, True)
+    """
+    if not words:
+        return mark_safe(escape(truncated(" ".join(text[: SNIPPET_CHARACTERS * 2].split()), 0)))
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.I)
+    first = pattern.search(text)
+    if first:  # only the part of a long text around the match is looked at
+        text = text[max(0, first.start() - SNIPPET_BEFORE * 2) : first.start() + SNIPPET_CHARACTERS * 2]
+    else:
+        text = text[: SNIPPET_CHARACTERS * 2]
+    text = " ".join(text.split())
+    first = pattern.search(text)
+    start = 0
+    if first and first.start() > SNIPPET_BEFORE:
+        start = text.find(" ", first.start() - SNIPPET_BEFORE, first.start()) + 1 or first.start()
+    window = truncated(text, start)
+    html, done = [], 0
+    for match in pattern.finditer(window):
+        html += [escape(window[done : match.start()]), "<mark>", escape(match.group()), "</mark>"]
+        done = match.end()
+    html.append(escape(window[done:]))
+    return mark_safe("".join(html))
+
+
+def truncated(text: str, start: int) -> str:
+    """SNIPPET_CHARACTERS of ``text`` from ``start``, cut at a space, with … where cut."""
+    end = start + SNIPPET_CHARACTERS
+    window = text[start:end]
+    if end < len(text):
+        window = window[: window.rfind(" ")] if " " in window else window
+        window += " …"
+    return ("… " if start else "") + window
