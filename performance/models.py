@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Prefetch, Q, When, Window
 from django.db.models.functions import RowNumber

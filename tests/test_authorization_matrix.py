@@ -636,7 +636,15 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
             check(role, "change:get", state, by_role[role].get(change_url))
             check(role, "history", state, by_role[role].get(reverse(f"{info}_history", args=[target.pk])))
             check(role, "", state, by_role[role].get(reverse(f"{info}_changelist") + f"{target.pk}/"))
-            for kind in ("import", "export", "import_template", "config", "qrcode", "password_change", "checklist"):
+            for kind in (
+                "import",
+                "export",
+                "import_template",
+                "config",
+                "qrcode",
+                "password_change",
+                "checklist",
+            ):
                 if kind in kinds:
                     args = [target.pk] if kind in ("config", "qrcode", "password_change") else []
                     check(role, kind, state, by_role[role].get(reverse(f"{info}_{kind}", args=args)))
