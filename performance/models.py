@@ -1541,7 +1541,10 @@ class Document(Content, Publishable):
     class Meta:
         permissions = [("publish_document", "Can publish documents")]
         ordering = ["-published_on", "title"]
-        indexes = [models.Index(fields=["category", "-published_on"], name="document_category_date")]
+        indexes = [
+            models.Index(fields=["-published_on", "title"], name="document_date"),
+            models.Index(fields=["category", "-published_on"], name="document_category_date"),
+        ]
 
     def __str__(self):
         return self.title

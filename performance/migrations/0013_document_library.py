@@ -296,6 +296,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='document',
+            index=models.Index(fields=['-published_on', 'title'], name='document_date'),
+        ),
+        migrations.AddIndex(
+            model_name='document',
             index=models.Index(fields=['category', '-published_on'], name='document_category_date'),
         ),
         migrations.AddField(
