@@ -256,7 +256,7 @@ class PublishableAdmin(ContentAdmin):
         if not can_publish(request, self.model):
             raise PermissionDenied
         with transaction.atomic():
-            objects = list(queryset.select_for_update())
+            objects = list(queryset.select_for_update(of=("self",)))
             for obj in objects:  # saved one by one, so each change has its history row
                 obj.publish_at = when
                 obj.save()
