@@ -1530,6 +1530,9 @@ class Document(Content, Publishable):
     # Title (A), summary (B) and text (C) for PostgreSQL's full-text search, kept by save() (on
     # SQLite it stays empty: search falls back to matching words). GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title (A) and summary (B) alone: results are ranked on it, a small vector, so ranking a
+    # search that matches thousands of documents stays cheap; the text decides only whether one matches.
+    heading_vector = SearchVectorField(null=True, editable=False)
     published_on = models.DateField(
         help_text="Publication date shown to the public. The document is not public before this day, "
         "even once published."

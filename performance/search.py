@@ -29,11 +29,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 MAX_TEXT_CHARACTERS = 1_000_000  # enough for any report; keeps a row and its index small
 
-VECTOR = (
-    SearchVector("title", weight="A", config="english")
-    + SearchVector("summary", weight="B", config="english")
-    + SearchVector("text", weight="C", config="english")
+HEADING_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
+    "summary", weight="B", config="english"
 )
+VECTOR = HEADING_VECTOR + SearchVector("text", weight="C", config="english")
 
 # PostgreSQL marks the matched words with these control characters, which are removed from the
 # text before it is searched, so any found in the extract are PostgreSQL's; the extract is then
@@ -63,7 +62,9 @@ def document_text(file) -> str:
 def document_indexed(document) -> None:
     """Keep the document's search vector up to date (PostgreSQL only)."""
     if connection.vendor == "postgresql":
-        type(document)._base_manager.filter(pk=document.pk).update(search_vector=VECTOR)
+        type(document)._base_manager.filter(pk=document.pk).update(
+            search_vector=VECTOR, heading_vector=HEADING_VECTOR
+        )
 
 
 def results_ranked() -> bool:
@@ -77,7 +78,8 @@ def documents_matching(documents: QuerySet, words: str) -> QuerySet:
     for ``snippet_html()``.
 
     PostgreSQL: web-search syntax ("quoted phrases", or, -word) against the stored search
-    vector, best match first (title matches weigh most, then summary, then text).
+    vector, best match first (title matches weigh most, then summary; matches in the text alone
+    come after them, newest first).
     SQLite: every word must appear in the title, summary or text, in any case; the order is
     left as it was.
     """
@@ -87,7 +89,7 @@ def documents_matching(documents: QuerySet, words: str) -> QuerySet:
         return (
             documents.filter(search_vector=query)
             .annotate(
-                rank=SearchRank(F("search_vector"), query),
+                rank=SearchRank(F("heading_vector"), query),  # text-only matches: 0, newest first
                 snippet_source=SearchHeadline(
                     without_markers(snippet_window(source, words)),
                     query,

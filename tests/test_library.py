@@ -108,7 +108,7 @@ def generate(
         for s in specs
     )
     if connection.vendor == "postgresql":
-        Document.objects.update(search_vector=search.VECTOR)
+        Document.objects.update(search_vector=search.VECTOR, heading_vector=search.HEADING_VECTOR)
     return specs
 
 

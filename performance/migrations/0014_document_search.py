@@ -15,10 +15,11 @@ def search_index(apps, schema_editor):
 
     schema_editor.execute(GIN)
     Document = apps.get_model("performance", "Document")
+    heading = SearchVector("title", weight="A", config="english") + SearchVector(
+        "summary", weight="B", config="english"
+    )
     Document.objects.using(schema_editor.connection.alias).update(
-        search_vector=SearchVector("title", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-        + SearchVector("text", weight="C", config="english")
+        search_vector=heading + SearchVector("text", weight="C", config="english"), heading_vector=heading
     )
 
 
@@ -42,6 +43,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaldocument',
             name='search_vector',
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name='document',
+            name='heading_vector',
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name='historicaldocument',
+            name='heading_vector',
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
         migrations.RunPython(search_index, search_index_removed),

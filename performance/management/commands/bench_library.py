@@ -119,6 +119,7 @@ class Command(BaseCommand):
                     summary=summary,
                     text=" ".join(text),
                     search_vector=self.vector(title, summary, " ".join(text)),
+                    heading_vector=self.vector(title, summary),
                     file=f"documents/bench/document-{n}.{chance.choice(kinds)}",
                     category=categories[n % len(categories)],
                     meeting=held[n % len(held)] if in_meeting else None,
@@ -134,17 +135,18 @@ class Command(BaseCommand):
         return categories, held[0]
 
     @staticmethod
-    def vector(title, summary, text):
+    def vector(title, summary, text=None):
         """The document's search vector, computed as it is inserted: set by an UPDATE afterwards,
         every row would be written twice, and the dead copies (which a rolled-back transaction
         never vacuums) would slow every page measured."""
         if connection.vendor != "postgresql":
             return None
-        return (
-            SearchVector(Value(title, output_field=TextField()), weight="A", config="english")
-            + SearchVector(Value(summary, output_field=TextField()), weight="B", config="english")
-            + SearchVector(Value(text, output_field=TextField()), weight="C", config="english")
-        )
+        heading = SearchVector(
+            Value(title, output_field=TextField()), weight="A", config="english"
+        ) + SearchVector(Value(summary, output_field=TextField()), weight="B", config="english")
+        if text is None:
+            return heading
+        return heading + SearchVector(Value(text, output_field=TextField()), weight="C", config="english")
 
     def measure_pages(self, categories, meeting, repeat):
         client = Client(HTTP_HOST="localhost")
