@@ -883,6 +883,7 @@ class LibraryPageAdmin(PublishableAdmin):
     search_fields = ["title", "slug", "summary"]
     ordering = ["order", "title"]
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["documents"]
     inlines = [PageSectionInline]
 
 

@@ -5,6 +5,7 @@ conditional request with 304; ConditionalGetMiddleware adds the ETag. Anonymous 
 stored copy of the page for the current content version.
 """
 
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -30,7 +31,13 @@ def library(request):
 def library_page(request, slug):
     preview = pages.is_preview(request)
     page = get_object_or_404(
-        LibraryPage.objects.visible(preview=preview), slug=slug, template=LibraryPage.Template.PLAIN
+        LibraryPage.objects.visible(preview=preview).prefetch_related(
+            Prefetch(
+                "documents", queryset=Document.objects.visible(preview=preview), to_attr="shown_documents"
+            )
+        ),
+        slug=slug,
+        template=LibraryPage.Template.PLAIN,
     )
     return render(request, "performance/library_page.html", {"page": page, "preview": preview})
 

@@ -623,3 +623,30 @@ def test_the_meeting_page_queries_do_not_grow_with_its_documents(
     content_version(fresh=True)
     with django_assert_num_queries(3):
         client.get(meeting.get_absolute_url())
+
+
+def test_a_library_page_lists_its_linked_documents_that_are_public(client, demo_data, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from performance.models import DocumentCategory, LibraryPage
+    from tests.factories import PUBLISHED
+
+    settings.MEDIA_ROOT = tmp_path
+    page = LibraryPage.objects.filter(template=LibraryPage.Template.PLAIN).first()
+    other = DocumentCategory.objects.get(slug="other")
+    public, draft = (
+        Document.objects.create(
+            title=title,
+            file=ContentFile(b"%PDF-1.4\n", name=f"{n}.pdf"),
+            published_on="2023-10-19",
+            category=other,
+            publish_at=when,
+        )
+        for n, (title, when) in enumerate([("Linked annual report", PUBLISHED), ("Linked draft", None)])
+    )
+    page.documents.set([public, draft])
+
+    text = client.get(page.get_absolute_url()).content.decode()
+
+    assert "Linked annual report" in text and public.get_absolute_url() in text
+    assert "Linked draft" not in text
