@@ -1022,19 +1022,11 @@ class ColumnMappingForm(forms.ModelForm):
         fields = []
 
     def clean(self):
-        cleaned = super().clean()
-        chosen = [value for name, value in cleaned.items() if name.startswith("column_") and value]
-        twice = sorted({heading for heading in chosen if chosen.count(heading) > 1})
-        if twice:
-            raise ValidationError(f'"{twice[0]}" is chosen for more than one column.')
-        return cleaned
+        return importing.column_choices_checked(super().clean())
 
     def save(self, commit=True):
-        self.instance.choices = {
-            name.removeprefix("column_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("column_") and value
-        }
+        chosen = importing.column_choices(self.cleaned_data)
+        self.instance.choices = {key: heading for key, heading in chosen.items() if heading}
         return super().save(commit)
 
 
@@ -1077,7 +1069,7 @@ class ColumnMappingAdmin(HistoryAdmin):
         offered = [("", "None: read the column by its heading")] + [(h, h) for h in obj.headings]
         return {
             f"column_{column.key}": forms.ChoiceField(
-                label=f"Which column holds the {column.label.lower()}?",
+                label=importing.column_question(column),
                 choices=offered,
                 required=False,
                 initial=obj.choices.get(column.key, ""),

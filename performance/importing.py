@@ -83,6 +83,27 @@ class ImportConfirmForm(forms.Form):
         return " ".join(message for errors in self.errors.values() for message in errors)
 
 
+def column_question(column) -> str:
+    """What a person is asked about a column, e.g. "Which column holds the total calls?"."""
+    return f"Which column holds the {column.label.lower()}?"
+
+
+def column_choices(data: dict) -> dict[str, str]:
+    """A column form's choices, ``column_<key>`` fields, as {column key: the file's heading}."""
+    return {name.removeprefix("column_"): value for name, value in data.items() if name.startswith("column_")}
+
+
+def column_choices_checked(data: dict) -> dict:
+    """``data`` (a column form's cleaned data) unless one of the file's columns is chosen for two."""
+    chosen = [heading for heading in column_choices(data).values() if heading]
+    twice = sorted({heading for heading in chosen if chosen.count(heading) > 1})
+    if twice:
+        raise forms.ValidationError(
+            f'"{twice[0]}" is chosen for more than one column; each of the file\'s columns holds one thing.'
+        )
+    return data
+
+
 class ColumnChoiceForm(forms.Form):
     """The mapping step of a preview: for each column the import could not find by its heading,
     which of the file's other columns holds it (``missing``: a ``HeadingsMissing``)."""
@@ -94,7 +115,7 @@ class ColumnChoiceForm(forms.Form):
         offered = [("", "Choose one of the file's columns")] + [(h, h) for h in missing.unclaimed]
         for column in missing.missing:
             self.fields[f"column_{column.key}"] = forms.ChoiceField(
-                label=f"Which column holds the {column.label.lower()}?",
+                label=column_question(column),
                 choices=offered,
                 error_messages={
                     "required": f'Choose the column that holds "{column.label}".',
@@ -103,20 +124,10 @@ class ColumnChoiceForm(forms.Form):
             )
 
     def clean(self):
-        cleaned = super().clean()
-        chosen = [heading for heading in self.choices().values() if heading]
-        twice = sorted({heading for heading in chosen if chosen.count(heading) > 1})
-        if twice:
-            raise forms.ValidationError(
-                f'"{twice[0]}" is chosen for more than one column; each of the file\'s columns holds one thing.'
-            )
-        return cleaned
+        return column_choices_checked(super().clean())
 
     def choices(self) -> dict[str, str]:
-        data = getattr(self, "cleaned_data", {})
-        return {
-            name.removeprefix("column_"): value for name, value in data.items() if name.startswith("column_")
-        }
+        return column_choices(getattr(self, "cleaned_data", {}))
 
 
 def columns_remember(*, resource_class, headings: list[str], choices: dict[str, str], user) -> ColumnMapping:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -58,6 +59,21 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
+
+
+PASSWORD = "a-long-test-password"  # a staff member's, for signing in through the form
+
+
+@pytest.fixture
+def signed_in(site, page, staff_member):
+    """``staff_member`` (each module says who) signed in through the admin's login form, as a
+    person would."""
+    page.goto(site.url + reverse("admin:login"))
+    page.fill("#id_username", staff_member.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(site.url + reverse("admin:index"))
+    return page
 
 
 def axe_violations(page) -> list[dict]:

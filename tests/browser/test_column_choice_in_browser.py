@@ -16,9 +16,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from performance.models import CallAnswerMonth, ColumnMapping
-from tests.browser.conftest import axe_violations
-from tests.browser.test_staff_import_flow import PASSWORD, cells_by_heading, open_import_page
+from tests.browser.conftest import PASSWORD, axe_violations
 from tests.browser.test_staff_import_flow import PERMISSIONS as IMPORT_PERMISSIONS
+from tests.browser.test_staff_import_flow import cells_by_heading, open_import_page
 
 pytestmark = pytest.mark.browser
 
@@ -64,17 +64,6 @@ def staff_member(site, django_user_model):
     assert not user.is_superuser
     assert not user.groups.exists()
     return user
-
-
-@pytest.fixture
-def signed_in(site, page, staff_member):
-    """Signed in through the admin's login form, as a person would."""
-    page.goto(site.url + reverse("admin:login"))
-    page.fill("#id_username", staff_member.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(site.url + reverse("admin:index"))
-    return page
 
 
 def release_file(tmp_path, name: str, rows: list[list[str]]):

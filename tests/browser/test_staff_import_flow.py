@@ -14,11 +14,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from performance.models import CallAnswerMonth
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import PASSWORD, axe_violations
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password"
 
 # The demo data holds Norfolk's months up to September 2023, all published: October 2023 is the
 # next month, long over by the time the tests run.
@@ -89,17 +88,6 @@ def staff_member(site, django_user_model):
         user.user_permissions.add(*found)
     assert not user.is_superuser
     return user
-
-
-@pytest.fixture
-def signed_in(site, page, staff_member):
-    """Signed in through the admin's login form, as a person would."""
-    page.goto(site.url + reverse("admin:login"))
-    page.fill("#id_username", staff_member.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(site.url + reverse("admin:index"))
-    return page
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ nothing. Every row passes ``full_clean()``, the same validation staff meet in th
 
 import csv
 import datetime
-import io
 import json
 import zoneinfo
 from decimal import Decimal
@@ -42,6 +41,8 @@ from performance.models import (
     normalise_force_name,
 )
 from performance.ranking import ranks_deferred, ranks_recompute
+
+from .bench_extraction import text_pdf  # one text PDF writer, for the demo and the benchmark
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 
@@ -312,40 +313,10 @@ class Command(BaseCommand):
             title=values["title"],
             summary=values["summary"],
             publish_at=DEMO_PUBLISHED,
-            file=ContentFile(text_pdf(values["lines"]), name=f"{slugify(values['title'])[:80]}.pdf"),
+            file=ContentFile(text_pdf([values["lines"]]), name=f"{slugify(values['title'])[:80]}.pdf"),
             **fields,
         )
         document.full_clean()
         document.save()
         CHANGES.append(document)
         return document
-
-
-def text_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF that draws ``lines`` in Helvetica (pypdf writes it)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=595, height=842)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-    )
-    escaped = (line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines)
-    contents = DecodedStreamObject()
-    contents.set_data(
-        ("BT /F1 12 Tf 16 TL 72 770 Td " + " ".join(f"({line}) Tj T*" for line in escaped) + " ET").encode(
-            "latin-1"
-        )
-    )
-    page.replace_contents(contents)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
