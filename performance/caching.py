@@ -73,11 +73,31 @@ def _read_version() -> datetime.datetime | None:
     return max(times) if times else None
 
 
+_kept: dict[str, tuple[datetime.datetime | None, object]] = {}
+
+
+def kept_for_the_content_version(name: str, read):
+    """``read()``, kept in this process until the content version moves: for what many public
+    pages read and only a change of content can change (the office's settings, the library's
+    years). Read afresh each time when public pages are not cached at all (PAGE_CACHE_SECONDS
+    0, as in the tests). Nothing kept here may be changed by its reader."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return read()
+    version = content_version()
+    kept = _kept.get(name)
+    if kept is None or kept[0] != version:
+        kept = (version, read())
+        _kept[name] = kept
+    return kept[1]
+
+
 def forget_version() -> None:
-    """Read the version afresh on the next request (after a change made by this process)."""
+    """Read the version afresh on the next request (after a change made by this process), and
+    what was kept for it."""
     global _version
     with _lock:
         _version = (0.0, _version[1])
+        _kept.clear()
 
 
 def is_cacheable(request) -> bool:

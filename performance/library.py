@@ -12,19 +12,16 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.functional import cached_property
 
 from . import pages, search
-from .caching import content_version, public_page
+from .caching import kept_for_the_content_version, public_page
 from .documents import extension_of
 from .models import Document, DocumentCategory, LibraryPage, Meeting
 
@@ -125,32 +122,24 @@ class DocumentTable(tables.Table):
             self._links[name, slug] = reverse(name, args=[slug])
         return self._links[name, slug]
 
-    def render_title(self, record):
-        if self.search_words:
-            detail = search.snippet_html(record, self.search_words)
-        else:
-            detail = record.summary
-        return format_html(
-            '<a href="{}">{}</a> <span class="library-kind">{}</span>{}',
-            record.get_absolute_url(),
-            record.title,
-            kind_name(record.file.name),
-            format_html('<span class="library-detail">{}</span>', detail) if detail else "",
-        )
-
-    def render_category(self, value):
-        return format_html(
-            '<a href="{}">{}</a>', self.link("performance:library-category", value.slug), value
-        )
-
-    def render_meeting(self, value):
-        """A link to the meeting's page, once the meeting is public (before, nothing)."""
-        if not (self.preview or value.is_published):
-            return ""
-        return format_html('<a href="{}">{}</a>', self.link("performance:library-meeting", value.slug), value)
-
-    def render_published(self, value):
-        return date_format(value, "j F Y")
+    @cached_property
+    def documents(self) -> list[Document]:
+        """The page's documents, each with what its row shows (``url``, ``kind``, ``detail``,
+        ``category_url``, ``meeting_url``) worked out in one pass. The lean template writes the
+        cells from these: asked to render each cell itself, django-tables2 looks up and inspects
+        a render method per cell, which costs more than the rest of the table together."""
+        documents = [row.record for row in self.paginated_rows]
+        for document in documents:
+            document.url = document.get_absolute_url()
+            document.kind = kind_name(document.file.name)
+            document.detail = (
+                search.snippet_html(document, self.search_words) if self.search_words else document.summary
+            )
+            document.category_url = self.link("performance:library-category", document.category.slug)
+            meeting = document.meeting
+            public = meeting is not None and (self.preview or meeting.is_published)
+            document.meeting_url = self.link("performance:library-meeting", meeting.slug) if public else ""
+        return documents
 
     def order_title(self, queryset, is_descending):
         return queryset.order_by(F("title").desc() if is_descending else F("title").asc(), "pk"), True
@@ -177,20 +166,29 @@ def table_sort(request, table_class=DocumentTable) -> str | None:
     return None
 
 
-class CountedPaginator(Paginator):
-    """Reads a page's rows and how many rows there are in one query: every row carries
-    ``COUNT(*) OVER ()`` as ``matching`` (see ``with_count()``), which PostgreSQL works out while
-    it sorts the rows anyway, where a separate ``COUNT(*)`` would find every match again (a
-    second pass over every matching search vector). A page past the last raises ``EmptyPage``."""
+class SearchPaginator(Paginator):
+    """A page of search results in two queries. The first finds the page's documents, in order,
+    and how many match in all: each matching row carries only its id, its rank and
+    ``COUNT(*) OVER ()`` (see ``with_count()``), which PostgreSQL works out while it sorts the
+    rows anyway, where a separate ``COUNT(*)`` would find every match again. The second reads
+    those documents in full, with their extracts (``details``): an extract reads a document's
+    text, so only the page's rows are given one. A page past the last raises ``EmptyPage``."""
+
+    def __init__(self, object_list, per_page, *, details: QuerySet, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.details = details
 
     def page(self, number):
         number = self.page_number(number)
         bottom = (number - 1) * self.per_page
         rows = self.object_list[bottom : bottom + self.per_page]
-        rows.data = list(rows.data)
-        if not rows.data and number > 1:
+        with search.text_index_used():
+            found = [document.pk for document in rows.data]
+            self.__dict__["count"] = rows.data[0].matching if found else 0  # Paginator.count, known
+        if not found and number > 1:
             raise EmptyPage("That page contains no results")
-        self.__dict__["count"] = rows.data[0].matching if rows.data else 0  # Paginator.count, known
+        documents = self.details.in_bulk(found) if found else {}
+        rows.data = [documents[pk] for pk in found if pk in documents]
         return self._get_page(rows, number, self)
 
     @staticmethod
@@ -205,17 +203,18 @@ def with_count(documents: QuerySet) -> QuerySet:
     return documents.annotate(matching=Window(Count("*")))
 
 
-def paginated(table: DocumentTable, request, *, counted_with_rows: bool = False) -> DocumentTable:
+def paginated(table: DocumentTable, request, *, details: QuerySet | None = None) -> DocumentTable:
     """The page of the table the address names: 404 for a page that does not exist, so that a
-    page's address never shows another page's documents. ``counted_with_rows``: the rows carry
-    their count (``with_count()``), for a search; a plain listing counts in a query of its own,
-    which costs less than carrying the count through the sort."""
+    page's address never shows another page's documents. ``details``: the table's rows are a
+    search's matches with their count (``with_count()``), and the page's documents are read in
+    full from ``details`` (see ``SearchPaginator``); a plain listing counts in a query of its
+    own, which costs less than carrying the count through the sort."""
     page = request.GET.get("page", "1")
     if not page.isascii() or not page.isdigit() or int(page) > MAX_PAGE:
         raise Http404("No such page.")
-    paginator_class = CountedPaginator if counted_with_rows else Paginator
+    paginator = {"paginator_class": SearchPaginator, "details": details} if details is not None else {}
     try:
-        table.paginate(paginator_class=paginator_class, page=int(page), per_page=DOCUMENTS_PER_PAGE)
+        table.paginate(page=int(page), per_page=DOCUMENTS_PER_PAGE, **paginator)
     except EmptyPage as error:
         raise Http404("No such page.") from error
     return table
@@ -228,23 +227,17 @@ def paginated(table: DocumentTable, request, *, counted_with_rows: bool = False)
 
 def publication_years(documents: QuerySet, *, category: DocumentCategory | None, preview: bool) -> list[int]:
     """The years the listing's documents were published in, newest first: the year filter's
-    choices. The same for every reader until the content changes, so, when public pages are
-    cached at all, kept for the content version as the pages are: a page that is not in the
-    cache yet (a new search, say) need not read every document's date again."""
+    choices. The same for every reader until the content changes, so kept for the content
+    version (previews excepted): a page that is not in the cache yet (a new search, say) need
+    not read every document's date again."""
 
     def read() -> list[int]:
         years = documents.annotate(year=ExtractYear("published_on")).values_list("year", flat=True)
         return list(years.distinct().order_by("-year"))
 
-    if preview or settings.PAGE_CACHE_SECONDS <= 0:
+    if preview:
         return read()
-    version = content_version()
-    key = f"library-years:{version.timestamp() if version else 0}:{category.pk if category else 'all'}"
-    years = cache.get(key)
-    if years is None:
-        years = read()
-        cache.set(key, years, settings.PAGE_CACHE_SECONDS)
-    return years
+    return kept_for_the_content_version(f"library-years:{category.pk if category else 'all'}", read)
 
 
 class DocumentFilter(django_filters.FilterSet):
@@ -303,15 +296,16 @@ def document_listing(
     request, *, preview: bool, category: DocumentCategory | None = None, categories=()
 ) -> dict:
     """The filter form and the page of the table a library address asks for, in three queries
-    (the years for the form, the count, the page's rows) or two (a search's rows carry their
-    count; the years may be kept from an earlier request). The categories are passed in."""
+    (the years for the form, the count, the page's rows; a search: its matches with their count,
+    then the page's rows with extracts); the years may be kept from an earlier request. The
+    categories are passed in."""
     documents: QuerySet = Document.objects.visible(preview=preview)
     if category is not None:
         documents = documents.filter(category=category)
     years = publication_years(documents, category=category, preview=preview)
     filters = DocumentFilter(
         request.GET,
-        documents.select_related("category", "meeting").only(*LISTED_FIELDS),
+        documents,
         categories=categories,
         years=years,
         with_category=category is None,
@@ -325,15 +319,20 @@ def document_listing(
         caption = "Documents matching your search"
     else:
         caption = f"Documents in {category.name}" if category else "Documents"
-    rows = filters.qs if valid else filters.queryset.none()
+    rows = filters.qs if valid else documents.none()
+    listed = documents.select_related("category", "meeting").only(*LISTED_FIELDS)
     table = DocumentTable(
-        with_count(rows) if searching else rows,
+        with_count(rows.only("pk"))
+        if searching
+        else rows.select_related("category", "meeting").only(*LISTED_FIELDS),
         caption=caption,
         search_words=filters.search_words,
         preview=preview,
         order_by=sort or (None if ranked else "-published"),
     )
-    paginated(table, request, counted_with_rows=searching)
+    paginated(
+        table, request, details=search.with_snippets(listed, filters.search_words) if searching else None
+    )
     return {
         "filters": filters,
         "filters_valid": valid,

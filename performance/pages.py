@@ -11,6 +11,7 @@ from django.db.models import Max, Min, Prefetch
 from django.http import Http404
 
 from . import charts, ncpm, opendata
+from .caching import kept_for_the_content_version
 from .models import (
     CallAnswerMonth,
     Document,
@@ -30,9 +31,10 @@ YEARS_ON_POLICE_DATA_PAGE = 3
 
 
 def site_settings_for(request) -> SiteSettings | None:
-    """The office's settings, read once per request and shared by views and templates."""
+    """The office's settings, shared by views and templates: read once per content version (see
+    ``kept_for_the_content_version()``), or once per request."""
     if not hasattr(request, "_site_settings"):
-        request._site_settings = SiteSettings.objects.for_site()
+        request._site_settings = kept_for_the_content_version("site-settings", SiteSettings.objects.for_site)
     return request._site_settings
 
 

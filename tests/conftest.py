@@ -5,7 +5,15 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 
+from performance import caching
 from tests.factories import staff
+
+
+@pytest.fixture(autouse=True)
+def content_version_read_afresh():
+    """Each test reads the content version, and what is kept for it, afresh: a version is a
+    time, and two tests' databases can share one."""
+    caching.forget_version()
 
 
 @pytest.fixture(scope="session")

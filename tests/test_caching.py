@@ -5,11 +5,13 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from performance import caching
-from performance.models import PriorityAreaCommentary, ReportingPeriod
+from performance.models import PriorityAreaCommentary, ReportingPeriod, SiteSettings
 
 URL = "/document-library/police-data/"
 
@@ -52,6 +54,19 @@ def test_a_scheduled_publication_appears_at_its_time(client, page_cache):
     ):
         page = client.get(URL).content.decode()
     assert "for the 12 months to 30 September 2023" in page
+
+
+def test_the_office_settings_are_read_once_per_content_version(client, page_cache):
+    client.get(URL)
+    caching.content_version(fresh=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("performance:library")).status_code == 200  # not cached yet
+    assert not [query for query in queries if '"performance_sitesettings"."office_name"' in query["sql"]]
+
+    office = SiteSettings.objects.get()
+    office.office_name = "Office of the Police, Fire and Crime Commissioner"
+    office.save()
+    assert "Office of the Police, Fire and Crime Commissioner" in client.get(URL).content.decode()
 
 
 def test_staff_are_never_served_a_stored_copy(client, page_cache, django_user_model):

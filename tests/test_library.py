@@ -590,13 +590,22 @@ def offered_years(response) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
+# On PostgreSQL a search's matches are found in a transaction of their own, which tells the
+# planner to use the text index (``search.text_index_used()``): in a test, a savepoint, the
+# SET LOCAL, and the rollback to the savepoint and its release.
+SEARCH_PLAN = 4 if connection.vendor == "postgresql" else 0
+
+
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
         (LIBRARY, 6),
         (f"{LIBRARY}?category=board-papers&year=2022&type=pdf&sort=-meeting&page=1", 6),
-        (f"{LIBRARY}?q=burglary", 5),
-        (reverse("performance:library-category", args=["statistics"]) + "?q=burglary&sort=title", 4),
+        (f"{LIBRARY}?q=burglary", 6 + SEARCH_PLAN),
+        (
+            reverse("performance:library-category", args=["statistics"]) + "?q=burglary&sort=title",
+            5 + SEARCH_PLAN,
+        ),
     ],
 )
 def test_the_queries_do_not_grow_with_the_documents(

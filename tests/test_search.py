@@ -7,6 +7,7 @@ DATABASE_URL); the tests of what only full-text search does are skipped on SQLit
 """
 
 import html
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -92,9 +93,16 @@ def test_a_search_over_two_pages_lists_each_result_once_at_a_stable_address(clie
 
 
 def test_documents_matching_is_one_function_for_both_databases(library):
-    found = search.documents_matching(Document.objects.published(), "burglary")
+    found = search.with_snippets(
+        search.documents_matching(Document.objects.published(), "burglary"), "burglary"
+    )
     assert {d.title for d in found} == {s.title for s in library if s.public and mentions(s, "burglary")}
-    assert all(hasattr(document, "snippet_source") for document in found)
+    in_extract = {s.title for s in library if s.public and mentions(replace(s, title=""), "burglary")}
+    assert in_extract and all(
+        "<mark>burglary</mark>" in search.snippet_html(document, "burglary").lower()
+        for document in found
+        if document.title in in_extract
+    )
 
 
 # --------------------------------------------------------------------------------------------
