@@ -15,10 +15,14 @@ from django import forms
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import ExtractYear
+from django.forms.utils import flatatt
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from . import pages, search
 from .caching import kept_for_the_content_version, public_page
@@ -75,6 +79,11 @@ def kind_name(file_name: str) -> str:
 # The table
 # --------------------------------------------------------------------------------------------
 
+ROW = (
+    '<tr><td><a href="{}">{}</a> <span class="library-kind">{}</span>{}</td>'
+    '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>'
+)
+
 
 class SortableColumn(tables.Column):
     """A column whose header link says, in words, which way it will sort the table."""
@@ -123,23 +132,36 @@ class DocumentTable(tables.Table):
         return self._links[name, slug]
 
     @cached_property
-    def documents(self) -> list[Document]:
-        """The page's documents, each with what its row shows (``url``, ``kind``, ``detail``,
-        ``category_url``, ``meeting_url``) worked out in one pass. The lean template writes the
-        cells from these: asked to render each cell itself, django-tables2 looks up and inspects
-        a render method per cell, which costs more than the rest of the table together."""
-        documents = [row.record for row in self.paginated_rows]
-        for document in documents:
-            document.url = document.get_absolute_url()
-            document.kind = kind_name(document.file.name)
-            document.detail = (
+    def written_rows(self) -> list[SafeString]:
+        """The page's rows, each written in one pass: the kind of file, the summary or search
+        extract, and links to the document, its category and its meeting (once public). Asked
+        to render each cell itself, django-tables2 looks up and inspects a render method per
+        cell, which costs more than the rest of the page's template together."""
+        rows = []
+        for row in self.paginated_rows:
+            document = row.record
+            detail = (
                 search.snippet_html(document, self.search_words) if self.search_words else document.summary
             )
-            document.category_url = self.link("performance:library-category", document.category.slug)
             meeting = document.meeting
-            public = meeting is not None and (self.preview or meeting.is_published)
-            document.meeting_url = self.link("performance:library-meeting", meeting.slug) if public else ""
-        return documents
+            rows.append(
+                format_html(
+                    ROW,
+                    document.get_absolute_url(),
+                    document.title,
+                    kind_name(document.file.name),
+                    format_html('<span class="library-detail">{}</span>', detail) if detail else "",
+                    self.link("performance:library-category", document.category.slug),
+                    document.category.name,
+                    format_html(
+                        '<a href="{}">{}</a>', self.link("performance:library-meeting", meeting.slug), meeting
+                    )
+                    if meeting is not None and (self.preview or meeting.is_published)
+                    else "",
+                    date_format(document.published_on, "j F Y"),
+                )
+            )
+        return rows
 
     def order_title(self, queryset, is_descending):
         return queryset.order_by(F("title").desc() if is_descending else F("title").asc(), "pk"), True
@@ -240,6 +262,23 @@ def publication_years(documents: QuerySet, *, category: DocumentCategory | None,
     return kept_for_the_content_version(f"library-years:{category.pk if category else 'all'}", read)
 
 
+class PlainSelect(forms.Select):
+    """A drop-down list written in Python, options and all: the markup of Django's select
+    widget in a quarter of the time (its template includes another template per option, and
+    the library's filters are on every one of its pages)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((choice, " selected" if str(choice) in chosen else "", label) for choice, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
 class DocumentFilter(django_filters.FilterSet):
     """Search, category, year and type of file, from a plain GET form."""
 
@@ -247,16 +286,21 @@ class DocumentFilter(django_filters.FilterSet):
         label="Search", method="matching", max_length=MAX_SEARCH_CHARACTERS, widget=forms.SearchInput
     )
     category = django_filters.ChoiceFilter(
-        label="Category", field_name="category__slug", empty_label="All categories"
+        label="Category", field_name="category__slug", empty_label="All categories", widget=PlainSelect
     )
     year = django_filters.ChoiceFilter(
-        label="Year published", field_name="published_on", lookup_expr="year", empty_label="Any year"
+        label="Year published",
+        field_name="published_on",
+        lookup_expr="year",
+        empty_label="Any year",
+        widget=PlainSelect,
     )
     type = django_filters.ChoiceFilter(
         label="Type of file",
         method="of_type",
         choices=[(key, label) for key, (label, _) in FILE_TYPES.items()],
         empty_label="Any type",
+        widget=PlainSelect,
     )
 
     class Meta:
@@ -352,18 +396,29 @@ def document_listing(
 # --------------------------------------------------------------------------------------------
 
 
+def library_categories() -> list[DocumentCategory]:
+    """Every category, in order: public as soon as saved, so kept for the content version."""
+    return kept_for_the_content_version("library-categories", lambda: list(DocumentCategory.objects.all()))
+
+
+def library_pages(preview: bool) -> list[LibraryPage]:
+    """The library's pages a reader sees (a preview: staff see drafts too)."""
+
+    def read():
+        return list(LibraryPage.objects.visible(preview=preview).only("title", "slug", "summary", "template"))
+
+    return read() if preview else kept_for_the_content_version("library-pages", read)
+
+
 @public_page
 def index(request):
     preview = pages.is_preview(request)
-    categories = list(DocumentCategory.objects.only("name", "slug"))
     return render(
         request,
         "performance/library.html",
         {
-            "pages": LibraryPage.objects.visible(preview=preview).only(
-                "title", "slug", "summary", "template"
-            ),
-            **document_listing(request, preview=preview, categories=categories),
+            "pages": library_pages(preview),
+            **document_listing(request, preview=preview, categories=library_categories()),
         },
     )
 
@@ -371,7 +426,9 @@ def index(request):
 @public_page
 def category(request, slug):
     preview = pages.is_preview(request)
-    chosen = get_object_or_404(DocumentCategory, slug=slug)
+    chosen = next((category for category in library_categories() if category.slug == slug), None)
+    if chosen is None:
+        raise Http404("No such category.")
     return render(
         request,
         "performance/library_category.html",

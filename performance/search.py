@@ -14,12 +14,11 @@ from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import Case, F, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import (
     Coalesce,
     Concat,
     Greatest,
-    Least,
     Left,
     Lower,
     NullIf,
@@ -43,8 +42,8 @@ MATCH_START = "\x02"
 MATCH_STOP = "\x03"
 # ts_headline parses every word it is given (about a millisecond for 10,000 characters on the
 # benchmark's machine: 25 results of a whole report each would take seconds), so it is given a
-# window of the summary and text: from a little before the first place one of the reader's
-# words appears in their first SNIPPET_SOURCE_CHARACTERS (about 20 pages), or their start.
+# window of the summary or text: from a little before the first place the reader's first word
+# appears in the text's first SNIPPET_SOURCE_CHARACTERS (about 20 pages); see snippet_window().
 SNIPPET_SOURCE_CHARACTERS = 50_000
 SNIPPET_WINDOW = 600
 SNIPPET_LEAD = 150  # characters of the window before the word
@@ -105,12 +104,14 @@ def documents_matching(documents: QuerySet, words: str) -> QuerySet:
 def with_snippets(documents: QuerySet, words: str) -> QuerySet:
     """The ``documents``, each annotated with ``snippet_source`` for ``snippet_html()``: on
     PostgreSQL a headline of the words around the first match, on SQLite the text to find it in."""
-    source = Concat("summary", Value("\n"), Left("text", SNIPPET_SOURCE_CHARACTERS), output_field=TextField())
     if not results_ranked():
+        source = Concat(
+            "summary", Value("\n"), Left("text", SNIPPET_SOURCE_CHARACTERS), output_field=TextField()
+        )
         return documents.annotate(snippet_source=source)
     return documents.annotate(
         snippet_source=SearchHeadline(
-            without_markers(snippet_window(source, words)),
+            without_markers(snippet_window(words)),
             SearchQuery(words, search_type="websearch", config="english"),
             config="english",
             start_sel=MATCH_START,
@@ -146,32 +147,44 @@ def text_index_used():
         transaction.set_rollback(True)
 
 
-def snippet_window(source, words: str):
-    """SQL: SNIPPET_WINDOW characters of ``source`` from SNIPPET_LEAD before the first place
-    one of the reader's words appears (in any case), or from its start.
+def snippet_window(words: str):
+    """SQL: what ts_headline is given to find the extract in, SNIPPET_WINDOW characters or so:
+    the summary and the start of the text when the summary has the reader's first word, else
+    the text from SNIPPET_LEAD before the first place the word appears (in any case) in its
+    first SNIPPET_SOURCE_CHARACTERS, or from its start.
 
-    A word is looked for by its first letters (see ``looked_for()``), so that "burglaries" finds
-    the window around "burglary"; ts_headline then marks only the real matches.
+    The word is looked for by its first letters (see ``looked_for()``), so that "burglaries"
+    finds the window around "burglary"; ts_headline then marks only the real matches, of every
+    word. Only the first word is looked for: each one costs a pass over the text.
     """
-    needles = looked_for(words)
+    opening = Concat(
+        "summary", Value("\n"), Left("text", SNIPPET_WINDOW - SNIPPET_LEAD), output_field=TextField()
+    )
+    needles = looked_for(words, most=1)
     if not needles:
-        return Left(source, SNIPPET_WINDOW)
-    lowered = Lower(source)
-    positions = [NullIf(StrIndex(lowered, Value(needle)), Value(0)) for needle in needles]
-    first = positions[0] if len(positions) == 1 else Least(*positions)
-    start = Greatest(Coalesce(first, Value(1)) - Value(SNIPPET_LEAD), Value(1))
-    return Substr(source, start, SNIPPET_WINDOW)
+        return opening
+    text = Substr("text", 1, SNIPPET_SOURCE_CHARACTERS)  # only the part read is decompressed
+    found = NullIf(StrIndex(Lower(text), Value(needles[0])), Value(0))
+    start = Greatest(Coalesce(found, Value(1)) - Value(SNIPPET_LEAD), Value(1))
+    return Case(
+        When(summary__icontains=needles[0], then=opening),
+        default=Substr("text", start, SNIPPET_WINDOW),
+        output_field=TextField(),
+    )
 
 
 def looked_for(words: str, most: int = 3) -> list[str]:
     """What is looked for in the text to place the extract: the first ``most`` words of the
-    search, lower case, a long word without its last three letters (a rough stem).
+    search (not those it excludes), lower case, a long word without its last three letters (a
+    rough stem).
 
-    >>> looked_for('Burglaries OR "rural crime"')
+    >>> looked_for('-police Burglaries OR "rural crime"')
     ['burglar', 'rural', 'crime']
     """
     needles = []
-    for word in search_words(words):
+    for word in words.replace('"', " ").split():
+        if word.startswith("-"):
+            continue
         word = word.lower()
         if len(word) < 3 or word in NOT_LOOKED_FOR:
             continue

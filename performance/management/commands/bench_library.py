@@ -1,27 +1,32 @@
 """Time the document library's pages with a large library, and its django-tables2 table against
 a plain hand-written one.
 
-Adds 5,000 documents and 200 meetings to the current database inside a transaction that is
-rolled back at the end, so the database is left as it was (on PostgreSQL it first vacuums the
-documents table, clearing away earlier runs' rolled-back rows). Pages are fetched with the test
-client, never from the page cache: first with the cache off (every request reads everything),
-then with it on and each request a new address (a first visit, with the year list kept for the
-content version). The table alone is then rendered by the site's lean template, by
-django-tables2's default one, and by a plain hand-written one. Prints figures; asserts nothing.
+Creates a scratch database beside the configured one (as the tests do: on PostgreSQL
+``<name>_bench_library``, on SQLite a file in a temporary folder), migrates it, loads the demo office, adds 5,000
+documents and 200 meetings, commits them and has the database vacuum and analyse them, as a
+live library's would be; the scratch database is dropped at the end. Pages are fetched with the
+test client, never from the page cache: first with the cache off (every request reads
+everything), then with it on and each request a new address (a first visit: the office's
+settings and the year list are kept for the content version). The table alone is then rendered
+by the site's lean template, by django-tables2's default one, and by a plain hand-written one.
+Prints figures; asserts nothing.
 
-    createdb -h 127.0.0.1 -U postgres library_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/library_bench ./manage.py migrate
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/library_bench ./manage.py bench_library
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pcc DEBUG=0 \
+        DJANGO_SETTINGS_MODULE=pcc_site.settings_test ./manage.py bench_library
 """
 
 import datetime
+import io
 import itertools
 import random
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import TextField, Value
@@ -103,20 +108,31 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=20)
 
     def handle(self, *args, documents, meetings, words, repeat, **options):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # clear away the rows of earlier runs' rollbacks
-                cursor.execute("VACUUM ANALYZE performance_document, performance_meeting")
-        with transaction.atomic():
+        with tempfile.TemporaryDirectory() as folder:
+            test = connection.settings_dict.setdefault("TEST", {})
+            if connection.vendor == "sqlite":
+                test["NAME"] = str(Path(folder) / "bench_library.sqlite3")
+            else:
+                test["NAME"] = f"{connection.settings_dict['NAME']}_bench_library"
             started = time.perf_counter()
-            categories, meeting = self.generate(documents, meetings, words)
-            self.stdout.write(
-                f"{connection.vendor}: {documents:,} documents, {meetings} meetings added in "
-                f"{time.perf_counter() - started:.1f} s (rolled back at the end)\n"
-            )
-            self.measure_pages(categories, meeting, repeat)
-            self.measure_tables(repeat)
-            transaction.set_rollback(True)
+            real_name = connection.settings_dict["NAME"]
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            try:
+                call_command("load_demo_data", stdout=io.StringIO())  # the office, its pages and settings
+                categories, meeting = self.generate(documents, meetings, words)
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("VACUUM ANALYZE")
+                self.stdout.write(
+                    f"{connection.vendor}: {documents:,} documents, {meetings} meetings in a scratch "
+                    f"database, ready in {time.perf_counter() - started:.1f} s\n"
+                )
+                self.measure_pages(categories, meeting, repeat)
+                self.measure_tables(repeat)
+            finally:
+                connection.creation.destroy_test_db(real_name, verbosity=0)
 
+    @transaction.atomic
     def generate(self, count, meetings, words):
         chance = random.Random(2024)
         categories = list(DocumentCategory.objects.all()) or [
@@ -159,16 +175,12 @@ class Command(BaseCommand):
                 )
             )
         Document.objects.bulk_create(rows, batch_size=500)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE performance_document; ANALYZE performance_meeting")
         return categories, held[0]
 
     @staticmethod
     def vector(title, summary, text=None):
-        """The document's search vector, computed as it is inserted: set by an UPDATE afterwards,
-        every row would be written twice, and the dead copies (which a rolled-back transaction
-        never vacuums) would slow every page measured."""
+        """The document's search vector, computed as it is inserted (set by an UPDATE afterwards,
+        every row would be written twice)."""
         if connection.vendor != "postgresql":
             return None
         heading = SearchVector(
@@ -247,7 +259,7 @@ class Command(BaseCommand):
         )
 
         def render_lean():
-            lean.__dict__.pop("documents", None)  # the rows are worked out again each time
+            lean.__dict__.pop("written_rows", None)  # the rows are written again each time
             return tables2.render({"table": lean}, request)
 
         self.measure("tables2, lean template (the site's)", render_lean, repeat)
