@@ -16,17 +16,13 @@ Prints figures; asserts nothing.
 """
 
 import datetime
-import io
 import itertools
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import TextField, Value
@@ -40,6 +36,8 @@ from django.utils.html import format_html
 from performance import library
 from performance.caching import content_version
 from performance.models import Document, DocumentCategory, Meeting
+
+from ._scratch import scratch_database
 
 PUBLISHED = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 
@@ -108,29 +106,18 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=20)
 
     def handle(self, *args, documents, meetings, words, repeat, **options):
-        with tempfile.TemporaryDirectory() as folder:
-            test = connection.settings_dict.setdefault("TEST", {})
-            if connection.vendor == "sqlite":
-                test["NAME"] = str(Path(folder) / "bench_library.sqlite3")
-            else:
-                test["NAME"] = f"{connection.settings_dict['NAME']}_bench_library"
-            started = time.perf_counter()
-            real_name = connection.settings_dict["NAME"]
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                call_command("load_demo_data", stdout=io.StringIO())  # the office, its pages and settings
-                categories, meeting = self.generate(documents, meetings, words)
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute("VACUUM ANALYZE")
-                self.stdout.write(
-                    f"{connection.vendor}: {documents:,} documents, {meetings} meetings in a scratch "
-                    f"database, ready in {time.perf_counter() - started:.1f} s\n"
-                )
-                self.measure_pages(categories, meeting, repeat)
-                self.measure_tables(repeat)
-            finally:
-                connection.creation.destroy_test_db(real_name, verbosity=0)
+        started = time.perf_counter()
+        with scratch_database("bench_library"):
+            categories, meeting = self.generate(documents, meetings, words)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
+            self.stdout.write(
+                f"{connection.vendor}: {documents:,} documents, {meetings} meetings in a scratch "
+                f"database, ready in {time.perf_counter() - started:.1f} s\n"
+            )
+            self.measure_pages(categories, meeting, repeat)
+            self.measure_tables(repeat)
 
     @transaction.atomic
     def generate(self, count, meetings, words):
