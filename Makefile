@@ -72,7 +72,7 @@ BENCH_DB ?= sqlite:///$(CURDIR)/.bench.sqlite3
 bench: demo wrk ## Render times, page weight, the library at 5,000 documents, text extraction, then wrk against gunicorn (BENCH_SECONDS=60)
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_pages
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_library
-	DEBUG=1 $(MANAGE) bench_extraction
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_extraction
 	DEBUG=1 $(MANAGE) bench_http --seconds $${BENCH_SECONDS:-60}
 
 wrk:
