@@ -96,15 +96,17 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def rank_text(rank: int | None, *, joint: bool = False) -> str:
-    """A published rank: "14th", "joint 2nd", or "" when there is none.
+def rank_text(rank: int | None, *, joint: bool = False, out_of: int | None = None) -> str:
+    """A published rank: "14th of 43", "joint 2nd of 8", "14th" when how many were ranked is not
+    known, or "" when there is no rank.
 
-    >>> rank_text(14), rank_text(2, joint=True), rank_text(None)
-    ('14th', 'joint 2nd', '')
+    >>> rank_text(14, out_of=43), rank_text(2, joint=True, out_of=8), rank_text(14), rank_text(None)
+    ('14th of 43', 'joint 2nd of 8', '14th', '')
     """
     if rank is None:
         return ""
-    return f"joint {ordinal(rank)}" if joint else ordinal(rank)
+    text = f"joint {ordinal(rank)}" if joint else ordinal(rank)
+    return f"{text} of {out_of}" if out_of else text
 
 
 def competition_ranks(values: Mapping[K, Number], *, highest_first: bool = True) -> dict[K, tuple[int, bool]]:
@@ -208,6 +210,22 @@ def ons_change_sentence(offences: Number, previous_offences: Number) -> str:
     )
 
 
+def ons_headline_sentence(area: str, offences: Number, previous_offences: Number | None) -> str:
+    """What the ONS headline says the figures show for a force area: the measure named in full
+    (police recorded crime excludes fraud, which Action Fraud records nationally), then the
+    change, or the level when there is no year before to compare with.
+
+    >>> ons_headline_sentence("Norfolk", 65115, 69237)
+    'police recorded crime (excluding fraud) in Norfolk decreased during this period by 6% (69,237 offences to 65,115)'
+    >>> ons_headline_sentence("Norfolk", 65115, None)
+    'police recorded crime (excluding fraud) in Norfolk stood at 65,115 offences'
+    """
+    subject = f"police recorded crime (excluding fraud) in {area}"
+    if previous_offences is None:
+        return f"{subject} stood at {thousands(offences)} offences"
+    return f"{subject} {ons_change_sentence(offences, previous_offences)}"
+
+
 def band_percentages_problem(percents: Iterable[Number]) -> str | None:
     """Why three band percentages cannot be right, or None. They must sum to 100 ± 0.5.
 
@@ -309,10 +327,11 @@ def measure_value(value: Number | None, *, percent_measure: bool = False) -> str
 
 
 def target_gap_text(share: Number, target_percent: Number) -> str:
-    """How a share answered in time (as published, to 1 decimal place) stands against the target.
+    """How a share answered in time (as published, to 1 decimal place) stands against the target,
+    in percentage points (the difference of two percentages is not itself a percentage).
 
     >>> target_gap_text(Decimal("87.1"), 90), target_gap_text(Decimal("91.04"), 90)
-    ('2.9 points below the 90% target', '1 point above the 90% target')
+    ('2.9 percentage points below the 90% target', '1 percentage point above the 90% target')
     >>> target_gap_text(90, 90), target_gap_text(Decimal("89.96"), 90)
     ('exactly on the 90% target', 'exactly on the 90% target')
     """
@@ -321,7 +340,7 @@ def target_gap_text(share: Number, target_percent: Number) -> str:
     if gap == 0:
         return f"exactly on {target}"
     points = abs(gap)
-    unit = "point" if points == 1 else "points"
+    unit = "percentage point" if points == 1 else "percentage points"
     return f"{plain(points)} {unit} {'above' if gap > 0 else 'below'} {target}"
 
 

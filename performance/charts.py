@@ -285,17 +285,17 @@ def group_chart(rows, *, settings, group, csv_url: str) -> Chart | None:
     scope = group_scope(group, settings)
     stored = home.rank_for(scope) if scope else None
     if stored is not None:
-        rank = stored.text
         out_of = stored.out_of or len(group.members.all()) or len(rows)
+        rank = calculations.rank_text(stored.rank, joint=stored.joint, out_of=out_of)
     else:
         # Ranked as the national data is ranked: on the share from the counts when published.
         exact = {row.force_id: ranking.share_under_10s(row) for row in rows}
         position, joint = calculations.competition_ranks(exact)[home.force_id]
-        rank, out_of = calculations.rank_text(position, joint=joint), len(rows)
+        rank = calculations.rank_text(position, joint=joint, out_of=len(rows))
     where = group_phrase(group, settings)
     summary = (
         f"In {month}, {home.force.name} answered {calculations.percent(shares[home.force_id])} of 999 calls "
-        f"within {seconds} seconds, ranked {rank} of {out_of} in {where}."
+        f"within {seconds} seconds, ranked {rank} in {where}."
     )
     title = f"Share of 999 calls answered in under 10 seconds, {month}: {home.force.name} and {where}"
 

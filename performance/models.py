@@ -667,7 +667,7 @@ class CallAnswerRank(models.Model):
 
     @property
     def text(self) -> str:
-        return calculations.rank_text(self.rank, joint=self.joint)
+        return calculations.rank_text(self.rank, joint=self.joint, out_of=self.out_of)
 
 
 # --------------------------------------------------------------------------------------------
@@ -731,9 +731,11 @@ class RecordedCrimeHeadline:
 
     @property
     def sentence(self) -> str:
-        if self.previous_total is None:
-            return f"stood at {calculations.thousands(self.latest.total)} offences"
-        return calculations.ons_change_sentence(self.latest.total, self.previous_total)
+        """What the figures show for the force area, e.g. "police recorded crime (excluding
+        fraud) in Norfolk decreased during this period by 6% (69,237 offences to 65,115)"."""
+        return calculations.ons_headline_sentence(
+            self.latest.force.name, self.latest.total, self.previous_total
+        )
 
 
 class RecordedCrimeFigureQuerySet(models.QuerySet):
@@ -743,7 +745,7 @@ class RecordedCrimeFigureQuerySet(models.QuerySet):
         figures = self.filter(force=force)
         if not preview:
             figures = figures.filter(period__publish_at__lte=timezone.now())
-        figures = list(figures.select_related("period").order_by("-period__period_end"))
+        figures = list(figures.select_related("period", "force").order_by("-period__period_end"))
         if not figures:
             return None
         latest = figures[0]

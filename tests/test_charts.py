@@ -35,9 +35,7 @@ FIGURES = json.loads(
 SEPTEMBER_2023 = datetime.date(2023, 9, 1)
 CSV = "/figures.csv"
 
-SHARE_SENTENCE = (
-    "In September 2023, 87.1% of 999 calls were answered within 10 seconds, 2.9 points below the 90% target."
-)
+SHARE_SENTENCE = "In September 2023, 87.1% of 999 calls were answered within 10 seconds, 2.9 percentage points below the 90% target."
 VOLUME_SENTENCE = (
     "In September 2023, Norfolk received 11,628 calls to 999, a 16% increase on September 2022 (9,984 calls)."
 )
@@ -297,11 +295,11 @@ def months_with(*shares, total_calls=(), start=datetime.date(2023, 7, 1)) -> lis
 @pytest.mark.parametrize(
     ("share", "gap"),
     [
-        ("89.0", "1 point below the 90% target"),
-        ("91.0", "1 point above the 90% target"),
+        ("89.0", "1 percentage point below the 90% target"),
+        ("91.0", "1 percentage point above the 90% target"),
         ("90.0", "exactly on the 90% target"),
-        ("90.5", "0.5 points above the 90% target"),
-        ("72.3", "17.7 points below the 90% target"),
+        ("90.5", "0.5 percentage points above the 90% target"),
+        ("72.3", "17.7 percentage points below the 90% target"),
     ],
 )
 def test_share_sentence_says_how_far_from_the_target(share, gap):

@@ -527,7 +527,7 @@ def test_police_data_page_compares_the_latest_year_with_the_year_before(client, 
     # Year ending June 2024 is not held: no comparison with the older June 2023 figure (65,115).
     assert ons_headline(client) == (
         "The latest statistics cover the 12-month period to June 2025, "
-        "showing crime in Norfolk stood at 58,881 offences."
+        "showing police recorded crime (excluding fraud) in Norfolk stood at 58,881 offences."
     )
 
     year_before = RecordedCrimePeriod.objects.create(
@@ -539,7 +539,7 @@ def test_police_data_page_compares_the_latest_year_with_the_year_before(client, 
 
     assert ons_headline(client) == (
         "The latest statistics cover the 12-month period to June 2025, "
-        "showing crime in Norfolk decreased during this period by 2% (60,000 offences to 58,881)."
+        "showing police recorded crime (excluding fraud) in Norfolk decreased during this period by 2% (60,000 offences to 58,881)."
     )
 
 

@@ -64,7 +64,10 @@ def test_the_year_before_is_compared_as_revised_not_as_first_published(norfolk):
     headline = RecordedCrimeFigure.objects.headline_for(norfolk)
 
     assert (headline.previous_total, headline.previous_source) == (69_237, "open data")
-    assert headline.sentence == "decreased during this period by 6% (69,237 offences to 65,115)"
+    assert headline.sentence == (
+        "police recorded crime (excluding fraud) in Norfolk decreased during this period by 6% "
+        "(69,237 offences to 65,115)"
+    )
 
 
 def test_without_open_data_for_the_whole_year_the_earlier_table_is_used(norfolk):

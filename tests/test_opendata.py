@@ -160,7 +160,7 @@ def test_each_csv_starts_with_its_documented_columns_in_a_fixed_order(client, de
 def test_999_csv_gives_norfolk_january_2023_as_published(client, demo_data):
     rows = csv_rows(client, csv_url("calls-999", "force=norfolk&month=2023-01"))
 
-    published = "Norfolk,E23000024,2023-01,9933,7.45,,,,,85.3,14.1,0.6,14,false,,2,false,,2,false,,entered"
+    published = "Norfolk,E23000024,2023-01,9933,7.45,,,,,85.3,14.1,0.6,14,false,,2,false,8,2,false,7,entered"
     assert rows[1:] == [[*csv_line(published), revised(norfolk_january())]]
 
 
@@ -447,10 +447,10 @@ def test_999_json_gives_real_numbers_booleans_and_iso_dates(client, demo_data):
         "national_rank_out_of": None,
         "msg_rank": 2,
         "msg_rank_joint": False,
-        "msg_rank_out_of": None,
+        "msg_rank_out_of": 8,
         "regional_rank": 2,
         "regional_rank_joint": False,
-        "regional_rank_out_of": None,
+        "regional_rank_out_of": 7,
         "rank_source": "entered",
         "last_revised": revised(norfolk_january()),
     }
@@ -522,7 +522,8 @@ def test_ons_json_carries_the_release_dates_and_the_home_force_headline(client, 
         "previous_year_ending": "2022-06-30",
         "previous_source": "Table P1",
         "previous": 69237,
-        "sentence": "decreased during this period by 6% (69,237 offences to 65,115)",
+        "sentence": "police recorded crime (excluding fraud) in Norfolk decreased during this period by 6% "
+        "(69,237 offences to 65,115)",
         "published_on": "2023-10-19",
         "next_release_on": "2024-01-25",
         "next_period_end": "2023-09-30",

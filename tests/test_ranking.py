@@ -179,11 +179,11 @@ def test_police_data_page_shows_the_computed_ranks(client, national):
         "92.0%",
         "7.0%",
         "1.0%",
-        "joint 2nd",
-        "joint 1st",
-        "joint 2nd",
+        "joint 2nd of 43",
+        "joint 1st of 8",
+        "joint 2nd of 7",
     ]
-    assert table.row("September 2023")[6:] == ["4th", "2nd", "1st"]  # entered by hand, as published
+    assert table.row("September 2023")[6:] == ["4th", "2nd of 8", "1st of 7"]  # entered by hand, as published
     assert [row[0] for row in table.rows][-2:] == ["September 2023", "October 2023"]
 
 
@@ -327,8 +327,16 @@ def test_ranks_follow_a_month_edited_in_the_admin(client, national, publisher):
 # --------------------------------------------------------------------------------------------
 
 SEPTEMBER = datetime.date(2023, 9, 1)
-PUBLISHED_RANKS = ["4th", "2nd", "1st"]  # Norfolk's September 2023 (national, MSG, regional), as entered
-RANKS_BEHIND_EVERY_FORCE = ["43rd", "8th", "7th"]  # once every other force's faster month counts
+PUBLISHED_RANKS = [
+    "4th",
+    "2nd of 8",
+    "1st of 7",
+]  # Norfolk's September 2023 (national, MSG, regional), as entered
+RANKS_BEHIND_EVERY_FORCE = [
+    "43rd of 43",
+    "8th of 8",
+    "7th of 7",
+]  # once every other force's faster month counts
 
 
 def add_other_forces_as_drafts():
@@ -546,14 +554,14 @@ def test_an_entered_rank_edited_or_deleted_by_a_publisher_shows_to_the_public_at
 
     assert response.status_code == 302
     assert SiteSettings.objects.get().content_changed_at > changed_at
-    assert norfolk_ranks(reader) == ["3rd", "2nd", "1st"]
+    assert norfolk_ranks(reader) == ["3rd", "2nd of 8", "1st of 7"]
 
     response = client.post(
         reverse("admin:performance_callanswerrank_delete", args=[rank.pk]), {"post": "yes"}
     )
 
     assert response.status_code == 302
-    assert norfolk_ranks(reader) == ["", "2nd", "1st"]
+    assert norfolk_ranks(reader) == ["", "2nd of 8", "1st of 7"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -168,6 +168,10 @@ class Command(BaseCommand):
 
     def load_calls(self, figures, home):
         columns = figures["calls_999_columns"]
+        group_sizes = {
+            CallAnswerRank.Scope.MOST_SIMILAR: len(figures["most_similar_group"]),
+            CallAnswerRank.Scope.REGIONAL: len(figures["regional_group"]["forces"]),
+        }
         for values in figures["calls_999"]:
             row = dict(zip(columns, values, strict=True))
             month = saved(
@@ -182,12 +186,13 @@ class Command(BaseCommand):
                     "publish_at": DEMO_PUBLISHED,
                 },
             )
-            # Published ranks for months whose national data is not held: entered, as published.
+            # Published ranks for months whose national data is not held: entered, as published,
+            # with how many forces each group ranks (how many were ranked nationally is not given).
             for scope, column in RANK_COLUMNS.items():
                 saved(
                     CallAnswerRank,
                     {"call_month": month, "scope": scope, "source": CallAnswerRank.Source.ENTERED},
-                    {"rank": row[column]},
+                    {"rank": row[column], "out_of": group_sizes.get(scope)},
                 )
 
     def load_ons(self, ons, home):
