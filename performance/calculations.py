@@ -382,6 +382,17 @@ def month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Every month from ``first`` to ``last`` (first days), so that a month with no figures is a
+    gap in a series rather than skipped.
+
+    >>> months_from_to(datetime.date(2023, 11, 1), datetime.date(2024, 2, 1))
+    [datetime.date(2023, 11, 1), datetime.date(2023, 12, 1), datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)]
+    """
+    start, stop = first.year * 12 + first.month - 1, last.year * 12 + last.month - 1
+    return [datetime.date(n // 12, n % 12 + 1, 1) for n in range(start, stop + 1)]
+
+
 def is_quarter_end(day: datetime.date) -> bool:
     """Whether ``day`` ends a (financial) quarter: 31 March, 30 June, 30 September, 31 December.
 

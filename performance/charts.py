@@ -27,6 +27,7 @@ TARGET_RED = "#a4131f"  # 7.8:1 on white
 WHITE = "#ffffff"
 TARGET_DASH = [6, 4]
 PERCENT_AXIS = "(%)"
+NO_FIGURES = "No figures published"
 SHARE_AXIS = f"Share of calls {PERCENT_AXIS}"
 
 
@@ -152,7 +153,11 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
         return []
     force = settings.home_force
     target, seconds = settings.answer_target_percent, settings.answer_target_seconds
-    labels = [short_month_name(m.month) for m in months]
+    held = {m.month: m for m in months}
+    # Every month from the first to the last: one with no figures is a gap, not skipped over.
+    calendar = calculations.months_from_to(months[0].month, months[-1].month)
+    series = [held.get(month) for month in calendar]
+    labels = [short_month_name(month) for month in calendar]
     first, last = month_name(months[0].month), month_name(months[-1].month)
     span = f"{first} to {last}" if first != last else last
     charts = []
@@ -181,7 +186,7 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
                             {
                                 "type": "line",
                                 "label": f"Answered in under {seconds} seconds",
-                                "data": [number(published_share(m)) for m in months],
+                                "data": [number(published_share(m)) if m else None for m in series],
                                 "borderColor": NAVY,
                                 "backgroundColor": NAVY,
                                 "borderWidth": 2,
@@ -190,7 +195,7 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
                                 "fill": False,
                                 "order": 1,
                             },
-                            target_dataset(target, len(months), seconds=seconds),
+                            target_dataset(target, len(calendar), seconds=seconds),
                         ],
                     },
                     "options": options(
@@ -201,7 +206,10 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
                 table=DataTable(
                     caption=title,
                     columns=["Month", "% of 999 calls answered in under 10 seconds"],
-                    rows=[[month_name(m.month), share_cell(published_share(m), target)] for m in months],
+                    rows=[
+                        [month_name(month), share_cell(published_share(m), target) if m else NO_FIGURES]
+                        for month, m in zip(calendar, series, strict=True)
+                    ],
                     csv_url=csv_url,
                     notes=(
                         f"{BELOW_TARGET_MARK} marks a month below the target of {target}% answered in "
@@ -237,7 +245,7 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
                     "datasets": [
                         {
                             "label": "999 calls",
-                            "data": [m.total_calls for m in months],
+                            "data": [m.total_calls if m else None for m in series],
                             "backgroundColor": BLUE,
                             "borderColor": BLUE,
                         }
@@ -248,7 +256,10 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
             table=DataTable(
                 caption=title,
                 columns=["Month", "Total calls"],
-                rows=[[month_name(m.month), calculations.thousands(m.total_calls)] for m in months],
+                rows=[
+                    [month_name(month), calculations.thousands(m.total_calls) if m else NO_FIGURES]
+                    for month, m in zip(calendar, series, strict=True)
+                ],
                 csv_url=csv_url,
             ),
         )

@@ -341,6 +341,19 @@ def test_a_month_without_a_share_is_a_gap_and_the_sentence_uses_the_latest_share
     assert volume.summary == "In August 2023, Norfolk received 1,000 calls to 999."  # no year earlier
 
 
+def test_a_month_missing_from_the_series_is_drawn_as_a_gap_not_joined_across():
+    july, august, september = months_with("88.0", "86.0", "84.0", total_calls=[900, 950, 1000])
+    share, volume = charts.calls_charts([july, september], settings=office(), csv_url=CSV)
+    assert share.config["data"]["labels"] == ["Jul 2023", "Aug 2023", "Sep 2023"]
+    assert share.config["data"]["datasets"][0]["data"] == [88, None, 84]
+    assert target_line(share)["data"] == [90, 90, 90]
+    assert share.table.rows[1] == ["August 2023", "No figures published"]
+    assert volume.config["data"]["datasets"][0]["data"] == [900, None, 1000]
+    assert volume.table.rows[1] == ["August 2023", "No figures published"]
+    assert_table_matches_datasets(share)
+    assert_table_matches_datasets(volume)
+
+
 def test_volume_sentence_compares_with_the_same_month_a_year_earlier():
     rows = months_with(*["80.0"] * 13, total_calls=[800, *[900] * 11, 1000], start=datetime.date(2022, 7, 1))
     _, volume = charts.calls_charts(rows, settings=office(), csv_url=CSV)

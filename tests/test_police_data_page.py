@@ -5,6 +5,7 @@ match means the calculations and the templates agree with what the office publis
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -164,6 +165,12 @@ def test_ons_headline_and_next_release(page):
         "ONS will next release crime statistics for all forces in England and Wales on 25 January 2024, "
         "covering the 12-month period to September 2023."
     ) in text
+
+
+def test_the_dcpp_link_goes_to_the_pack_not_the_inspectorates_home_page(page):
+    (link,) = re.findall(r'<a href="([^"]+)"[^>]*>Explore the Digital Crime and Performance Pack</a>', page)
+    assert "digital-crime-and-performance-pack" in link
+    assert link.rstrip("/") != "https://www.justiceinspectorates.gov.uk/hmicfrs"
 
 
 def test_group_definitions_list_their_member_forces(page):
