@@ -28,6 +28,8 @@ WHITE = "#ffffff"
 TARGET_DASH = [6, 4]
 PERCENT_AXIS = "(%)"
 NO_FIGURES = "No figures published"
+UNDER_10S_SHORT = "Under 10\u00a0s"
+UNDER_10S_FULL = "% of 999 calls answered in under 10 seconds"
 SHARE_AXIS = f"Share of calls {PERCENT_AXIS}"
 
 
@@ -205,7 +207,8 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
                 },
                 table=DataTable(
                     caption=title,
-                    columns=["Month", "% of 999 calls answered in under 10 seconds"],
+                    columns=["Month", UNDER_10S_SHORT],
+                    key={UNDER_10S_SHORT: UNDER_10S_FULL},
                     rows=[
                         [month_name(month), share_cell(published_share(m), target) if m else NO_FIGURES]
                         for month, m in zip(calendar, series, strict=True)
@@ -355,7 +358,8 @@ def group_chart(rows, *, settings, group, csv_url: str) -> Chart | None:
         },
         table=DataTable(
             caption=title,
-            columns=["Force", "% of 999 calls answered in under 10 seconds"],
+            columns=["Force", UNDER_10S_SHORT],
+            key={UNDER_10S_SHORT: UNDER_10S_FULL},
             rows=[[label(row), share_cell(shares[row.force_id], target)] for row in rows],
             csv_url=csv_url,
             notes=(
@@ -449,7 +453,12 @@ def measures_chart(figures, *, period, area, csv_url: str) -> Chart | None:
         },
         table=DataTable(
             caption=title,
-            columns=["Measure", latest_label, previous_label, baseline_label],
+            columns=["Measure", "Latest 12 months", "Previous 12 months", f"{baseline_year} baseline"],
+            key={
+                "Latest 12 months": latest_label,
+                "Previous 12 months": previous_label,
+                f"{baseline_year} baseline": baseline_label,
+            },
             rows=[[f.measure.name, cell(f.latest), cell(f.previous), cell(f.baseline)] for f in figures],
             csv_url=csv_url,
         ),

@@ -9,7 +9,7 @@ lean template (36.7 ms with its default one); these plain tables render it in a 
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
@@ -27,10 +27,22 @@ def rank_cell(rank) -> str:
 @dataclass(frozen=True)
 class DataTable:
     caption: str
-    columns: list[str]
+    columns: list[str]  # the headings shown: short, so that the table fits the page
     rows: list[list[str]]  # the first cell of each row is its header
     csv_url: str = ""  # the same figures as open data
     notes: tuple[str, ...] = ()  # shown under the table, e.g. what a marker means
+    key: dict[str, str] = field(default_factory=dict)  # a short heading's full wording
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """Each column's heading and its full wording ("" when the heading is already full):
+        screen readers are given the full wording, and the key under the table shows it."""
+        return [(column, self.key.get(column, "")) for column in self.columns]
+
+    @property
+    def wide(self) -> bool:
+        """Too many columns to fit a phone's width: it scrolls sideways, and says so."""
+        return len(self.columns) > 3
 
 
 BELOW_TARGET_MARK = "▼"
@@ -76,16 +88,27 @@ def call_answer_table(
         caption=caption,
         columns=[
             "Month",
-            "Total Calls",
-            "Mean Answer Time (seconds)",
-            *(["Median Answer Time (seconds)"] if median else []),
-            "% 999 calls answered in under 10 seconds",
-            "% 999 calls answered in 10 to under 60 seconds",
-            "% 999 calls answered in 60 seconds and over",
-            f"National ranking for {UNDER_10S}",
-            f"Most Similar Group ranking for {UNDER_10S}",
-            f"{regional_group_name or 'Regional'} ranking for {UNDER_10S}",
+            "Calls",
+            "Mean (s)",
+            *(["Median (s)"] if median else []),
+            "Under 10\u00a0s",
+            "10 to 60\u00a0s",
+            "60\u00a0s and over",
+            "National rank",
+            "MSG rank",
+            "Regional rank",
         ],
+        key={
+            "Calls": "Total Calls",
+            "Mean (s)": "Mean Answer Time (seconds)",
+            "Median (s)": "Median Answer Time (seconds)",
+            "Under 10\u00a0s": "% 999 calls answered in under 10 seconds",
+            "10 to 60\u00a0s": "% 999 calls answered in 10 to under 60 seconds",
+            "60\u00a0s and over": "% 999 calls answered in 60 seconds and over",
+            "National rank": f"National ranking for {UNDER_10S}",
+            "MSG rank": f"Most Similar Group ranking for {UNDER_10S}",
+            "Regional rank": f"{regional_group_name or 'Regional'} ranking for {UNDER_10S}",
+        },
         rows=[
             [
                 date_format(month.month, "F Y"),
@@ -142,11 +165,19 @@ def measure_figure_table(
         notes=tuple(notes),
         columns=[
             "Measure",
-            f"Most recent 12 months (to {day_month_year(period.period_end)})",
-            f"Previous 12 months (to {day_month_year(period.previous_period_end)})",
-            "Difference against previous 12 months",
-            f"{baseline_year} Baseline (12 months up to {day_month_year(period.baseline_period_end)})",
-            f"Difference against {baseline_year} Baseline",
+            "Latest 12 months",
+            "Previous 12 months",
+            "Change on previous",
+            f"{baseline_year} baseline",
+            f"Change on {baseline_year}",
         ],
+        key={
+            "Latest 12 months": f"Most recent 12 months (to {day_month_year(period.period_end)})",
+            "Previous 12 months": f"Previous 12 months (to {day_month_year(period.previous_period_end)})",
+            "Change on previous": "Difference against previous 12 months",
+            f"{baseline_year} baseline": f"{baseline_year} Baseline (12 months up to "
+            f"{day_month_year(period.baseline_period_end)})",
+            f"Change on {baseline_year}": f"Difference against {baseline_year} Baseline",
+        },
         rows=rows,
     )

@@ -147,7 +147,10 @@ def test_the_999_table_has_a_median_column_only_where_a_median_is_held(norfolk):
     CallAnswerMonth.objects.update(median_answer_seconds=None)
     not_held = call_answer_table(CallAnswerMonth.objects.with_ranks(), caption="999")
 
-    assert held.columns[2:4] == ["Mean Answer Time (seconds)", "Median Answer Time (seconds)"]
+    assert [full for _, full in held.headers[2:4]] == [
+        "Mean Answer Time (seconds)",
+        "Median Answer Time (seconds)",
+    ]
     assert held.rows[0][2:4] == ["7.57", "5"]
-    assert "Median Answer Time (seconds)" not in not_held.columns
+    assert "Median Answer Time (seconds)" not in [full for _, full in not_held.headers]
     assert len(not_held.columns) == len(not_held.rows[0]) == len(held.columns) - 1
