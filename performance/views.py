@@ -8,9 +8,11 @@ stored copy of the page for the current content version.
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from . import pages
-from .caching import public_page
+from .caching import is_cacheable, kept_for_the_content_version, public_page
 from .documents import DOCUMENT_KINDS, extension_of
 from .models import Document, LibraryPage
 
@@ -42,14 +44,37 @@ def library_page(request, slug):
     return render(request, "performance/library_page.html", {"page": page, "preview": preview})
 
 
+def kept_page(request, name: str, context_for) -> dict:
+    """A page whose content is the same for every reader until the content changes: its rows
+    read, its tables and charts built and its ``includes/<name>_body.html`` rendered once per
+    content version (``kept_for_the_content_version``), so that a reader the page cache has
+    not served yet costs a render of the page's frame. Staff, who are never served a stored
+    copy, and previews are built afresh."""
+
+    def build() -> dict:
+        context = context_for(request)
+        body = render_to_string(f"performance/includes/{name}_body.html", context, request)
+        return {key: context.get(key) for key in ("page", "settings", "preview")} | {"body": mark_safe(body)}
+
+    if not is_cacheable(request):
+        return build()
+    return kept_for_the_content_version(f"page:{name}", build)
+
+
 @public_page
 def police_data(request):
-    return render(request, "performance/police_data.html", pages.police_data_context(request))
+    return render(
+        request, "performance/police_data.html", kept_page(request, "police_data", pages.police_data_context)
+    )
 
 
 @public_page
 def calls_999_archive(request):
-    return render(request, "performance/calls_999_archive.html", pages.calls_999_archive_context(request))
+    return render(
+        request,
+        "performance/calls_999_archive.html",
+        kept_page(request, "calls_999_archive", pages.calls_999_archive_context),
+    )
 
 
 @public_page

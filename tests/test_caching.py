@@ -69,6 +69,23 @@ def test_the_office_settings_are_read_once_per_content_version(client, page_cach
     assert "Office of the Police, Fire and Crime Commissioner" in client.get(URL).content.decode()
 
 
+def test_the_police_data_page_is_built_once_per_content_version(
+    client, page_cache, django_assert_num_queries
+):
+    first = client.get(URL)
+    cache.clear()  # the stored page is gone: the page is rendered again, from its kept content
+    caching.content_version(fresh=True)
+    with django_assert_num_queries(0):
+        again = client.get(URL)
+    assert again.content == first.content
+
+    commentary = PriorityAreaCommentary.objects.first()
+    commentary.body = "A correction."
+    commentary.save()
+    cache.clear()
+    assert "A correction." in client.get(URL).content.decode()
+
+
 def test_staff_are_never_served_a_stored_copy(client, page_cache, django_user_model):
     client.get(URL)  # stored for the public
     PriorityAreaCommentary.objects.update(body="Changed without a signal.")  # the cache cannot know
