@@ -344,6 +344,23 @@ def target_gap_text(share: Number, target_percent: Number) -> str:
     return f"{plain(points)} {unit} {'above' if gap > 0 else 'below'} {target}"
 
 
+def points_apart_text(share: Number, other: Number) -> str:
+    """How far one share (as shown, to 1 decimal place) is above or below another, in percentage
+    points.
+
+    >>> points_apart_text(Decimal("87.1"), Decimal("84.25")), points_apart_text(80, 81)
+    ('2.8 percentage points above', '1 percentage point below')
+    >>> points_apart_text(Decimal("84.96"), 85)
+    'the same'
+    """
+    gap = round_half_away(share, 1) - round_half_away(other, 1)
+    if gap == 0:
+        return "the same"
+    points = abs(gap)
+    unit = "percentage point" if points == 1 else "percentage points"
+    return f"{plain(points)} {unit} {'above' if gap > 0 else 'below'}"
+
+
 def with_article(phrase: str) -> str:
     """``phrase`` after "a" or "an", as it is read aloud: "an 87% decrease", "a 20% increase".
 
@@ -449,6 +466,25 @@ def median(values: Iterable[Number]) -> Decimal | None:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def weighted_mean(pairs: Iterable[tuple[Number | None, Number | None]]) -> Decimal | None:
+    """The mean of values weighted by their weights (a group's share of calls answered in time,
+    weighted by each force's calls, is the group's share of all its calls); pairs with either
+    missing are left out; None when nothing is left.
+
+    >>> weighted_mean([(Decimal("90.0"), 1000), (Decimal("80.0"), 3000), (None, 500)])
+    Decimal('82.5')
+    >>> weighted_mean([]) is None
+    True
+    """
+    held = [
+        (to_decimal(value), to_decimal(weight)) for value, weight in pairs if value is not None and weight
+    ]
+    total = sum(weight for _, weight in held)
+    if not total:
+        return None
+    return sum(value * weight for value, weight in held) / total
 
 
 def position_among(changes: Mapping[K, Number], key: K) -> tuple[int, bool, int] | None:

@@ -270,6 +270,78 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
     return charts
 
 
+def median_chart(series: dict, *, settings, csv_url: str) -> Chart:
+    """The home force's share answered in under 10 seconds against the median of the England and
+    Wales forces' shares, month by month (``series``: month -> (home share, median), oldest
+    first); a month with no figures is a gap."""
+    force, seconds = settings.home_force, settings.answer_target_seconds
+    months = list(series)
+    calendar = calculations.months_from_to(months[0], months[-1])
+    home = [series.get(month, (None, None))[0] for month in calendar]
+    middle = [series.get(month, (None, None))[1] for month in calendar]
+    latest = months[-1]
+    share, median = series[latest]
+    span = f"{month_name(months[0])} to {month_name(latest)}" if len(months) > 1 else month_name(latest)
+    title = f"{force.name} against the England and Wales median: share of 999 calls answered in under {seconds} seconds, {span}"
+    if share is None:
+        summary = f"In {month_name(latest)}, the median England and Wales force answered {calculations.percent(median)} of 999 calls within {seconds} seconds."
+    else:
+        summary = (
+            f"In {month_name(latest)}, {force.name} answered {calculations.percent(share)} of 999 calls within "
+            f"{seconds} seconds, against an England and Wales median of {calculations.percent(median)}: "
+            f"{calculations.points_apart_text(share, median)}."
+        )
+    return Chart(
+        id="chart-999-median",
+        title=title,
+        summary=summary,
+        csv_url=csv_url,
+        config={
+            "type": "line",
+            "data": {
+                "labels": [short_month_name(month) for month in calendar],
+                "datasets": [
+                    {
+                        "label": force.name,
+                        "data": [number(value) for value in home],
+                        "borderColor": NAVY,
+                        "backgroundColor": NAVY,
+                        "borderWidth": 2,
+                        "pointStyle": "circle",
+                        "pointRadius": 2,
+                        "fill": False,
+                    },
+                    {
+                        "label": "England and Wales median",
+                        "data": [number(value) for value in middle],
+                        "borderColor": SLATE,
+                        "backgroundColor": SLATE,
+                        "borderWidth": 2,
+                        "borderDash": [4, 3],
+                        "pointStyle": "rect",
+                        "pointRadius": 2,
+                        "fill": False,
+                    },
+                ],
+            },
+            "options": options(x=axis("Month"), y=axis(SHARE_AXIS, percent=True)),
+        },
+        table=DataTable(
+            caption=title,
+            columns=["Month", force.name, "England and Wales median"],
+            rows=[
+                [
+                    month_name(month),
+                    calculations.percent(value) if value is not None else NO_FIGURES,
+                    calculations.percent(middle_value) if middle_value is not None else NO_FIGURES,
+                ]
+                for month, value, middle_value in zip(calendar, home, middle, strict=True)
+            ],
+            csv_url=csv_url,
+        ),
+    )
+
+
 def group_phrase(group, settings) -> str:
     """How the sentence names a group: "its Most Similar Group", "the Regional 7 Force group"."""
     if group.pk == settings.most_similar_group_id:

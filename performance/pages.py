@@ -7,7 +7,7 @@ runs a fixed number of queries however many months or periods the database holds
 from collections import defaultdict
 from itertools import groupby
 
-from django.db.models import Max, Min, Prefetch
+from django.db.models import Count, Max, Min, Prefetch
 from django.http import Http404
 
 from . import charts, ncpm, opendata
@@ -72,12 +72,26 @@ def calls_999_context(
     ]
     return {
         "call_tables": tables,
+        "national_month": national_month(preview=preview),
         "older_call_years": bool(first_year) and span["earliest"].year < first_year,
         "calls_charts": charts.calls_charts(
             months, settings=settings, csv_url=opendata.calls_999_csv_url(force=force)
         ),
         "group_charts": group_charts(settings, latest, preview=preview),
     }
+
+
+def national_month(*, preview: bool = False):
+    """The latest month with more than one force's figures: the every-force table's month."""
+    return (
+        CallAnswerMonth.objects.visible(preview=preview)
+        .values("month")
+        .annotate(forces=Count("id"))
+        .filter(forces__gt=1)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
 
 
 def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> list:

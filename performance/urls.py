@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import feeds, library, opendata, views
+from . import feeds, library, national, opendata, views
 
 
 class YearMonthConverter:
@@ -32,6 +32,11 @@ urlpatterns = [
     path("document-library/documents/<int:pk>/<str:name>", views.document, name="document"),
     path("document-library/police-data/", views.police_data, name="police-data"),
     path("document-library/police-data/999-calls/", views.calls_999_archive, name="calls-999-archive"),
+    path(
+        "document-library/police-data/999-calls/<yyyy-mm:month>/",
+        national.forces_month,
+        name="calls-999-national",
+    ),
     path("document-library/police-data/ncpm/", views.ncpm_archive, name="ncpm-archive"),
     path("document-library/police-data/ncpm/<yyyy-mm:period>/", views.ncpm_period, name="ncpm-period"),
     path("document-library/police-data/data/", opendata.datasets, name="datasets"),

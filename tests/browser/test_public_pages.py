@@ -12,6 +12,7 @@ PUBLIC_PAGES = {
     "police data": lambda: reverse("performance:police-data"),
     "plain library page": lambda: reverse("performance:library-page", args=["accountability-meetings"]),
     "999 calls, every year": lambda: reverse("performance:calls-999-archive"),
+    "999 calls, every force": lambda: reverse("performance:calls-999-national", args=["2023-09"]),
     "NCPM archive": lambda: reverse("performance:ncpm-archive"),
     "NCPM quarter": lambda: reverse("performance:ncpm-period", args=["2023-06"]),
     "datasets": lambda: reverse("performance:datasets"),
