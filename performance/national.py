@@ -25,7 +25,8 @@ from .models import CallAnswerMonth, Force
 from .tables import DataTable, share_cell
 
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
-UNRANKED = 10_000  # a force not ranked nationally (Scotland, British Transport Police …) sorts after the ranked
+# A force not ranked nationally (Scotland, British Transport Police …) sorts after the ranked.
+UNRANKED = 10_000
 
 
 class SortableColumn(tables.Column):
