@@ -9,16 +9,24 @@ byte for byte.
 """
 
 import calendar
+import csv
 import datetime
 import hashlib
+import io
+import json
 import random
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import quote_etag
 
+from performance import caching
 from performance.models import (
     CALL_BANDS,
     CallAnswerMonth,
@@ -197,6 +205,14 @@ def url(name: str, visit: int | None = None) -> str:
     return reverse(url_name) + (f"?{query}" if query else "")
 
 
+def months_in(response) -> set[tuple[str, str]]:
+    """The force and month of each row of a 999 file, CSV or JSON."""
+    if response["Content-Type"] == "application/json":
+        return {(row["force"], row["month"]) for row in json.loads(response.content)["rows"]}
+    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    return {(row[0], row[2]) for row in rows[1:]}
+
+
 @pytest.fixture
 def data(db):
     generated()
@@ -209,3 +225,115 @@ def test_each_file_is_as_the_per_request_writer_wrote_it(client, data, name):
     assert response.status_code == 200
     assert response.content == (EXPECTED / name).read_bytes()
     assert response["ETag"] == quote_etag(hashlib.md5(response.content).hexdigest())
+
+
+@pytest.fixture
+def kept(settings, data):
+    """Public pages cached, and so whole files kept, as in production."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    caching.forget_version()
+    yield
+    cache.clear()
+
+
+WHOLE_FILES = [name for name, (_, query) in FILES.items() if not query]
+
+
+@pytest.mark.parametrize("name", WHOLE_FILES)
+def test_a_kept_file_is_served_as_written_with_no_query(client, kept, name, django_assert_num_queries):
+    first = client.get(url(name))
+    caching.content_version(fresh=True)  # read at most once a second: not the file's query
+    with django_assert_num_queries(0):
+        again = client.get(url(name, visit=1))  # an address the page cache has not seen
+
+    assert first.content == again.content == (EXPECTED / name).read_bytes()
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again.get("Content-Disposition") == first.get("Content-Disposition")
+
+
+def test_the_page_cache_keeps_no_second_copy_of_a_kept_file(client, kept):
+    whole, filtered = url("999-calls.json"), url("999-calls-2020-02.json")
+    client.get(whole)
+    client.get(filtered)
+
+    assert cache.get(caching.page_key(RequestFactory().get(whole))) is None
+    assert cache.get(caching.page_key(RequestFactory().get(filtered))) is not None
+
+
+QUERIES = {  # the rows; with a force, the force; with a priority area, the area; ONS's JSON also
+    # the office's settings (3) and the home force's headline (2)
+    "999-calls.csv": 2,
+    "999-calls.json": 2,
+    "999-calls-force-02-2020.csv": 3,
+    "999-calls-2020-02.json": 2,
+    "999-calls-hostile.csv": 3,
+    "ncpm.csv": 1,
+    "ncpm.json": 1,
+    "ncpm-2021-06-hostile-area.json": 2,
+    "recorded-crime.csv": 1,
+    "recorded-crime.json": 6,
+    "recorded-crime-force-03.json": 7,
+}
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_queries_do_not_grow_with_the_rows(client, db, scale, django_assert_num_queries):
+    generated(scale)
+    for name in FILES:
+        caching.content_version(fresh=True)
+        with django_assert_num_queries(QUERIES[name], info=name):
+            response = client.get(url(name))
+        assert response.status_code == 200, name
+    # Every force's months but a draft and a scheduled one.
+    assert len(months_in(client.get(url("999-calls.csv")))) == 34 * 2 * scale - 2
+
+
+@pytest.mark.parametrize("name", ["999-calls.csv", "999-calls.json"])
+def test_publishing_a_month_writes_the_file_afresh(client, kept, name):
+    before = client.get(url(name))
+    draft = CallAnswerMonth.objects.get(publish_at=None)
+    draft.publish_at = PUBLISHED
+    draft.save()
+
+    after = client.get(url(name), headers={"if-none-match": before["ETag"]})
+
+    assert after.status_code == 200
+    assert months_in(after) - months_in(before) == {("Force 05", "2020-02")}
+
+
+def test_a_scheduled_month_is_in_the_file_once_its_time_comes(client, kept):
+    before = client.get(url("999-calls.json"))
+    later = SCHEDULED + datetime.timedelta(seconds=5)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        mock.patch("time.monotonic", return_value=10**9),  # a second later: the version is read again
+    ):
+        after = client.get(url("999-calls.json"), headers={"if-none-match": before["ETag"]})
+
+    assert after.status_code == 200
+    assert months_in(after) - months_in(before) == {("Force 06", "2020-02")}
+
+
+def test_a_change_made_elsewhere_is_in_the_file_once_the_version_is_read(client, kept):
+    client.get(url("ncpm.csv"))
+    MeasureFigure.objects.filter(measure__name="All violence with injury").update(latest=4321)
+    SiteSettings.objects.update(content_changed_at=timezone.now())  # as another process notes it
+
+    with mock.patch("time.monotonic", return_value=10**9):  # a second later: the version is read again
+        after = client.get(url("ncpm.csv")).content.decode()
+
+    assert ",All violence with injury,count,4321," in after
+
+
+def test_filters_still_pick_rows_once_the_whole_file_is_kept(client, kept):
+    client.get(url("999-calls.csv"))
+
+    filtered = client.get(url("999-calls-force-02-2020.csv"))
+    assert filtered.content == (EXPECTED / "999-calls-force-02-2020.csv").read_bytes()
+    assert filtered["Content-Disposition"] == 'attachment; filename="999-calls-force-02-2020.csv"'
+    for query, status in (("force=", 400), ("year=20", 400), ("month=2020-13", 400), ("force=atlantis", 404)):
+        response = client.get(f"{reverse('performance:data-calls-999-csv')}?{query}")
+        assert response.status_code == status, query
+        assert response["Content-Type"] == "text/plain; charset=utf-8"

@@ -6,9 +6,9 @@ the database vacuum and analyse them; NCPM and ONS are the demo office's. Each f
 with the test client as an anonymous reader, with the page cache on as in production:
 
 - after a change: the content version has just moved, so nothing is cached or kept for it;
-- again: the same file at a new address each time (``?visit=N``), so the page cache misses and
-  the view answers;
-- page cache: the same address again, answered from the page cache.
+- new address: the same file again at a new address each time (``?visit=N``), which the page
+  cache does not hold;
+- same address: the same file at the same address again, which the page cache may hold.
 
 Times are the median of ``--repeat`` requests; the peak is what one more request allocated,
 traced with tracemalloc apart from the timings (tracing slows Python down). The queries are the
@@ -87,24 +87,26 @@ class Command(BaseCommand):
         client = Client(HTTP_HOST="localhost")
         visits = itertools.count()
         self.stdout.write(
-            f"{'file':<28} {'KB':>6} {'queries':>7}   {'after a change':>17}   {'again':>17}   "
-            f"{'page cache':>17}\n{'':<44}" + "   ms  peak MB   " * 3
+            f"{'file':<28} {'KB':>6} {'queries':>7}   {'after a change':>17}   {'new address':>17}   "
+            f"{'same address':>17}\n{'':<44}" + "   ms  peak MB   " * 3
         )
         for name, (url_name, query) in FILES.items():
             url = reverse(url_name) + (f"?{query}" if query else "")
-            again_url = f"{url}{'&' if query else '?'}visit="
+            new_url = f"{url}{'&' if query else '?'}visit="
             changed()
             with CaptureQueriesContext(connection) as queries:
                 size = len(fetched(client, url).content)
             count = len(queries)  # read from the connection's log, which the next request empties
             after_change = self.measure(partial(fetched, client, url), repeat, before=changed)
-            again = self.measure(
-                lambda address=again_url: fetched(client, f"{address}{next(visits)}"), repeat
+            new_address = self.measure(
+                lambda address=new_url: fetched(client, f"{address}{next(visits)}"), repeat
             )
-            from_cache = self.measure(partial(fetched, client, url), repeat)
+            same_address = self.measure(partial(fetched, client, url), repeat)
             self.stdout.write(
                 f"{name:<28} {size / 1024:>6.0f} {count:>7}"
-                + "".join(f"   {ms:>7.1f} {peak:>8.1f}" for ms, peak in (after_change, again, from_cache))
+                + "".join(
+                    f"   {ms:>7.1f} {peak:>8.1f}" for ms, peak in (after_change, new_address, same_address)
+                )
             )
 
     @staticmethod
