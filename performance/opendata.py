@@ -2,9 +2,12 @@
 
 Each dataset is described once (``Dataset``: its source and its columns, in a fixed order). A
 selection function reads the query string, picks the rows in a fixed number of queries and turns
-each into a plain ``{column: value}`` dict of Python values; ``csv_response`` and ``json_response``
-only write those values out, column by column. Differences and their wording come from
+each into a plain ``{column: value}`` dict of Python values; ``csv_file`` and ``json_file`` only
+write those values out, column by column. Differences and their wording come from
 ``calculations`` through the models, so the page, the CSV and the JSON say the same thing.
+
+A whole dataset's file is written once per content version and kept (``data_file``): every
+request for it until the content changes is served the same bytes, with no query.
 
 A filter that cannot be read (``?month=Jan``) is answered 400; one naming nothing held (an
 unknown force or priority area) 404; both in plain words. A well-formed period with no figures
@@ -14,9 +17,11 @@ gives the header row and no rows.
 import csv
 import datetime
 import functools
+import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -24,11 +29,12 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import quote_etag
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from . import calculations
-from .caching import public_page
+from .caching import kept_for_the_content_version, public_page
 from .models import (
     CALL_BANDS,
     CallAnswerMonth,
@@ -339,7 +345,7 @@ class FilterProblem(Exception):
 class Selection:
     """The rows of a dataset the request asked for, and what they were chosen by."""
 
-    rows: list[dict]
+    rows: Iterable[dict]  # read once, as the file is written: a national file's are not all held at once
     filters: dict[str, str] = field(default_factory=dict)  # as applied: the file name and the JSON say so
     published: datetime.date | None = None
     next_release: datetime.date | None = None
@@ -394,13 +400,26 @@ def for_force_filter(rows, query, filters: dict):
     return rows.filter(force=force)
 
 
+CALLS_999_FIELDS = (
+    "pk",
+    "force__name",
+    "force__ons_code",
+    "month",
+    "total_calls",
+    "mean_answer_seconds",
+    "median_answer_seconds",
+    *(f"calls_{band}" for band, _ in CALL_BANDS),
+    *(f"pct_{band}" for band, _ in CALL_BANDS),
+    "updated_at",
+)
+RANK_FIELDS = ("call_month_id", "scope", "rank", "joint", "out_of", "source", "valid_from")
+
+
 def calls_999_selection(query) -> Selection:
-    months = (
-        CallAnswerMonth.objects.published()
-        .select_related("force")
-        .with_ranks()
-        .order_by("force__name", "month")
-    )
+    """The months and the ranks their readers see, read as plain values in two queries: a
+    national file has tens of thousands of each, too many to make model instances of. The ranks
+    are read first; the months one by one as the file is written."""
+    months = CallAnswerMonth.objects.published().order_by("force__name", "month")
     filters = {}
     months = for_force_filter(months, query, filters)
     if (value := filter_value(query, "year")) is not None:
@@ -411,13 +430,17 @@ def calls_999_selection(query) -> Selection:
         month = month_filter("month", value)
         months = months.filter(month=month)
         filters["month"] = f"{month:%Y-%m}"
-    return Selection(rows=[calls_999_row(month) for month in months], filters=filters)
+    shown = CallAnswerRank.objects.shown().filter(call_month__in=months.values("pk")).order_by()
+    ranks = {(rank.call_month_id, rank.scope): rank for rank in shown.values_list(*RANK_FIELDS, named=True)}
+    months = months.values_list(*CALLS_999_FIELDS, named=True).iterator()
+    return Selection(rows=(calls_999_row(month, ranks) for month in months), filters=filters)
 
 
-def calls_999_row(month: CallAnswerMonth) -> dict:
+def calls_999_row(month, ranks: dict) -> dict:
+    """A month's row from its values (``CALLS_999_FIELDS``) and ``ranks`` by month and scope."""
     row = {
-        "force": month.force.name,
-        "force_ons_code": month.force.ons_code,
+        "force": month.force__name,
+        "force_ons_code": month.force__ons_code,
         "month": month.month,
         "total_calls": month.total_calls,
         "mean_answer_seconds": month.mean_answer_seconds,
@@ -426,9 +449,10 @@ def calls_999_row(month: CallAnswerMonth) -> dict:
     for band, _ in CALL_BANDS:
         row[f"calls_{band}"] = getattr(month, f"calls_{band}")
     for band, _ in CALL_BANDS:
-        share = month.band_percent(band)  # as published, or from the counts
+        share = CallAnswerMonth.band_percent(month, band)  # as published, or from the counts
         row[f"pct_{band}"] = None if share is None else calculations.round_half_away(share, 1)
-    shown = {scope: month.rank_for(scope) for scope in ("national", "msg", "regional")}  # the columns' order
+    scopes = ("national", "msg", "regional")  # the columns' order
+    shown = {scope: ranks.get((month.pk, scope)) for scope in scopes}
     for scope, rank in shown.items():
         row[f"{scope}_rank"] = rank.rank if rank else None
         row[f"{scope}_rank_joint"] = rank.joint if rank else None
@@ -440,7 +464,7 @@ def calls_999_row(month: CallAnswerMonth) -> dict:
     return row
 
 
-def rank_source(ranks: list[CallAnswerRank]) -> str | None:
+def rank_source(ranks: list) -> str | None:
     """Where a month's ranks came from. A month's ranks are all computed (national data held)
     or all entered; were they ever mixed, "computed" says that some were worked out here."""
     sources = {rank.source for rank in ranks}
@@ -601,25 +625,57 @@ def json_value(column: Column, value):
             return csv_cell(column, value)
 
 
-def csv_response(dataset: Dataset, selection: Selection) -> HttpResponse:
+@dataclass(frozen=True)
+class DataFile:
+    """A file as written, served as it is to every request for the same rows."""
+
+    content: bytes
+    content_type: str
+    file_name: str | None = None  # a CSV's: it downloads as an attachment of this name
+
+    @functools.cached_property
+    def etag(self) -> str:
+        """The ETag ConditionalGetMiddleware would give it, worked out once, not per request."""
+        return quote_etag(hashlib.md5(self.content, usedforsecurity=False).hexdigest())
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content, content_type=self.content_type)
+        response["ETag"] = self.etag
+        if self.file_name:
+            response["Content-Disposition"] = f'attachment; filename="{self.file_name}"'
+        return response
+
+
+def csv_file(dataset: Dataset, selection: Selection) -> DataFile:
     """RFC 4180: a header row of the column names, CRLF line ends, UTF-8 without a byte order mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(column.name for column in dataset.columns)
     for row in selection.rows:
         writer.writerow(csv_cell(column, row[column.name]) for column in dataset.columns)
-    response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
     name = "-".join([dataset.slug, *selection.filters.values()])
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return DataFile(buffer.getvalue().encode(), "text/csv; charset=utf-8", f"{name}.csv")
 
 
-def json_document(dataset: Dataset, selection: Selection, **extra) -> dict:
-    """The rows with what a reader needs to trust them; ``extra`` adds dataset-specific metadata."""
-    periods = [row[dataset.period_column] for row in selection.rows]
+# A row laid out as json.dumps(..., indent=2) lays out a row of the document, each value on a line
+# of its own, but by the C encoder, which cannot indent and is several times faster.
+ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n      ", ": "))
+
+
+def json_file(dataset: Dataset, selection: Selection, **extra) -> DataFile:
+    """The rows with what a reader needs to trust them; ``extra`` adds dataset-specific metadata.
+
+    Laid out as ``json.dumps(document, ensure_ascii=False, indent=2)`` lays out the whole
+    document, in one pass over the rows: each is written as it is read, its period and revision
+    noted for the head of the document, which comes first."""
     period_column = dataset.column(dataset.period_column)
-    revised = [row[LAST_REVISED.name] for row in selection.rows]
-    return {
+    periods, revised, rows = [], [], []
+    for row in selection.rows:
+        periods.append(row[period_column.name])
+        revised.append(row[LAST_REVISED.name])
+        values = {column.name: json_value(column, row[column.name]) for column in dataset.columns}
+        rows.append(f"{{\n      {ROW_ENCODER.encode(values)[1:-1]}\n    }}".encode())
+    document = {
         "dataset": dataset.slug,
         "title": dataset.title,
         "description": dataset.description,
@@ -639,16 +695,23 @@ def json_document(dataset: Dataset, selection: Selection, **extra) -> dict:
             {"name": column.name, "type": column.type, "description": column.description}
             for column in dataset.columns
         ],
-        "rows": [
-            {column.name: json_value(column, row[column.name]) for column in dataset.columns}
-            for row in selection.rows
-        ],
+        "rows": [],
     }
+    content = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    if rows:
+        content = b"".join([content.removesuffix(b"[]\n}"), b"[\n    ", b",\n    ".join(rows), b"\n  ]\n}"])
+    return DataFile(content, "application/json")
 
 
-def json_response(dataset: Dataset, selection: Selection, **extra) -> HttpResponse:
-    text = json.dumps(json_document(dataset, selection, **extra), ensure_ascii=False, indent=2)
-    return HttpResponse(text.encode(), content_type="application/json")
+def data_file(request, name: str, dataset: Dataset, write) -> HttpResponse:
+    """The file ``write()`` writes for the request. The whole dataset, asked for by no filter, is
+    written once per content version and kept, so that every request for it is served the same
+    bytes and a change of content writes it afresh; a filtered file is written for its request."""
+    if any(dataset_filter.name in request.GET for dataset_filter in dataset.filters):
+        return write().response()
+    response = kept_for_the_content_version(f"open-data:{name}", write).response()
+    response.kept = True
+    return response
 
 
 # --------------------------------------------------------------------------------------------
@@ -663,13 +726,14 @@ def site_settings(request):
 
 
 def open_data(view):
-    """Read-only and cacheable like every public page (Last-Modified here, ETag from the
-    middleware), readable from any site, and a filter problem answered in plain words."""
+    """Read-only and cacheable like every public page (Last-Modified here, the ETag with the
+    file), readable from any site, and a filter problem answered in plain words. A file kept for
+    the content version (``data_file``) is served from there every time: the page cache is given
+    no second copy, which it would unpickle whole for every reader."""
 
-    @require_safe
     @public_page
     @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def answered(request, *args, **kwargs):
         try:
             response = view(request, *args, **kwargs)
         except FilterProblem as problem:
@@ -677,6 +741,14 @@ def open_data(view):
                 problem.message, status=problem.status, content_type="text/plain; charset=utf-8"
             )
         response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    @require_safe
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = answered(request, *args, **kwargs)
+        if getattr(response, "kept", False):
+            response.public_cacheable = False
         return response
 
     return wrapped
@@ -689,31 +761,38 @@ def datasets(request):
 
 @open_data
 def calls_999_csv(request):
-    return csv_response(CALLS_999, calls_999_selection(request.GET))
+    return data_file(
+        request, "999-calls.csv", CALLS_999, lambda: csv_file(CALLS_999, calls_999_selection(request.GET))
+    )
 
 
 @open_data
 def calls_999_json(request):
-    return json_response(CALLS_999, calls_999_selection(request.GET))
+    return data_file(
+        request, "999-calls.json", CALLS_999, lambda: json_file(CALLS_999, calls_999_selection(request.GET))
+    )
 
 
 @open_data
 def ncpm_csv(request):
-    return csv_response(NCPM, ncpm_selection(request.GET))
+    return data_file(request, "ncpm.csv", NCPM, lambda: csv_file(NCPM, ncpm_selection(request.GET)))
 
 
 @open_data
 def ncpm_json(request):
-    return json_response(NCPM, ncpm_selection(request.GET))
+    return data_file(request, "ncpm.json", NCPM, lambda: json_file(NCPM, ncpm_selection(request.GET)))
 
 
 @open_data
 def ons_csv(request):
-    return csv_response(ONS, ons_selection(request.GET))
+    return data_file(request, "recorded-crime.csv", ONS, lambda: csv_file(ONS, ons_selection(request.GET)))
 
 
 @open_data
 def ons_json(request):
-    settings = site_settings(request)
-    headline = ons_headline(settings.home_force if settings else None)
-    return json_response(ONS, ons_selection(request.GET), headline=headline)
+    def write():
+        settings = site_settings(request)
+        headline = ons_headline(settings.home_force if settings else None)
+        return json_file(ONS, ons_selection(request.GET), headline=headline)
+
+    return data_file(request, "recorded-crime.json", ONS, write)
