@@ -163,6 +163,21 @@ CACHES = {
     )
 }
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# At most this many variants of one address with a query (?year=2023, a search) are stored per
+# content version; the address without a query always is.
+PAGE_CACHE_VARIANTS = int(os.environ.get("PAGE_CACHE_VARIANTS", "200"))
+# Cache-Control for anonymous readers' pages and data files: browsers keep them PUBLIC_CACHE_MAX_AGE
+# seconds; a shared cache in front (deploy/nginx.conf) PUBLIC_CACHE_S_MAXAGE, then may answer
+# with the stale copy for PUBLIC_CACHE_STALE_WHILE_REVALIDATE more while it asks again. A
+# published change reaches every reader within PUBLIC_CACHE_MAX_AGE, through a proxy included.
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
+PUBLIC_CACHE_S_MAXAGE = int(os.environ.get("PUBLIC_CACHE_S_MAXAGE", "30"))
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "30"))
+if PUBLIC_CACHE_S_MAXAGE + PUBLIC_CACHE_STALE_WHILE_REVALIDATE > PUBLIC_CACHE_MAX_AGE:
+    raise ImproperlyConfigured(
+        "PUBLIC_CACHE_S_MAXAGE + PUBLIC_CACHE_STALE_WHILE_REVALIDATE must not exceed PUBLIC_CACHE_MAX_AGE: "
+        "a shared cache would show a change later than browsers do."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
