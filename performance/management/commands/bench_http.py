@@ -5,8 +5,11 @@ against the page served from the cache, the page rendered on every request, and 
 served as a static file through WhiteNoise by the same gunicorn. Prints requests/s, p50/p99
 latency, errors and non-2xx responses, and the ratios. Asserts nothing. Traffic goes to
 127.0.0.1 only, for a bounded time.
+
+``deploy_config`` and ``nginx`` start nginx with deploy/nginx.conf for tests/test_proxy.py.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -30,6 +33,78 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def deploy_config(*, app_port: int, port: int) -> str:
+    """deploy/nginx.conf with only the app's port, nginx's port and the cache folder changed (to
+    "cache" in the folder of ``nginx()``)."""
+    text = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    for shipped, here in (
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("/var/cache/nginx/pcc", "cache"),
+    ):
+        if text.count(shipped) != 1:
+            raise CommandError(f"deploy/nginx.conf should have {shipped!r} once, to be replaced for a test.")
+        text = text.replace(shipped, here)
+    return text
+
+
+@contextlib.contextmanager
+def nginx(http_config: str, ports: list[int]):
+    """nginx in the foreground with ``http_config`` in its http block and every file it writes in
+    a folder of its own (its prefix: relative paths are in it); yields that folder once nginx
+    answers on ``ports``, and stops it on the way out, after a failure too."""
+    binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    if not binary:
+        raise CommandError("nginx is not installed (Debian package nginx): run `make install-test`.")
+    folder = Path(tempfile.mkdtemp(prefix="pcc-nginx-"))
+    folder.chmod(0o755)  # nginx's workers run as nobody when it is started as root
+    (folder / "site.conf").write_text(http_config)
+    (folder / "nginx.conf").write_text(
+        f"""
+daemon off;
+worker_processes 2;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    default_type application/octet-stream;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/site.conf;
+}}
+"""
+    )
+    process = subprocess.Popen(
+        [binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        waiting = set(ports)
+        while waiting:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
+                raise CommandError(f"nginx did not start:\n{log}")
+            for port in list(waiting):
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                    waiting.discard(port)
+            time.sleep(0.05)
+        yield folder
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Command(BaseCommand):
