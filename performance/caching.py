@@ -21,7 +21,7 @@ from django.contrib import auth
 from django.core.cache import cache
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
@@ -30,6 +30,12 @@ from django.views.decorators.http import condition
 from .middleware import DATABASE_UNAVAILABLE
 
 VERSION_CHECK_SECONDS = 1.0
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 _lock = threading.Lock()
 _version: tuple[float, datetime.datetime | None] = (0.0, None)
@@ -118,14 +124,29 @@ def query_parameters(view_name: str) -> tuple[str, ...]:
     return QUERY_PARAMETERS.get(view_name, ())
 
 
-def keep_only(request, names: tuple[str, ...]) -> None:
+@functools.lru_cache(maxsize=1024)
+def public_page_parameters(urlconf: str, path: str) -> tuple[str, ...] | None:
+    """The query parameters of the public page at ``path`` (see ``public_page``), or None when it
+    is not one. Kept per address: resolving one costs more than answering from the cache."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return query_parameters(match.view_name) if getattr(match.func, "public_page", False) else None
+
+
+def keep_only(request, names: tuple[str, ...]) -> bool:
     """Leave in the request's query only the parameters in ``names``, in that order, each with
-    its last value (the one ``request.GET.get`` reads): the canonical query of the page."""
+    its last value (the one ``request.GET.get`` reads): the canonical query of the page. Whether
+    the query was that already."""
     if not request.META.get("QUERY_STRING"):
-        return
+        return True
     query = urlencode([(name, request.GET[name]) for name in names if name in request.GET])
+    if query == request.META["QUERY_STRING"]:
+        return True
     request.META["QUERY_STRING"] = query
     request.GET = QueryDict(query)
+    return False
 
 
 def is_staff(request) -> bool:
@@ -219,7 +240,9 @@ class PublicPageCacheMiddleware:
     …) and its ETag, which a HEAD request's answer is given here: GET and HEAD share the copy.
 
     On the way in it also drops the query parameters the page's view does not read (see
-    ``QUERY_PARAMETERS``; ``preview`` is kept for staff only), for everyone."""
+    ``QUERY_PARAMETERS``; ``preview`` is kept for staff only), for everyone; the answer to an
+    address that had any says s-maxage=0, so that a shared cache in front does not keep a copy
+    for every made-up address."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -227,17 +250,24 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        if not getattr(match.func, "public_page", False):
+        parameters = public_page_parameters(get_urlconf(settings.ROOT_URLCONF), request.path_info)
+        if parameters is None:
             return self.get_response(request)
         try:
             staff = is_staff(request)
-            keep_only(request, query_parameters(match.view_name) + (("preview",) if staff else ()))
-            if staff or settings.PAGE_CACHE_SECONDS <= 0:
-                return self.get_response(request)
+        except DATABASE_UNAVAILABLE:
+            return self.get_response(request)  # the view answers 503 (DatabaseUnavailableMiddleware)
+        own_address = keep_only(request, parameters + (("preview",) if staff else ()))
+        response = self.get_response(request) if staff else self.public_answer(request)
+        if not own_address and response.get("Cache-Control", "").startswith("public"):
+            # The page under another address: a shared cache in front need not keep it there.
+            patch_cache_control(response, s_maxage=0)
+        return response
+
+    def public_answer(self, request):
+        if settings.PAGE_CACHE_SECONDS <= 0:
+            return self.get_response(request)
+        try:
             key = page_key(request)
         except DATABASE_UNAVAILABLE:
             return self.get_response(request)  # the view answers 503 (DatabaseUnavailableMiddleware)
@@ -263,6 +293,8 @@ class PublicPageCacheMiddleware:
         response = HttpResponse(content)
         for name, value in headers:
             response[name] = value
+        if not any(name in request.META for name in CONDITIONAL_HEADERS):
+            return response
         return get_conditional_response(
             request,
             etag=response.get("ETag"),

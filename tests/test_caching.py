@@ -151,6 +151,14 @@ def test_parameters_a_page_does_not_read_are_answered_from_the_one_stored_copy(
         for number in range(50):
             again = client.get(URL, {"utm_source": f"random-{number}", "preview": "1"})
             assert again.content == first.content
+            assert "s-maxage=0" in again["Cache-Control"]  # a proxy in front need not keep it there
+
+
+def test_only_a_page_under_its_own_address_may_be_kept_by_a_shared_cache(client, page_cache):
+    for query in ("", "?sort=title", "?q=&category=&year=&type="):  # the form sends every field
+        assert "s-maxage=30" in client.get(f"{LIBRARY}{query}")["Cache-Control"]
+    for query in ("?sort=title&fbclid=1", "?page=1&sort=title", "?sort=title&sort=title"):
+        assert "s-maxage=0" in client.get(f"{LIBRARY}{query}")["Cache-Control"]
 
 
 def test_an_unknown_parameter_never_reaches_the_page_or_its_links(client, page_cache):

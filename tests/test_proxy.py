@@ -61,6 +61,14 @@ def test_anonymous_pages_and_data_files_are_kept_by_nginx(proxy):
         assert "camera=()" in again["Permissions-Policy"]
 
 
+def test_nginx_keeps_no_copy_for_a_made_up_address(proxy):
+    request(proxy, PAGE)
+    for _ in range(2):
+        status, headers, _ = request(proxy, f"{PAGE}?utm_source=made-up")
+        assert (status, headers["X-Cache-Status"]) == (200, "MISS")  # answered by the app's copy
+    assert request(proxy, PAGE)[1]["X-Cache-Status"] == "HIT"
+
+
 def test_an_expired_copy_is_revalidated_with_the_app(proxy):
     request(proxy, PAGE)
     time.sleep(S_MAXAGE + NGINX_ROUNDING + 0.2)
