@@ -74,7 +74,7 @@ check: install-test ## Django's system checks and a check for missing migrations
 
 BENCH_DB ?= sqlite:///$(CURDIR)/.bench.sqlite3
 
-bench: demo wrk ## Render times, page weight, the library at 5,000 documents, text extraction, then wrk against gunicorn (BENCH_SECONDS=60)
+bench: demo wrk nginx ## Render times, page weight, the library at 5,000 documents, text extraction, then wrk against gunicorn (BENCH_SECONDS=60)
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_pages
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_library
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_extraction
