@@ -169,8 +169,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_VARIANTS = int(os.environ.get("PAGE_CACHE_VARIANTS", "200"))
 # Cache-Control for anonymous readers' pages and data files: browsers keep them PUBLIC_CACHE_MAX_AGE
 # seconds; a shared cache in front (deploy/nginx.conf) PUBLIC_CACHE_S_MAXAGE, then may answer
-# with the stale copy for PUBLIC_CACHE_STALE_WHILE_REVALIDATE more while it asks again. A
-# published change reaches every reader within PUBLIC_CACHE_MAX_AGE, through a proxy included.
+# with the stale copy for PUBLIC_CACHE_STALE_WHILE_REVALIDATE more while it asks again. So a
+# published change is shown through the shared cache within PUBLIC_CACHE_MAX_AGE; a browser may
+# keep the copy it already had for up to PUBLIC_CACHE_MAX_AGE after it fetched it.
 PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
 PUBLIC_CACHE_S_MAXAGE = int(os.environ.get("PUBLIC_CACHE_S_MAXAGE", "30"))
 PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "30"))

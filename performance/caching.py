@@ -5,6 +5,10 @@ latest scheduled publication whose time has come, whichever is later. Publishing
 anything moves the version, and so does a scheduled publication reaching its time, with no job
 to run. Each process reads the version from the database at most once a second, so a cached
 page costs no query; staff and previews are never served from the cache.
+
+Anonymous readers' answers also tell browsers and a shared cache in front (deploy/nginx.conf)
+how long they may keep them (``cached_for_the_public``); a change reaches readers through such
+a cache within PUBLIC_CACHE_MAX_AGE seconds.
 """
 
 from __future__ import annotations
