@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser local-env run demo test lint check bench bench-import vendor wrk backup restore
+.PHONY: help install install-test browser nginx local-env run demo test lint check bench bench-import vendor wrk backup restore
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,12 +33,17 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed-app ## Create the virtualenv and install the site's dependencies
 
-install-test: $(VENV)/.installed-test node_modules/.installed browser ## Install what the tests need
+install-test: $(VENV)/.installed-test node_modules/.installed browser nginx ## Install what the tests need
 
 browser: ## Install Debian's Chromium for the browser tests (needs root or sudo)
 	@command -v chromium >/dev/null 2>&1 || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+nginx: ## Install Debian's nginx for the test of deploy/nginx.conf and the benchmarks (needs root or sudo)
+	@PATH="$$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx; }
 
 demo: install ## Migrate the database and load the demo data (safe to run again)
 	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
@@ -69,7 +74,7 @@ check: install-test ## Django's system checks and a check for missing migrations
 
 BENCH_DB ?= sqlite:///$(CURDIR)/.bench.sqlite3
 
-bench: demo wrk ## Render times, page weight, the library at 5,000 documents, text extraction, the open data at national scale, then wrk against gunicorn (BENCH_SECONDS=60)
+bench: demo wrk nginx ## Render times, page weight, the library at 5,000 documents, text extraction, the open data at national scale, then wrk against gunicorn and nginx (BENCH_SECONDS=60)
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_pages
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_library
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only} DJANGO_SETTINGS_MODULE=pcc_site.settings_test $(MANAGE) bench_extraction

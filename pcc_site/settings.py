@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "performance.middleware.PermissionsPolicyMiddleware",
     "performance.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "performance.caching.PublicPageCacheMiddleware",
@@ -163,6 +164,22 @@ CACHES = {
     )
 }
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# At most this many variants of one address with a query (?year=2023, a search) are stored per
+# content version; the address without a query always is.
+PAGE_CACHE_VARIANTS = int(os.environ.get("PAGE_CACHE_VARIANTS", "200"))
+# Cache-Control for anonymous readers' pages and data files: browsers keep them PUBLIC_CACHE_MAX_AGE
+# seconds; a shared cache in front (deploy/nginx.conf) PUBLIC_CACHE_S_MAXAGE, then may answer
+# with the stale copy for PUBLIC_CACHE_STALE_WHILE_REVALIDATE more while it asks again. So a
+# published change is shown through the shared cache within PUBLIC_CACHE_MAX_AGE; a browser may
+# keep the copy it already had for up to PUBLIC_CACHE_MAX_AGE after it fetched it.
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
+PUBLIC_CACHE_S_MAXAGE = int(os.environ.get("PUBLIC_CACHE_S_MAXAGE", "30"))
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "30"))
+if PUBLIC_CACHE_S_MAXAGE + PUBLIC_CACHE_STALE_WHILE_REVALIDATE > PUBLIC_CACHE_MAX_AGE:
+    raise ImproperlyConfigured(
+        "PUBLIC_CACHE_S_MAXAGE + PUBLIC_CACHE_STALE_WHILE_REVALIDATE must not exceed PUBLIC_CACHE_MAX_AGE: "
+        "a shared cache would show a change later than browsers do."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -217,6 +234,31 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# The site uses no powerful browser feature: none is allowed, to its pages or anything they frame.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 # Sign-in throttling: five failures for a username from one address locks it for 30 minutes.
 AUTHENTICATION_BACKENDS = [

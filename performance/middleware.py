@@ -8,10 +8,13 @@ which all run inside the view) that cannot reach the database raises Django's
 Recovery needs nothing from here: ``conn_health_checks`` (see settings) checks a reused
 connection before the request uses it and replaces a dead one, so the first request after the
 database returns is served normally.
+
+``PermissionsPolicyMiddleware`` adds the Permissions-Policy header to every response.
 """
 
 import logging
 
+from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -70,4 +73,17 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(database_unavailable_page(), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Adds the Permissions-Policy header (settings.PERMISSIONS_POLICY) to every response: pages,
+    stored copies, static files, the admin, errors."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
