@@ -115,6 +115,7 @@ def forget_version() -> None:
 QUERY_PARAMETERS = {
     "performance:library": ("q", "category", "year", "type", "sort", "page"),
     "performance:library-category": ("q", "year", "type", "sort", "page"),
+    "performance:calls-999-national": ("sort",),
     "sitemap": ("p",),
 }
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 
 from . import calculations, charts, opendata, pages
-from .caching import is_cacheable, kept_for_the_content_version, public_page
+from .caching import is_public, kept_for_the_content_version, public_page
 from .models import CallAnswerMonth, Force
 from .tables import DataTable, share_cell
 
@@ -235,7 +235,7 @@ def forces_month(request, month: str):
     day = datetime.date(*(int(part) for part in month.split("-")), 1)
     context = (
         kept_for_the_content_version(f"national:{month}", lambda: month_context(request, day))
-        if is_cacheable(request)
+        if is_public(request)
         else month_context(request, day)
     )
     sort = sort_of(request)

@@ -744,7 +744,7 @@ def open_data(view):
         return response
 
     @require_safe
-    @functools.wraps(view)
+    @functools.wraps(answered)  # carries public_page's mark: the page cache knows it as one
     def wrapped(request, *args, **kwargs):
         response = answered(request, *args, **kwargs)
         if getattr(response, "kept", False):

@@ -114,6 +114,13 @@ def test_any_column_sorts_the_table_and_says_so_with_aria_sort(client, demo_data
     assert ('aria-sort="descending"' if sort.startswith("-") else 'aria-sort="ascending"') in page
 
 
+def test_the_sort_is_kept_and_other_parameters_dropped(client, demo_data):
+    add_months()
+    by_calls = forces(table(client, f"{URL}?sort=-calls").rows)
+    assert forces(table(client, f"{URL}?utm_source=x&sort=-calls").rows) == by_calls
+    assert by_calls[0] == "Kent"
+
+
 def test_an_unknown_sort_falls_back_to_the_rank_and_forces_without_a_rank_come_last(client, demo_data):
     add_months()
     add_months({"Scotland": ("99.0", 30_000)})  # stored, not ranked among England and Wales
