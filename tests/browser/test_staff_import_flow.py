@@ -125,8 +125,11 @@ def upload_for_preview(site, page, release_file):
 
 
 def cells_by_heading(table, row) -> dict[str, str]:
-    """A table row's cells keyed by their column headings, as the page's text gives them."""
-    headings = [text.strip() for text in table.locator("thead th").all_text_contents()]
+    """A table row's cells keyed by their column headings' full wording (a short heading's is
+    the text given to screen readers)."""
+    headings = table.locator("thead th").evaluate_all(
+        "(cells) => cells.map((th) => (th.querySelector('.visually-hidden') || th).textContent.trim())"
+    )
     cells = [text.strip() for text in row.locator("th, td").all_text_contents()]
     assert len(cells) == len(headings)
     return dict(zip(headings, cells, strict=True))
