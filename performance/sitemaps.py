@@ -2,7 +2,8 @@
 staff.
 
 Listed: the library, the Police Data page, the 999 and NCPM archives, the open data page, each
-published NCPM quarter, plain library page and meeting, and each document category. Not the
+published NCPM quarter, every-force 999 month, plain library page and meeting, and each document
+category. Not the
 documents' files: each is linked from its category's page and from the library, and the feed
 announces them. ``lastmod`` is when the page last changed where that is known (the times the
 feed uses, ``feeds``); for the pages built from many kinds of content it is the content version,
@@ -16,12 +17,12 @@ from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.urls import path, reverse
 
 from . import caching
 from .feeds import last_saved, quarters_revised, revised
-from .models import Document, DocumentCategory, LibraryPage, Meeting
+from .models import CallAnswerMonth, Document, DocumentCategory, LibraryPage, Meeting
 
 
 class DataPagesSitemap(Sitemap):
@@ -42,6 +43,26 @@ class DataPagesSitemap(Sitemap):
         return reverse(url_name)
 
     def lastmod(self, url_name):
+        return caching.content_version()
+
+
+class EveryForceMonthSitemap(Sitemap):
+    """Each month's every-force table, for the months published for more than one force."""
+
+    def items(self):
+        return list(
+            CallAnswerMonth.objects.published()
+            .values("month")
+            .annotate(forces=Count("id"))
+            .filter(forces__gt=1)
+            .order_by("-month")
+            .values_list("month", flat=True)
+        )
+
+    def location(self, month):
+        return reverse("performance:calls-999-national", args=[f"{month:%Y-%m}"])
+
+    def lastmod(self, month):
         return caching.content_version()
 
 
@@ -95,6 +116,7 @@ class CategorySitemap(Sitemap):
 SITEMAPS = {
     "pages": DataPagesSitemap,
     "quarters": QuarterSitemap,
+    "every-force": EveryForceMonthSitemap,
     "library": LibraryPageSitemap,
     "meetings": MeetingSitemap,
     "categories": CategorySitemap,

@@ -184,3 +184,12 @@ def test_the_queries_do_not_grow_with_forces_or_months(client, demo_data, django
     content_version(fresh=True)
     with django_assert_num_queries(len(captured)):
         assert client.get(URL).status_code == 200
+
+
+def test_the_sitemap_lists_the_months_published_for_more_than_one_force(client, demo_data):
+    assert URL not in client.get("/sitemap.xml").content.decode()  # only the home force held
+    add_months({"Suffolk": ("79.0", 8_000)}, month=datetime.date(2023, 8, 1), publish_at=None)  # a draft
+    add_months()
+    listed = client.get("/sitemap.xml").content.decode()
+    assert f"http://testserver{URL}" in listed
+    assert reverse("performance:calls-999-national", args=["2023-08"]) not in listed
