@@ -88,7 +88,7 @@ ROW = (
 class SortableColumn(tables.Column):
     """A column whose header link says, in words, which way it will sort the table."""
 
-    def __init__(self, *args, ascending: str, descending: str, **kwargs):
+    def __init__(self, *args, ascending: str = "lowest first", descending: str = "highest first", **kwargs):
         super().__init__(*args, **kwargs)
         self.ascending_words = ascending
         self.descending_words = descending

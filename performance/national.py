@@ -21,21 +21,13 @@ from django.utils.dateformat import format as date_format
 
 from . import calculations, charts, opendata, pages
 from .caching import is_public, kept_for_the_content_version, public_page
+from .library import SortableColumn
 from .models import CallAnswerMonth, Force
 from .tables import DataTable, share_cell
 
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
 # A force not ranked nationally (Scotland, British Transport Police …) sorts after the ranked.
 UNRANKED = 10_000
-
-
-class SortableColumn(tables.Column):
-    """A column whose header link says, in words, which way it will sort the table."""
-
-    def __init__(self, *args, ascending: str = "lowest first", descending: str = "highest first", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.ascending_words = ascending
-        self.descending_words = descending
 
 
 class ForcesTable(tables.Table):
