@@ -99,6 +99,13 @@ def kept_for_the_content_version(name: str, read):
     return kept[1]
 
 
+def kept_for_the_public(request, name: str, read):
+    """``read()`` kept for the content version when ``request`` is an anonymous reader's (see
+    ``kept_for_the_content_version``); read afresh for staff, who are never served a stored copy,
+    and their previews."""
+    return kept_for_the_content_version(name, read) if is_public(request) else read()
+
+
 def forget_version() -> None:
     """Read the version afresh on the next request (after a change made by this process), and
     what was kept for it."""

@@ -335,13 +335,9 @@ def target_gap_text(share: Number, target_percent: Number) -> str:
     >>> target_gap_text(90, 90), target_gap_text(Decimal("89.96"), 90)
     ('exactly on the 90% target', 'exactly on the 90% target')
     """
-    gap = round_half_away(share, 1) - to_decimal(target_percent)
     target = f"the {plain(target_percent)}% target"
-    if gap == 0:
-        return f"exactly on {target}"
-    points = abs(gap)
-    unit = "percentage point" if points == 1 else "percentage points"
-    return f"{plain(points)} {unit} {'above' if gap > 0 else 'below'} {target}"
+    apart = points_apart_text(share, target_percent)
+    return f"exactly on {target}" if apart == "the same" else f"{apart} {target}"
 
 
 def points_apart_text(share: Number, other: Number) -> str:

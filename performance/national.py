@@ -16,11 +16,10 @@ import datetime
 import django_tables2 as tables
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.dateformat import format as date_format
 
 from . import calculations, charts, opendata, pages
-from .caching import is_public, kept_for_the_content_version, public_page
+from .caching import kept_for_the_public, public_page
 from .library import SortableColumn
 from .models import CallAnswerMonth, Force
 from .tables import DataTable, share_cell
@@ -117,7 +116,7 @@ def averages(rows: list[CallAnswerMonth], groups: list[tuple[str, set[int]]]) ->
             [
                 f"{name} ({len(held)} force{'s' if len(held) != 1 else ''})",
                 calculations.thousands(sum(row.total_calls for row in held)),
-                calculations.seconds(calculations.round_half_away(mean, 2)) if mean is not None else "",
+                calculations.seconds(mean),
                 *(calculations.percent(weighted[band]) for band in BANDS),
             ]
         )
@@ -217,19 +216,11 @@ def month_context(request, month: datetime.date) -> dict:
     }
 
 
-def month_address(month: datetime.date) -> str:
-    return reverse("performance:calls-999-national", args=[f"{month:%Y-%m}"])
-
-
 @public_page
 def forces_month(request, month: str):
     """Every force's 999 call answering in ``month`` (e.g. 2023-09), sortable by any column."""
     day = datetime.date(*(int(part) for part in month.split("-")), 1)
-    context = (
-        kept_for_the_content_version(f"national:{month}", lambda: month_context(request, day))
-        if is_public(request)
-        else month_context(request, day)
-    )
+    context = kept_for_the_public(request, f"national:{month}", lambda: month_context(request, day))
     sort = sort_of(request)
     table = ForcesTable(
         context["rows"],

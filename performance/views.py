@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from . import pages
-from .caching import is_public, kept_for_the_content_version, public_page
+from .caching import kept_for_the_public, public_page
 from .documents import DOCUMENT_KINDS, extension_of
 from .models import Document, LibraryPage
 
@@ -56,9 +56,7 @@ def kept_page(request, name: str, context_for) -> dict:
         body = render_to_string(f"performance/includes/{name}_body.html", context, request)
         return {key: context.get(key) for key in ("page", "settings", "preview")} | {"body": mark_safe(body)}
 
-    if not is_public(request):
-        return build()
-    return kept_for_the_content_version(f"page:{name}", build)
+    return kept_for_the_public(request, f"page:{name}", build)
 
 
 @public_page
