@@ -21,7 +21,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import calculations, importing, ncpm, publication, recorded_crime
+from . import calculations, importing, ncpm, ons, publication, recorded_crime
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -719,7 +719,8 @@ class RecordedCrimeFigureInline(GatedInline, admin.TabularInline):
     model = RecordedCrimeFigure
     extra = 0
     autocomplete_fields = ["force"]
-    fields = ["force", "total"]
+    fields = ["force", "total", "previous_total", "previous_source", "previous_release_on"]
+    readonly_fields = ["previous_total", "previous_source", "previous_release_on"]
 
 
 @admin.register(RecordedCrimePeriod)
@@ -728,6 +729,26 @@ class RecordedCrimePeriodAdmin(PublishableAdmin):
     date_hierarchy = "period_end"
     ordering = ["-period_end"]
     inlines = [RecordedCrimeFigureInline]
+    readonly_fields = ["pending_revisions"]
+
+    @admin.display(description="recomputed year before waiting for a Publisher")
+    def pending_revisions(self, obj):
+        """Changes an import made to this published period's year before: the public sees them
+        once a Publisher publishes the period again."""
+        if obj is None or obj.pk is None:
+            return "None"
+        notices = [revision.notice for revision in obj.revisions.pending().select_related("force")]
+        return "; ".join(notices) or "None"
+
+    @admin.action(description="Publish the selected items now (with their figures)")
+    def publish_now(self, request, queryset):
+        """Publishing a period also applies its recomputed year before (a Publisher's decision)."""
+        if not can_publish(request, self.model):
+            raise PermissionDenied
+        with transaction.atomic():
+            for period in queryset:
+                ons.ons_revisions_apply(period=period, user=request.user)
+            super().publish_now(request, queryset)
 
 
 @admin.register(RecordedCrimeFigure)
@@ -1112,6 +1133,13 @@ class RecordedCrimeUploadForm(forms.Form):
         f"year's sheet saved as CSV; at most {recorded_crime.MAX_FILE_BYTES // 1024 // 1024} MB.",
     )
 
+    published_on = forms.DateField(
+        label="Published on",
+        required=False,
+        help_text="The day the Home Office published this release, e.g. 19/10/2023. Only needed "
+        "when the file does not say (the preview tells you).",
+    )
+
     def clean_import_file(self):
         """Refuse an oversized upload from its size alone, before anything reads it."""
         upload = self.cleaned_data["import_file"]
@@ -1168,7 +1196,12 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
             with upload.open("rb") as opened:
-                summary = recorded_crime.release_import(opened, file_name=upload.name, dry_run=True)
+                summary = recorded_crime.release_import(
+                    opened,
+                    file_name=upload.name,
+                    dry_run=True,
+                    published_on=form.cleaned_data.get("published_on"),
+                )
                 if not summary.refused:
                     if request.session.session_key is None:
                         request.session.save()
@@ -1180,6 +1213,9 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                         file=File(opened),
                         preview_fingerprint=summary.held_fingerprint,
                     )
+                    if form.cleaned_data.get("published_on"):
+                        stored.release_published_on = form.cleaned_data["published_on"]
+                        stored.save(update_fields=["release_published_on"])
                     confirm_form = importing.ImportConfirmForm(initial={"token": stored.token})
         context = {
             **self.admin_site.each_context(request),
@@ -1216,6 +1252,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                             file_name=upload.file_name,
                             user=request.user,
                             preview_fingerprint=upload.preview_fingerprint,
+                            published_on=upload.release_published_on,
                         )
                     if summary.imported:
                         importing.upload_mark_confirmed(upload, summary.import_log)

@@ -226,6 +226,64 @@ def ons_headline_sentence(area: str, offences: Number, previous_offences: Number
     return f"{subject} {ons_change_sentence(offences, previous_offences)}"
 
 
+def long_date(day: datetime.date) -> str:
+    """
+    >>> long_date(datetime.date(2023, 10, 19))
+    '19 October 2023'
+    """
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def ons_releases_text(
+    *,
+    latest_published_on: datetime.date | None,
+    previous_published_on: datetime.date | None,
+    previous_source: str,
+) -> str:
+    """Which release each year of the ONS headline comes from.
+
+    >>> import datetime as dt
+    >>> ons_releases_text(latest_published_on=dt.date(2023, 10, 19),
+    ...     previous_published_on=dt.date(2023, 10, 19), previous_source="open data")
+    'Both years are as published on 19 October 2023, the year before as revised in that release.'
+    >>> ons_releases_text(latest_published_on=dt.date(2023, 10, 19),
+    ...     previous_published_on=dt.date(2022, 10, 20), previous_source="Table P1")
+    'The year before is as first published on 20 October 2022; it may have been revised since.'
+    >>> ons_releases_text(latest_published_on=None, previous_published_on=None, previous_source="Table P1")
+    'The year before is as first published a year earlier; it may have been revised since.'
+    >>> ons_releases_text(latest_published_on=None, previous_published_on=None, previous_source="open data")
+    ''
+    """
+    if previous_source == "Table P1":
+        when = f"on {long_date(previous_published_on)}" if previous_published_on else "a year earlier"
+        return f"The year before is as first published {when}; it may have been revised since."
+    if latest_published_on and previous_published_on == latest_published_on:
+        return (
+            f"Both years are as published on {long_date(latest_published_on)}, the year before as "
+            "revised in that release."
+        )
+    if previous_published_on:
+        return f"The year before is as published on {long_date(previous_published_on)}."
+    return ""
+
+
+def ons_revision_text(before: int | None, after: int | None) -> str:
+    """A revision of the ONS headline's year before.
+
+    >>> ons_revision_text(69262, 69237)
+    'the year before changed from 69,262 to 69,237 offences'
+    >>> ons_revision_text(None, 69237)
+    'the year before is now given: 69,237 offences'
+    >>> ons_revision_text(69262, None)
+    'the year before is no longer given (it was 69,262 offences)'
+    """
+    if before is None:
+        return f"the year before is now given: {thousands(after)} offences"
+    if after is None:
+        return f"the year before is no longer given (it was {thousands(before)} offences)"
+    return f"the year before changed from {thousands(before)} to {thousands(after)} offences"
+
+
 def band_percentages_problem(percents: Iterable[Number]) -> str | None:
     """Why three band percentages cannot be right, or None. They must sum to 100 ± 0.5.
 

@@ -713,21 +713,32 @@ class RecordedCrimePeriod(Content, Publishable):
 
 @dataclass(frozen=True)
 class RecordedCrimeHeadline:
-    """The Police Data page's ONS headline: the latest year for a force and the year before it.
+    """The Police Data page's ONS headline: the latest published year for a force and the year
+    before it, both as stored on the published figure.
 
-    The year before is compared as the latest data has it: ONS revises earlier years with each
-    release, and Table P1 holds only the latest year, so the previous total comes from the
-    recorded crime open data held now when it covers those 12 months (``previous_source``
-    "open data"), and only otherwise from the Table P1 imported a year earlier ("Table P1")."""
+    The year before is computed when the data is imported (``ons.ons_previous_update``), never
+    when a page is read: from the recorded crime open data of the same release when it covers
+    those 12 months ("open data", as revised), else from the Table P1 imported a year earlier
+    ("Table P1", as first published). A change to a published figure's year before waits for a
+    Publisher as a ``RecordedCrimeRevision``."""
 
     latest: "RecordedCrimeFigure"
-    previous_period_end: datetime.date
-    previous_total: int | None
-    previous_source: str = ""
 
     @property
     def period(self) -> RecordedCrimePeriod:
         return self.latest.period
+
+    @property
+    def previous_period_end(self) -> datetime.date:
+        return calculations.same_day_years_earlier(self.period.period_end, 1)
+
+    @property
+    def previous_total(self) -> int | None:
+        return self.latest.previous_total
+
+    @property
+    def previous_source(self) -> str:
+        return self.latest.previous_source
 
     @property
     def sentence(self) -> str:
@@ -737,26 +748,31 @@ class RecordedCrimeHeadline:
             self.latest.force.name, self.latest.total, self.previous_total
         )
 
+    @property
+    def source_sentence(self) -> str:
+        """Which release each year comes from, e.g. "Both years are as published on 19 October
+        2023." (empty when there is no year before)."""
+        if self.previous_total is None:
+            return ""
+        return calculations.ons_releases_text(
+            latest_published_on=self.period.published_on,
+            previous_published_on=self.latest.previous_release_on,
+            previous_source=self.previous_source,
+        )
+
+    def revision_notices(self) -> list[str]:
+        return self.latest.revision_notices()
+
 
 class RecordedCrimeFigureQuerySet(models.QuerySet):
     def headline_for(self, force, *, preview: bool = False) -> RecordedCrimeHeadline | None:
-        """The latest published period's figure for ``force`` and the total for one year earlier,
-        in two queries (every period, drafts included, for a staff preview)."""
+        """The latest published period's figure for ``force``, with the year before stored on it
+        (any period, drafts included, for a staff preview). One query; no raw data is read."""
         figures = self.filter(force=force)
         if not preview:
             figures = figures.filter(period__publish_at__lte=timezone.now())
-        figures = list(figures.select_related("period", "force").order_by("-period__period_end"))
-        if not figures:
-            return None
-        latest = figures[0]
-        year_earlier = calculations.same_day_years_earlier(latest.period.period_end, 1)
-        revised = OffenceCount.objects.year_totals(year_earlier, forces=[force]).get(force.pk)
-        if revised is not None:
-            return RecordedCrimeHeadline(latest, year_earlier, revised, "open data")
-        imported = next((f for f in figures if f.period.period_end == year_earlier), None)
-        if imported is None:
-            return RecordedCrimeHeadline(latest, year_earlier, None)
-        return RecordedCrimeHeadline(latest, year_earlier, imported.total, "Table P1")
+        latest = figures.select_related("period", "force").order_by("-period__period_end").first()
+        return None if latest is None else RecordedCrimeHeadline(latest)
 
 
 class RecordedCrimeFigure(Content, Revised):
@@ -777,6 +793,35 @@ class RecordedCrimeFigure(Content, Revised):
         blank=True,
         help_text='Offences by offence group as in Table P1, e.g. {"Homicide": 5, "Robbery": 409}.',
     )
+    previous_total = models.PositiveIntegerField(
+        "the year before",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Total recorded crime (excluding fraud) for the 12 months a year earlier, as the "
+        "headline compares it: computed when the open data or Table P1 is imported.",
+    )
+    previous_source = models.CharField(
+        max_length=20,
+        blank=True,
+        editable=False,
+        choices=[("open data", "Recorded crime open data"), ("Table P1", "Table P1 a year earlier")],
+        help_text="Where the year before comes from.",
+    )
+    previous_release_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The day the release that gave the year before was published (blank: not recorded).",
+    )
+    revisions_applied = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The revisions of the year before a Publisher applied, oldest first, e.g. "
+        '[{"applied_on": "2026-12-02", "changes": [["previous_total", "69262", "69237"]]}]. The '
+        "``RecordedCrimeRevision`` rows are the record; kept here for the page.",
+    )
 
     objects = RecordedCrimeFigureQuerySet.as_manager()
 
@@ -793,6 +838,83 @@ class RecordedCrimeFigure(Content, Revised):
 
     def __str__(self):
         return f"{self.force}, {self.period}"
+
+    def revision_notices(self) -> list[str]:
+        """The "Revised on …" notice of each revision of the year before a Publisher applied."""
+        return [
+            calculations.revised_on_text(
+                datetime.date.fromisoformat(entry["applied_on"]),
+                calculations.ons_revision_text(
+                    *(None if value is None else int(value) for value in entry["changes"][0][1:])
+                ),
+            )
+            for entry in self.revisions_applied
+            if entry.get("changes")
+        ]
+
+
+class RecordedCrimeRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Changes computed for a published or scheduled period, waiting for a Publisher."""
+        return self.filter(applied_at__isnull=True)
+
+
+class RecordedCrimeRevision(models.Model):
+    """A change to a published ONS figure's year before, waiting for a Publisher.
+
+    The headline the public has seen never changes when data is imported: the recomputation
+    (``ons.ons_previous_update``) records what it would write here, and a Publisher applies it
+    by publishing the period again (``ons.ons_revisions_apply``); the page then says "Revised on
+    …" with the change. ``before_*`` are what the public sees until then."""
+
+    period = models.ForeignKey(
+        RecordedCrimePeriod, on_delete=models.CASCADE, related_name="revisions", help_text="The year ending."
+    )
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", help_text="The force area.")
+    before_previous_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The year before the public sees."
+    )
+    before_previous_source = models.CharField(max_length=20, blank=True)
+    before_previous_release_on = models.DateField(null=True, blank=True)
+    previous_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The recomputed year before."
+    )
+    previous_source = models.CharField(max_length=20, blank=True)
+    previous_release_on = models.DateField(null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True, help_text="When the data last gave this figure.")
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a Publisher applied the change (blank: waiting)."
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Publisher who applied it.",
+    )
+
+    objects = RecordedCrimeRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "force", "computed_at"]
+        verbose_name = "ONS recorded crime revision"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "force"],
+                condition=Q(applied_at__isnull=True),
+                name="one_pending_revision_per_ons_figure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Revision of {self.force}, {self.period}"
+
+    @property
+    def notice(self) -> str:
+        return f"{self.force}: " + calculations.ons_revision_text(
+            self.before_previous_total, self.previous_total
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1703,6 +1825,9 @@ class ImportUpload(models.Model):
     preview_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="The held rows the preview compared the file with."
     )
+    release_published_on = models.DateField(
+        null=True, blank=True, help_text="The release's publication day as entered at the preview."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the import was confirmed.")
     import_log = models.ForeignKey(
@@ -1744,6 +1869,11 @@ class ImportLog(models.Model):
         default=0, help_text="Rows already held with the same values."
     )
     warnings = models.TextField(blank=True, help_text="Warnings shown in the preview, one per line.")
+    release_published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the release was published, from the file or as entered (blank: not known).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -559,6 +559,8 @@ def ons_headline(force: Force | None) -> dict | None:
         "previous_year_ending": iso(headline.previous_period_end) if headline.previous_total else None,
         "previous": headline.previous_total,
         "previous_source": headline.previous_source or None,
+        "previous_published_on": iso(headline.latest.previous_release_on),
+        "revisions": "; ".join(headline.revision_notices()) or None,
         "sentence": formula_neutralised(headline.sentence),
         "published_on": iso(period.published_on),
         "next_release_on": iso(period.next_release_on),

@@ -34,6 +34,7 @@ from django.dispatch import Signal
 
 from .importing import confirms_serialise
 from .models import Force, ImportLog, Offence, OffenceCount, SiteSettings, normalise_force_name
+from .releases import OPEN_DATA_RELEASE, release_day, release_day_text
 from .resources import MAX_ERRORS_SHOWN, PREVIEW_OUTDATED, ReleaseProblems
 from .spreadsheets import (
     HEADER_SEARCH_ROWS,
@@ -46,10 +47,11 @@ from .spreadsheets import (
     unpacked_size_check,
 )
 
-RELEASE_NAME = "Police recorded crime open data (Home Office)"
+RELEASE_NAME = OPEN_DATA_RELEASE
 MAX_FILE_BYTES = 100 * 1024 * 1024  # the published workbook is tens of MB; the other releases keep 5 MB
 MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES  # its XML parts, unpacked, as for the other releases
 BATCH_SIZE = 5000
+NOTES_ROWS, NOTES_COLUMNS = 60, 10  # where a cover or notes sheet says when the release was published
 READ_CHUNK = 1024 * 1024
 
 COLUMNS = [
@@ -75,8 +77,8 @@ NOT_A_SPREADSHEET = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8")
 
 recorded_crime_imported = Signal()
 """Sent inside a confirmed import's transaction, after its counts are written, with
-``sender=None``, ``quarter_ends`` (the set of quarters the file covered) and ``user`` (None from
-the command line). Work computed from the counts connects here, so it commits or rolls back with
+``sender=None``, ``quarter_ends`` (the set of quarters the file covered), ``user`` (None from
+the command line) and ``published_on`` (the release's publication day, None if not known). Work computed from the counts connects here, so it commits or rolls back with
 them; a receiver may refuse the import by raising ``ReleaseProblems`` or ``PermissionDenied``."""
 
 
@@ -99,6 +101,9 @@ class RecordedCrimeImport:
     problems: list[str] = field(default_factory=list)  # at most MAX_ERRORS_SHOWN, then a count
     held_fingerprint: str = ""
     import_log: ImportLog | None = None
+    notes: list[str] = field(default_factory=list)  # text of the cover and notes sheets
+    published_on: datetime.date | None = None  # the release's publication day
+    published_on_how: str = ""  # how it was found: as entered, from the file's notes or name
 
     @property
     def refused(self) -> bool:
@@ -137,9 +142,19 @@ class RecordedCrimeImport:
             f"{self.removed:,} removed"
         )
 
+    @property
+    def release_text(self) -> str:
+        return release_day_text(
+            self.published_on,
+            self.published_on_how,
+            asked="Enter the day the Home Office published it: without it, this release's figures "
+            "cannot be matched to the ONS headline of the same release.",
+        )
+
     def lines(self) -> list[str]:
         """The summary, one fact a line (the command prints it; the admin shows it as a list)."""
         lines = [
+            self.release_text,
             f"Rows read: {self.rows_read:,}.",
             self.skipped_text,
             f"Forces: {len(self.forces):,}.",
@@ -185,19 +200,20 @@ def size_check(size: int) -> None:
         raise SpreadsheetError(size_problem(size, MAX_FILE_BYTES))
 
 
-def year_sheets(file, problems: list[str]) -> Iterator[YearSheet]:
+def year_sheets(file, problems: list[str], notes: list[str] | None = None) -> Iterator[YearSheet]:
     """Every financial-year sheet in ``file`` (a seekable binary file), in the workbook's order.
 
     A sheet is a year's table if its header row names the release's columns, or if it is named
     like a financial year (then its header must be right); cover and notes sheets are passed
-    over. Header problems are added to ``problems``."""
+    over. Header problems are added to ``problems``; the text of the first rows of the other
+    sheets (cover, notes) to ``notes``."""
     file.seek(0)
     head = file.read(8)
     file.seek(0)
     if not head.strip(b" \r\n\t\xef\xbb\xbf"):
         raise SpreadsheetError("The file is empty.")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        yield from _workbook_sheets(file, problems)
+        yield from _workbook_sheets(file, problems, notes if notes is not None else [])
     elif head.startswith(NOT_A_SPREADSHEET) or b"\x00" in head:
         raise SpreadsheetError(
             "This is not a spreadsheet. Upload the release as published (.ods), saved as Excel "
@@ -209,7 +225,7 @@ def year_sheets(file, problems: list[str]) -> Iterator[YearSheet]:
             yield sheet
 
 
-def _workbook_sheets(file, problems: list[str]) -> Iterator[YearSheet]:
+def _workbook_sheets(file, problems: list[str], notes: list[str]) -> Iterator[YearSheet]:
     from python_calamine import CalamineWorkbook
 
     unpacked_size_check(file, limit=MAX_UNPACKED_BYTES)
@@ -223,6 +239,8 @@ def _workbook_sheets(file, problems: list[str]) -> Iterator[YearSheet]:
     found = False
     try:
         for name in workbook.sheet_names:
+            if not YEAR_SHEET.match(name):
+                notes.extend(_first_texts(workbook, name))
             try:
                 rows = enumerate(workbook.get_sheet_by_name(name).iter_rows(), start=1)
             except Exception as error:
@@ -244,6 +262,21 @@ def _workbook_sheets(file, problems: list[str]) -> Iterator[YearSheet]:
             )
     finally:
         workbook.close()
+
+
+def _first_texts(workbook, name: str) -> list[str]:
+    """The text cells of a sheet's first rows (where a cover or notes sheet says when it was
+    published); nothing if the sheet cannot be read (its rows are checked later)."""
+    try:
+        rows = workbook.get_sheet_by_name(name).iter_rows()
+        return [
+            cell.strip()
+            for row in itertools.islice(rows, NOTES_ROWS)
+            for cell in row[:NOTES_COLUMNS]
+            if isinstance(cell, str) and cell.strip()
+        ]
+    except Exception:  # a damaged sheet: its own read says so
+        return []
 
 
 def _csv_rows(file) -> Iterator[tuple[int, list]]:
@@ -399,7 +432,7 @@ def file_read(file, summary: RecordedCrimeImport) -> FileContents:
     skipped = summary.skipped
     rows_read = 0
     try:
-        for sheet in year_sheets(file, header_problems):
+        for sheet in year_sheets(file, header_problems, summary.notes):
             indexes = [sheet.positions[key] for key in LABELS]
             width = max(indexes) + 1
             for number, cells in sheet.rows:
@@ -650,6 +683,7 @@ def release_import(
     user=None,
     dry_run: bool = False,
     preview_fingerprint: str | None = None,
+    published_on: datetime.date | None = None,
 ) -> RecordedCrimeImport:
     """Check ``file`` (a seekable binary file) and, unless ``dry_run``, import it: all or nothing.
 
@@ -664,6 +698,9 @@ def release_import(
         return summary
     summary.sha256 = file_sha256(file)
     contents = file_read(file, summary)
+    summary.published_on, summary.published_on_how = release_day(
+        entered=published_on, texts=summary.notes, file_name=file_name
+    )
     if summary.refused:
         return summary
     try:
@@ -689,9 +726,11 @@ def release_import(
                 rows_new=summary.new,
                 rows_updated=summary.changed,
                 rows_unchanged=summary.unchanged,
+                release_published_on=summary.published_on,
                 warnings="\n".join(
                     line
                     for line in (
+                        summary.release_text if summary.published_on is None else "",
                         summary.skipped_text,
                         f"Removed {summary.removed:,} counts the file no longer has."
                         if summary.removed
@@ -701,7 +740,10 @@ def release_import(
                 ),
             )
             recorded_crime_imported.send(
-                sender=None, quarter_ends=set(summary.quarter_ends), user=summary.import_log.user
+                sender=None,
+                quarter_ends=set(summary.quarter_ends),
+                user=summary.import_log.user,
+                published_on=summary.published_on,
             )
     except ReleaseProblems as refused:
         summary.problems, summary.import_log = refused.messages, None

@@ -28,7 +28,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Error
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import calculations, publication
+from . import calculations, ons, publication
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -45,6 +45,7 @@ from .models import (
     normalise_force_name,
 )
 from .ranking import ranks_deferred, ranks_recompute
+from .releases import release_day, release_day_text
 from .spreadsheets import (
     CellError,
     Column,
@@ -1235,23 +1236,40 @@ class RecordedCrimeFigureResource(ReleaseResource):
         if not rows:
             raise SpreadsheetError("The table has no police force area rows (codes E23… or W15…).")
         self.period_end = period_end
+        held_period = RecordedCrimePeriod.objects.filter(period_end=period_end).first()
+        said, how = release_day(entered=None, texts=sheet.title_rows, file_name=sheet.file_name)
+        self.published_on = said or (held_period.published_on if held_period else None)
+        release = (
+            release_day_text(said, how, asked="")
+            if said
+            else release_day_text(self.published_on, "as the ONS period already has it", asked="")
+            if self.published_on
+            else 'The file does not say when ONS published it. Enter the day under "published on" '
+            "on the ONS period before publishing it: until then the year before is compared as first "
+            "published a year earlier, not as revised in this release."
+        )
         dataset = tablib.Dataset(headers=["period_id", "force_id", "force", "total", "offence_groups"])
         self.forces_by_pk = {}
         for force, total, groups in rows:
             self.forces_by_pk[force.pk] = force
             dataset.append([None, force.pk, force.name, total, json.dumps(groups)])
-        return Prepared(dataset=dataset, warnings=self._warnings(rows, period_end))
+        return Prepared(
+            dataset=dataset, warnings=[release, *self._warnings(rows, period_end, self.published_on)]
+        )
 
     @staticmethod
-    def _warnings(rows, period_end: datetime.date) -> list[str]:
-        """Forces whose Table P1 total differs from the recorded crime open data held for the
-        same 12 months: one of the two releases is older than the other."""
+    def _warnings(rows, period_end: datetime.date, published_on: datetime.date | None) -> list[str]:
+        """Forces whose Table P1 total differs from the recorded crime open data of the same
+        release for the same 12 months (the two are published together and should agree)."""
+        held_release = ons.open_data_release()
+        if held_release is None or published_on is None or held_release != published_on:
+            return []
         open_data = OffenceCount.objects.year_totals(period_end, forces=[force for force, _, _ in rows])
         year = f"the year ending {date_format(period_end, 'F Y')}"
         return [
             f"{force.name}: Table P1 gives {calculations.thousands(total)} offences for {year}; the "
-            f"recorded crime open data held adds up to {calculations.thousands(open_data[force.pk])} "
-            "for the same 12 months. Check that both come from the same release."
+            f"recorded crime open data of the same release adds up to "
+            f"{calculations.thousands(open_data[force.pk])} for the same 12 months. Check the files."
             for force, total, _ in rows
             if force.pk in open_data and open_data[force.pk] != total
         ]
@@ -1278,9 +1296,20 @@ class RecordedCrimeFigureResource(ReleaseResource):
         )
 
     def before_import(self, dataset, **kwargs):
-        period, _ = RecordedCrimePeriod.objects.get_or_create(period_end=self.period_end)
+        period, _ = RecordedCrimePeriod.objects.get_or_create(
+            period_end=self.period_end, defaults={"published_on": self.published_on}
+        )
         self.periods_by_pk = {period.pk: period}
         column_replace(dataset, "period_id", [period.pk] * len(dataset))
+
+    def after_release(self, dataset, result):
+        """The year before of this period's figures, and of the next year's, which compares
+        with them when the open data cannot (``ons``)."""
+        next_year = calculations.same_day_years_earlier(self.period_end, -1)
+        ons.ons_previous_update(
+            periods=RecordedCrimePeriod.objects.filter(period_end__in=[self.period_end, next_year]),
+            user=self.import_user,
+        )
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)

@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,11 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The release as .ods, .xlsx or .csv.")
         parser.add_argument("--dry-run", action="store_true", help="Check and preview; change nothing.")
+        parser.add_argument(
+            "--published-on",
+            type=datetime.date.fromisoformat,
+            help="The day the Home Office published the release (YYYY-MM-DD), when the file does not say.",
+        )
 
-    def handle(self, *args, file: Path, dry_run: bool, **options):
+    def handle(self, *args, file: Path, dry_run: bool, published_on=None, **options):
         try:
             with file.open("rb") as opened:
-                summary = release_import(opened, file_name=file.name, dry_run=dry_run)
+                summary = release_import(
+                    opened, file_name=file.name, dry_run=dry_run, published_on=published_on
+                )
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         if summary.refused:

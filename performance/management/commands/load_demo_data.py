@@ -212,8 +212,17 @@ class Command(BaseCommand):
             {"period_end": latest_end.replace(year=latest_end.year - 1)},
             {"publish_at": DEMO_PUBLISHED},
         )
-        for period, total in ((latest, ons["offences"]), (previous, ons["previous_offences"])):
-            saved(RecordedCrimeFigure, {"period": period, "force": home}, {"total": total})
+        saved(RecordedCrimeFigure, {"period": previous, "force": home}, {"total": ons["previous_offences"]})
+        saved(  # the year before as revised in the same release, as the office's page compares it
+            RecordedCrimeFigure,
+            {"period": latest, "force": home},
+            {
+                "total": ons["offences"],
+                "previous_total": ons["previous_offences"],
+                "previous_source": "open data",
+                "previous_release_on": latest.published_on,
+            },
+        )
 
     def load_ncpm(self, ncpm, content):
         period = saved(
