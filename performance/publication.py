@@ -11,6 +11,17 @@ while its publication is a draft, both as it is stored and as the write would le
 published or scheduled, before or after the write, and anything with no draft state needs a
 Publisher: the publish permission of the publication's model.
 
+What the public reads follows from this: every public page, feed, sitemap and open-data file is
+built from published rows (a publication whose "published from" time has come, its children, and
+the content that is public as soon as it is saved), or from values the system computed into a
+draft or a waiting revision that a Publisher then published (NCPM figures and comparisons, the
+ONS headline's year before, 999 ranks from published months). Nothing public is computed at
+render time from the tables that are not content: the recorded crime open data (``Offence``,
+``OffenceCount``), import records (``ImportLog``, ``ImportUpload``, ``ColumnMapping``) and
+waiting revisions (``MeasureFigureRevision``, ``RecordedCrimeRevision``). A test renders every
+public address before and after a write to each of those tables and each import, as an Editor and
+as the system, and requires the same bytes.
+
 Every path asks here: the admin's permission methods (``may_write``) so that forms, inlines,
 actions and history show only what may be done; the model signals (``assert_may_write``) so
 that any save or delete made for a signed-in user, a history revert included, is refused unless

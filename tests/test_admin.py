@@ -20,6 +20,7 @@ from performance.models import (
     MeasureFigureRevision,
     Offence,
     OffenceCount,
+    RecordedCrimeRevision,
     SiteSettings,
 )
 from performance.publication import ALWAYS_PUBLIC
@@ -54,6 +55,7 @@ CONTENT_MODELS = [
     if not m.__name__.startswith("Historical")
     and m is not ImportUpload  # a file awaiting confirmation
     and m is not MeasureFigureRevision  # written by the recomputation, applied by publishing its quarter
+    and m is not RecordedCrimeRevision  # written at import, applied by publishing its ONS period
 ]
 
 
