@@ -874,13 +874,21 @@ class RecordedCrimeRevision(models.Model):
     before_previous_total = models.PositiveIntegerField(
         null=True, blank=True, help_text="The year before the public sees."
     )
-    before_previous_source = models.CharField(max_length=20, blank=True)
-    before_previous_release_on = models.DateField(null=True, blank=True)
+    before_previous_source = models.CharField(
+        max_length=20, blank=True, help_text="Where the year before the public sees comes from."
+    )
+    before_previous_release_on = models.DateField(
+        null=True, blank=True, help_text="The release of the year before the public sees."
+    )
     previous_total = models.PositiveIntegerField(
         null=True, blank=True, help_text="The recomputed year before."
     )
-    previous_source = models.CharField(max_length=20, blank=True)
-    previous_release_on = models.DateField(null=True, blank=True)
+    previous_source = models.CharField(
+        max_length=20, blank=True, help_text="Where the recomputed year before comes from."
+    )
+    previous_release_on = models.DateField(
+        null=True, blank=True, help_text="The release of the recomputed year before."
+    )
     computed_at = models.DateTimeField(auto_now=True, help_text="When the data last gave this figure.")
     applied_at = models.DateTimeField(
         null=True, blank=True, help_text="When a Publisher applied the change (blank: waiting)."
