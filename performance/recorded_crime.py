@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.dispatch import Signal
 
+from . import calculations
 from .importing import confirms_serialise
 from .models import Force, ImportLog, Offence, OffenceCount, SiteSettings, normalise_force_name
 from .resources import MAX_ERRORS_SHOWN, PREVIEW_OUTDATED, ReleaseProblems
@@ -512,10 +513,14 @@ def _period_check(year, quarter, row_problems: list) -> tuple[str, int, datetime
 
 
 def _naming_check(code, description, group, subgroup, row_problems: list) -> tuple[str, str, str, str] | None:
+    """The four Offence cells as text. The code stays text end to end ("4.10" is not "4.1"): a
+    code a workbook holds as a number with a fraction, or a combined code, is refused."""
     naming = (_text(code), _text(description), _text(group), _text(subgroup))
     problems_before = len(row_problems)
     if not naming[0]:
         row_problems.append(("code", code, "is empty; every row needs its Offence Code."))
+    elif problem := calculations.offence_code_problem(code):
+        row_problems.append(("code", code, problem))
     for key, text in zip(("code", "description", "group", "subgroup"), naming, strict=True):
         if len(text) > TEXT_LIMITS[key]:
             row_problems.append((key, text, f"is longer than {TEXT_LIMITS[key]} characters."))

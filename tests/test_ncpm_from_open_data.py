@@ -11,7 +11,7 @@ import statistics
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -211,6 +211,29 @@ def test_measure_admin_shows_the_definition_fields_with_their_help_text(client, 
     assert 'name="offence_subgroups"' in html and 'name="offence_codes"' in html
     assert "Counted from the recorded crime open data" in html
     assert "list the names older years used too" in html
+
+
+def test_offence_codes_entered_by_staff_must_be_text(demo_data):
+    measure = Measure.objects.get(name="Murder only")
+    measure.offence_codes = [4.1, "1/4.1", "4.10"]
+    with pytest.raises(ValidationError) as raised:
+        measure.full_clean()
+    assert raised.value.message_dict == {
+        "offence_codes": [
+            "4.1 is a number, not text, so a code such as 4.10 would read as 4.1: give the Offence "
+            "Code as text.",
+            '"1/4.1" combines several offence codes in one; its count cannot be split between them: '
+            "give each code its own row, as the Home Office publishes them.",
+            'Give each offence code in quotes, as the open data spells it, e.g. ["1", "4.10"].',
+        ]
+    }
+    measure.offence_codes, measure.offence_subgroups = [" 4.10 "], ["Homicide", 7]
+    with pytest.raises(ValidationError) as raised:
+        measure.full_clean()
+    assert list(raised.value.message_dict) == ["offence_subgroups"]
+    measure.offence_subgroups = ["  Violence   with injury "]
+    measure.full_clean()
+    assert (measure.offence_codes, measure.offence_subgroups) == (["4.10"], ["Violence with injury"])
 
 
 # --------------------------------------------------------------------------------------------
