@@ -863,12 +863,16 @@ class Measure(Content):
         blank=True,
         help_text="For a police-recorded measure: the Offence Subgroups of the Home Office's recorded "
         'crime open data it counts, e.g. ["Residential burglary", "Domestic burglary"] (list the '
-        "names older years used too). Blank for a measure entered by hand.",
+        "names older years used too). Case, spacing and dashes do not matter, and a code counted "
+        "under one of these keeps counting when a later year renames the subgroup. Blank for a "
+        "measure supplied by the force (entered by hand).",
     )
     offence_codes = models.JSONField(
         default=list,
         blank=True,
-        help_text='Offence Codes it counts besides its subgroups, e.g. ["1"] for murder only.',
+        help_text='Offence Codes it counts besides its subgroups, as text in quotes: ["1"] for '
+        'murder only; "4.10" and "4.1" are different offences. One code each: a combined code '
+        'such as "1/4.1" is refused.',
     )
     definition_heading = models.CharField(
         max_length=100, blank=True, help_text='Heading in the appendix, e.g. "Homicide".'
