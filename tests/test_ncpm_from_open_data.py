@@ -621,3 +621,121 @@ def test_the_reference_tables_are_reproduced_from_a_file_in_the_published_layout
     assert list(tables) == [f"Norfolk Constabulary: {area}" for area in expected]
     for area, text in expected.items():
         assert tables[f"Norfolk Constabulary: {area}"].rows == rows(text), area
+
+
+# --------------------------------------------------------------------------------------------
+# A measure's offences missing, or named differently, in a file
+# --------------------------------------------------------------------------------------------
+
+
+def test_offences_counted_0_give_0_and_offences_absent_give_no_figure(db):
+    """Given a held year in which robbery of business property was counted 0 every quarter and
+    assault with intent (5D) has no row at all, the first measure's figure is 0 and the second
+    has none."""
+    norfolk = Force.objects.create(name="Norfolk", full_name="Norfolk Constabulary")
+    held = offences()
+    latest, previous = QUARTERS["latest"], calculations.twelve_month_quarter_ends(datetime.date(2022, 6, 30))
+    OffenceCount.objects.bulk_create(
+        OffenceCount(force=norfolk, quarter_end=quarter, offence=held[code], count=count)
+        for quarter in (*previous, *latest)
+        for code, count in (("34A", 0), ("1", 3))
+    )
+    business_robbery = Measure(pk=1, name="Robbery of business property", offence_codes=["34A"])
+    intent = Measure(pk=2, name="Assault with intent to cause serious harm (5D)", offence_codes=["5D"])
+
+    computed = ncpm.ncpm_figures_compute(
+        years=ncpm.ComparisonYears(latest=latest, previous=previous), measures=[business_robbery, intent]
+    )
+
+    assert computed[norfolk.pk] == {
+        1: ncpm.ComputedFigure(latest=0, previous=0, baseline=None),
+        2: ncpm.ComputedFigure(latest=None, previous=None, baseline=None),
+    }
+
+
+def test_a_file_without_a_measures_offences_warns_and_leaves_its_figures_as_they_were(
+    client, demo_data, tmp_path
+):
+    """An installation still counting GBH as code 5D, and a release without 5D: the import says
+    so, and the published figure stays (no revision to 0)."""
+    from performance.recorded_crime import release_import
+    from tests.data.make_recorded_crime_files import write_xlsx
+
+    ReportingPeriod.objects.all().delete()
+    Measure.objects.filter(name="Grievous Bodily Harm").update(offence_codes=["5D"])
+    years = norfolk_offence_years()
+    with write_xlsx(published_layout(years), tmp_path / "with-5d.xlsx").open("rb") as file:
+        first = release_import(file, file_name="with-5d.xlsx")
+    assert first.imported and first.warnings == []
+    period = ReportingPeriod.objects.get(period_end=JUNE_2023)
+    publish(period)
+    gbh = MeasureFigure.objects.get(period=period, measure__name="Grievous Bodily Harm")
+
+    without = {code: totals for code, totals in years.items() if code != "5D"}
+    with write_xlsx(published_layout(without), tmp_path / "without-5d.xlsx").open("rb") as file:
+        summary = release_import(file, file_name="without-5d.xlsx")
+
+    assert summary.imported
+    assert summary.warnings == [
+        "No offence in this file is counted by Grievous Bodily Harm (offence code 5D): its figures "
+        "are left as they were. Check its definition (Measures) against the file's names."
+    ]
+    assert summary.warnings[0] in summary.import_log.warnings
+    gbh.refresh_from_db()
+    assert (gbh.latest, gbh.previous, gbh.baseline) == (613, 628, 454)
+    pending = MeasureFigureRevision.objects.pending().values_list("measure__name", flat=True)
+    assert "Grievous Bodily Harm" not in pending
+
+
+def test_a_measure_keeps_its_years_when_a_later_edition_renames_its_subgroup(demo_data, tmp_path):
+    """2023/24 as one edition named it, then 2024/25 from an edition that writes "Vehicle
+    Offences" and shortens "Miscellaneous crimes against society" to "Miscellaneous crimes": the
+    import names each new name, and both years count."""
+    from performance.recorded_crime import release_import
+    from tests.data import make_recorded_crime_files as files
+
+    forces = ["Norfolk ", "Suffolk"]
+    offences_then = [*files.OFFENCES, files.MISCELLANEOUS]
+    then = files.release_sheets(years=["2023_24"], forces=forces, offences=offences_then)
+    later = files.release_sheets(years=["2024_25"], forces=forces, offences=files.drifted(offences_then))
+    miscellaneous = Measure.objects.create(
+        priority_area=Measure.objects.get(name="Vehicle offences").priority_area,
+        name="Miscellaneous crimes against society",
+        offence_subgroups=["Miscellaneous crimes against society"],
+    )
+    vehicle = Measure.objects.get(name="Vehicle offences")
+    for name, sheets in (("then.xlsx", then), ("later.ods", later)):
+        writer = files.write_xlsx if name.endswith("xlsx") else files.write_ods
+        with writer(sheets, tmp_path / name).open("rb") as file:
+            summary = release_import(file, file_name=name)
+        assert summary.imported, summary.problems
+
+    assert summary.warnings == [
+        'Offence group "Miscellaneous crimes" is new: the data held so far has no such name. Check '
+        "that the measures' definitions count it as they should.",
+        'Offence group "Theft Offences" is new: the data held so far spells it "Theft offences". '
+        "Check that the measures' definitions count it as they should.",
+        'Offence group "Vehicle Offences" is new: the data held so far spells it "Vehicle offences". '
+        "Check that the measures' definitions count it as they should.",
+        'Offence subgroup "Miscellaneous crimes" is new: the data held so far has no such name. '
+        "Check that the measures' definitions count it as they should.",
+        'Offence subgroup "Vehicle Offences" is new: the data held so far spells it "Vehicle '
+        "offences\". Check that the measures' definitions count it as they should.",
+    ]
+
+    def norfolk_total(sheets, sheet, code):
+        return sum(row[7] for row in sheets[sheet][1:] if row[2] == "Norfolk " and row[6] == code)
+
+    march_2025 = datetime.date(2025, 3, 31)
+    years = ncpm.ComparisonYears(
+        latest=calculations.twelve_month_quarter_ends(march_2025),
+        previous=calculations.twelve_month_quarter_ends(datetime.date(2024, 3, 31)),
+    )
+    computed = ncpm.ncpm_figures_compute(years=years, measures=[miscellaneous, vehicle])
+    norfolk = computed[Force.objects.get(name="Norfolk").pk]
+    for measure, code in ((miscellaneous, "802"), (vehicle, "45")):
+        assert norfolk[measure.pk] == ncpm.ComputedFigure(
+            latest=norfolk_total(later, "2024_25", code),
+            previous=norfolk_total(then, "2023_24", code),
+            baseline=None,
+        ), measure.name
