@@ -98,6 +98,33 @@ def definition_source_text(*, subgroups: Iterable[str], codes: Iterable[str]) ->
     return f"Counted from the Home Office recorded crime open data: {terms}."
 
 
+def appendix_definitions(measures: Iterable[Measure]) -> list[dict]:
+    """One priority area's appendix, from its ``measures`` in their order: each measure with a
+    heading, and under it what that measure and the measures after it without a heading of their
+    own count (``definition_source_text``), so the appendix and the sums cannot disagree:
+    ``[{"measure": m, "sources": [{"name": …, "definition": …, "source": …}, …]}, …]``. A
+    measure without a heading brings its own definition, if it has one."""
+    entries: list[dict] = []
+    waiting: list[dict] = []  # measures before the area's first heading join it
+    for measure in measures:
+        headed = bool(measure.definition_heading)
+        source = {
+            "name": measure.name,
+            "definition": "" if headed else measure.definition,
+            "source": definition_source_text(
+                subgroups=measure.offence_subgroups, codes=measure.offence_codes
+            ),
+        }
+        if headed:
+            entries.append({"measure": measure, "sources": [*waiting, source]})
+            waiting = []
+        elif entries:
+            entries[-1]["sources"].append(source)
+        else:
+            waiting.append(source)
+    return entries
+
+
 def defined_measures() -> list[Measure]:
     return [measure for measure in Measure.objects.order_by("pk") if is_defined(measure)]
 

@@ -739,3 +739,49 @@ def test_a_measure_keeps_its_years_when_a_later_edition_renames_its_subgroup(dem
             previous=norfolk_total(then, "2023_24", code),
             baseline=None,
         ), measure.name
+
+
+def test_appendix_lists_each_heading_with_what_it_and_the_measures_after_it_count():
+    measures = [
+        Measure(name="Murder only", offence_codes=["1"], definition="Code 1 only."),
+        Measure(
+            name="Homicide (all offences)", definition_heading="Homicide", offence_subgroups=["Homicide"]
+        ),
+        Measure(name="Grievous Bodily Harm", definition="From the force."),
+        Measure(name="Satisfaction", definition_heading="Satisfaction"),
+    ]
+
+    entries = ncpm.appendix_definitions(measures)
+
+    assert [(entry["measure"].definition_heading, entry["sources"]) for entry in entries] == [
+        (
+            "Homicide",
+            [
+                {
+                    "name": "Murder only",
+                    "definition": "Code 1 only.",
+                    "source": "Counted from the Home Office recorded crime open data: offence code 1.",
+                },
+                {
+                    "name": "Homicide (all offences)",
+                    "definition": "",
+                    "source": "Counted from the Home Office recorded crime open data: offence subgroup Homicide.",
+                },
+                {
+                    "name": "Grievous Bodily Harm",
+                    "definition": "From the force.",
+                    "source": "Supplied by the force: not in the national open data.",
+                },
+            ],
+        ),
+        (
+            "Satisfaction",
+            [
+                {
+                    "name": "Satisfaction",
+                    "definition": "",
+                    "source": "Supplied by the force: not in the national open data.",
+                }
+            ],
+        ),
+    ]
