@@ -2,8 +2,9 @@
 
 The police-recorded measures are sums of offences in the open data (``OffenceCount``: force ×
 financial quarter × offence). A measure's definition is data on the ``Measure`` (its offence
-subgroups and codes, kept by Publishers); a measure without one (victim satisfaction) is entered
-by hand and never touched here.
+subgroups and codes, kept by Publishers); a measure without one is supplied by the force, entered
+by hand and never touched here: victim satisfaction, and grievous and actual bodily harm, which
+the open data cannot give (8N "Assault with injury" holds GBH without intent with ABH).
 
 After a confirmed import of the open data (the ``recorded_crime_imported`` signal),
 ``ncpm_figures_update`` writes the home force's figures for every quarter the data allows:
@@ -21,7 +22,10 @@ forces), computed here once per import rather than on every page view.
 
 A figure needs the four quarters of both the latest and the previous 12 months for the home force:
 a missing quarter gives no figure rather than a wrong one (an existing figure is then left as it
-is). A missing baseline quarter leaves only the baseline blank.
+is), and so does a year in which none of the measure's offences appears (a file without them, or
+a name the definition does not match): never a false 0. A missing baseline quarter leaves only the
+baseline blank. Before an import is confirmed, ``file_measures_warnings`` names each measure the
+file counts nothing for.
 """
 
 from __future__ import annotations
