@@ -797,7 +797,9 @@ class MeasureAdmin(ContentAdmin):
                 "description": "For a police-recorded measure: the offences it counts in the Home "
                 "Office's recorded crime open data. After each import of that data the figures are "
                 "computed from these (a published quarter's changes wait for a Publisher). Leave "
-                "both blank for a measure entered by hand, such as victim satisfaction.",
+                "both blank for a measure the force supplies, entered by hand: victim satisfaction, "
+                "or grievous and actual bodily harm, which the open data cannot give. The appendix "
+                "says under each definition which it is.",
                 "fields": ["offence_subgroups", "offence_codes"],
             },
         ),

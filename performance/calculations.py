@@ -625,3 +625,56 @@ def revised_on_text(day: datetime.date, revision: str) -> str:
     'Revised on 2 December 2026: Robbery: most recent 12 months from 352 to 353.'
     """
     return f"Revised on {day.day} {day:%B} {day.year}: {revision}."
+
+
+# --------------------------------------------------------------------------------------------
+# Offence codes and names in the recorded crime open data
+# --------------------------------------------------------------------------------------------
+
+CODE_SEPARATORS = ("/", ",", ";", "&", "+")
+DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-"})
+
+
+def offence_code_problem(value: object) -> str | None:
+    """Why ``value`` is not an offence code, or None. Codes are text: "4.10" (corporate
+    manslaughter) and "4.1" (manslaughter) are different offences, and a number cannot tell them
+    apart, so a number with a fraction is refused. A whole number (a workbook's ``1.0``) is the
+    code "1". A combined code such as "1/4.1/4.10/4.2" is refused: one count for several offences
+    cannot be split between them.
+
+    >>> offence_code_problem("4.10"), offence_code_problem("8N"), offence_code_problem(1.0)
+    (None, None, None)
+    >>> offence_code_problem(4.1)
+    'is a number, not text, so a code such as 4.10 would read as 4.1: give the Offence Code as text.'
+    >>> offence_code_problem("1/4.1/4.10/4.2")
+    'combines several offence codes in one; its count cannot be split between them: give each code its own row, as the Home Office publishes them.'
+    >>> offence_code_problem(" ")
+    'is empty.'
+    """
+    if isinstance(value, bool):
+        return "is not an offence code."
+    if isinstance(value, float | Decimal) and not float(value).is_integer():
+        return (
+            "is a number, not text, so a code such as 4.10 would read as 4.1: give the Offence Code as text."
+        )
+    if not isinstance(value, str | int | float | Decimal):
+        return "is not an offence code."
+    text = str(value).strip()
+    if not text:
+        return "is empty."
+    if any(separator in text for separator in CODE_SEPARATORS) or len(text.split()) > 1:
+        return (
+            "combines several offence codes in one; its count cannot be split between them: give "
+            "each code its own row, as the Home Office publishes them."
+        )
+    return None
+
+
+def name_key(name: str) -> str:
+    """An offence group's or subgroup's name as compared across years: the open data's names
+    drift in case, spacing and dashes ("Theft Offences" / "Theft offences").
+
+    >>> name_key(" Theft  Offences"), name_key("Death or serious injury \u2013 unlawful driving")
+    ('theft offences', 'death or serious injury - unlawful driving')
+    """
+    return " ".join(name.translate(DASHES).casefold().split())

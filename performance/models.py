@@ -8,6 +8,7 @@ rows in ``SiteSettings``.
 
 import datetime
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -992,12 +993,16 @@ class Measure(Content):
         blank=True,
         help_text="For a police-recorded measure: the Offence Subgroups of the Home Office's recorded "
         'crime open data it counts, e.g. ["Residential burglary", "Domestic burglary"] (list the '
-        "names older years used too). Blank for a measure entered by hand.",
+        "names older years used too). Case, spacing and dashes do not matter, and a code counted "
+        "under one of these keeps counting when a later year renames the subgroup. Blank for a "
+        "measure supplied by the force (entered by hand).",
     )
     offence_codes = models.JSONField(
         default=list,
         blank=True,
-        help_text='Offence Codes it counts besides its subgroups, e.g. ["1"] for murder only.',
+        help_text='Offence Codes it counts besides its subgroups, as text in quotes: ["1"] for '
+        'murder only; "4.10" and "4.1" are different offences. One code each: a combined code '
+        'such as "1/4.1" is refused.',
     )
     definition_heading = models.CharField(
         max_length=100, blank=True, help_text='Heading in the appendix, e.g. "Homicide".'
@@ -1018,6 +1023,40 @@ class Measure(Content):
     @property
     def is_percent(self) -> bool:
         return self.unit == self.Unit.PERCENT
+
+    def clean(self):
+        """Subgroups and codes are lists of text, as the open data spells them: a code typed as a
+        number (4.1) cannot be told from 4.10, so it must be in quotes."""
+        errors = {}
+        for field_name, noun, example in (
+            ("offence_subgroups", "offence subgroup", '["Violence with injury"]'),
+            ("offence_codes", "offence code", '["1", "4.10"]'),
+        ):
+            value = getattr(self, field_name)
+            if not isinstance(value, list):
+                errors[field_name] = f"Give a list, e.g. {example}, or [] for none."
+                continue
+            problems = []
+            for item in value:
+                if field_name == "offence_codes":
+                    problem = calculations.offence_code_problem(item)
+                    if problem is None and not isinstance(item, str):
+                        problem = "is a number: put each code in quotes, as text."
+                elif not isinstance(item, str) or not item.strip():
+                    problem = "is not a name: put each subgroup in quotes, as text."
+                else:
+                    problem = None
+                if problem:
+                    problems.append(f"{json.dumps(item, ensure_ascii=False)} {problem}")
+            if problems:
+                errors[field_name] = [
+                    *problems,
+                    f"Give each {noun} in quotes, as the open data spells it, e.g. {example}.",
+                ]
+            else:
+                setattr(self, field_name, [" ".join(item.split()) for item in value])
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReportingPeriodQuerySet(PublishableQuerySet):

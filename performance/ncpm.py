@@ -2,8 +2,9 @@
 
 The police-recorded measures are sums of offences in the open data (``OffenceCount``: force ×
 financial quarter × offence). A measure's definition is data on the ``Measure`` (its offence
-subgroups and codes, kept by Publishers); a measure without one (victim satisfaction) is entered
-by hand and never touched here.
+subgroups and codes, kept by Publishers); a measure without one is supplied by the force, entered
+by hand and never touched here: victim satisfaction, and grievous and actual bodily harm, which
+the open data cannot give (8N "Assault with injury" holds GBH without intent with ABH).
 
 After a confirmed import of the open data (the ``recorded_crime_imported`` signal),
 ``ncpm_figures_update`` writes the home force's figures for every quarter the data allows:
@@ -21,19 +22,23 @@ forces), computed here once per import rather than on every page view.
 
 A figure needs the four quarters of both the latest and the previous 12 months for the home force:
 a missing quarter gives no figure rather than a wrong one (an existing figure is then left as it
-is). A missing baseline quarter leaves only the baseline blank.
+is), and so does a year in which none of the measure's offences appears (a file without them, or
+a name the definition does not match): never a false 0. A missing baseline quarter leaves only the
+baseline blank. Before an import is confirmed, ``file_measures_warnings`` names each measure the
+file counts nothing for.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from . import calculations, publication
@@ -47,7 +52,7 @@ from .models import (
     ReportingPeriod,
     SiteSettings,
 )
-from .recorded_crime import recorded_crime_imported
+from .recorded_crime import recorded_crime_checked, recorded_crime_imported
 
 AGAINST = ("previous", "baseline")
 BASELINE_YEAR = 2019
@@ -63,19 +68,164 @@ def is_defined(measure: Measure) -> bool:
     return bool(measure.offence_subgroups or measure.offence_codes)
 
 
+def definition_terms(*, subgroups: Iterable[str], codes: Iterable[str]) -> str:
+    """What a definition counts, in the open data's terms.
+
+    >>> definition_terms(subgroups=["Homicide"], codes=[])
+    'offence subgroup Homicide'
+    >>> definition_terms(subgroups=["Violence with injury", "Death or serious injury – unlawful driving"], codes=["4.10"])
+    'offence subgroups Violence with injury; Death or serious injury – unlawful driving, and offence code 4.10'
+    >>> definition_terms(subgroups=[], codes=["8N", "8P"])
+    'offence codes 8N, 8P'
+    """
+    subgroups, codes = list(subgroups), list(codes)
+    parts = []
+    if subgroups:
+        parts.append(f"offence subgroup{'s' if len(subgroups) > 1 else ''} {'; '.join(subgroups)}")
+    if codes:
+        parts.append(f"offence code{'s' if len(codes) > 1 else ''} {', '.join(codes)}")
+    return ", and ".join(parts)
+
+
+def definition_source_text(*, subgroups: Iterable[str], codes: Iterable[str]) -> str:
+    """Where a measure's figures come from, as the appendix says it under its definition: read
+    from the definition itself, so the words and the sums cannot disagree.
+
+    >>> definition_source_text(subgroups=["Violence with injury"], codes=[])
+    'Counted from the Home Office recorded crime open data: offence subgroup Violence with injury.'
+    >>> definition_source_text(subgroups=[], codes=[])
+    'Supplied by the force: not in the national open data.'
+    """
+    terms = definition_terms(subgroups=subgroups, codes=codes)
+    if not terms:
+        return "Supplied by the force: not in the national open data."
+    return f"Counted from the Home Office recorded crime open data: {terms}."
+
+
+def appendix_definitions(measures: Iterable[Measure]) -> list[dict]:
+    """One priority area's appendix, from its ``measures`` in their order: each measure with a
+    heading, and under it what that measure and the measures after it without a heading of their
+    own count (``definition_source_text``), so the appendix and the sums cannot disagree:
+    ``[{"measure": m, "sources": [{"name": …, "definition": …, "source": …}, …]}, …]``. A
+    measure without a heading brings its own definition, if it has one."""
+    entries: list[dict] = []
+    waiting: list[dict] = []  # measures before the area's first heading join it
+    for measure in measures:
+        headed = bool(measure.definition_heading)
+        source = {
+            "name": measure.name,
+            "definition": "" if headed else measure.definition,
+            "source": definition_source_text(
+                subgroups=measure.offence_subgroups, codes=measure.offence_codes
+            ),
+        }
+        if headed:
+            entries.append({"measure": measure, "sources": [*waiting, source]})
+            waiting = []
+        elif entries:
+            entries[-1]["sources"].append(source)
+        else:
+            waiting.append(source)
+    return entries
+
+
 def defined_measures() -> list[Measure]:
     return [measure for measure in Measure.objects.order_by("pk") if is_defined(measure)]
 
 
-def offence_filter(measure: Measure) -> Q:
-    """The offences ``measure`` counts: any of its subgroups (every naming they were published
-    under), or any of its offence codes."""
-    condition = Q(pk__in=[])
-    if measure.offence_subgroups:
-        condition |= Q(offence__subgroup__in=measure.offence_subgroups)
-    if measure.offence_codes:
-        condition |= Q(offence__code__in=measure.offence_codes)
-    return condition
+@dataclass(frozen=True)
+class Naming:
+    """One naming of an offence (code and subgroup) and the first and last quarters counted
+    under it; ``key`` identifies it (an ``Offence`` pk, or a file's offence index)."""
+
+    key: Hashable
+    code: str
+    subgroup: str
+    first: datetime.date
+    last: datetime.date
+
+
+def offences_counted(*, subgroups: Iterable[str], codes: Iterable[str], namings: Iterable[Naming]) -> set:
+    """The keys of the ``namings`` a measure with these ``subgroups`` and ``codes`` counts.
+
+    A code counts as written ("4.10" is not "4.1"). A subgroup counts whatever its case, spacing
+    or dashes (``calculations.name_key``). The open data's names also drift in wording between
+    years ("Miscellaneous crimes against society", later "Miscellaneous crimes"): a code counted
+    under one of the measure's subgroups still counts under another subgroup name when that name
+    is a renaming, that is when it was never used in the same quarters as the measure's subgroup.
+    A subgroup split off while the old one goes on (unlawful driving, out of violence with injury
+    in 2018) is not a renaming: the measure counts it only if it names it.
+
+    >>> june = [datetime.date(y, 6, 30) for y in (2021, 2022, 2023, 2024)]
+    >>> namings = [
+    ...     Naming(1, "99", "Miscellaneous crimes against society", june[0], june[1]),
+    ...     Naming(2, "99", "Miscellaneous crimes", june[2], june[3]),
+    ...     Naming(3, "4.4", "Violence with injury", june[0], june[0]),
+    ...     Naming(4, "4.4", "Death or serious injury - unlawful driving", june[1], june[3]),
+    ...     Naming(5, "8N", "Violence  WITH injury", june[1], june[3]),
+    ... ]
+    >>> sorted(offences_counted(subgroups=["Miscellaneous crimes against society"], codes=[], namings=namings))
+    [1, 2]
+    >>> sorted(offences_counted(subgroups=["Violence with injury"], codes=[], namings=namings))
+    [3, 5]
+    >>> sorted(offences_counted(subgroups=[], codes=["4.4"], namings=namings))
+    [3, 4]
+    """
+    wanted = {calculations.name_key(name) for name in subgroups}
+    codes = set(codes)
+    namings = list(namings)
+    spans: dict[str, tuple[datetime.date, datetime.date]] = {}
+    for naming in namings:
+        name = calculations.name_key(naming.subgroup)
+        first, last = spans.get(name, (naming.first, naming.last))
+        spans[name] = (min(first, naming.first), max(last, naming.last))
+    counted = set()
+    counted_under: dict[str, set[str]] = defaultdict(set)  # code -> the measure's subgroups it was under
+    for naming in namings:
+        name = calculations.name_key(naming.subgroup)
+        if name in wanted:
+            counted_under[naming.code].add(name)
+        if name in wanted or naming.code in codes:
+            counted.add(naming.key)
+
+    def apart(one, other):
+        return one[1] < other[0] or other[1] < one[0]
+
+    for naming in namings:
+        if naming.key in counted or naming.code not in counted_under:
+            continue
+        own = spans[calculations.name_key(naming.subgroup)]
+        if all(apart(own, spans[name]) for name in counted_under[naming.code]):
+            counted.add(naming.key)
+    return counted
+
+
+def held_namings(*, excluding_quarters: Iterable[datetime.date] = ()) -> list[Naming]:
+    """Every offence naming with counts held (outside ``excluding_quarters``), and the quarters
+    they span (one query)."""
+    rows = (
+        OffenceCount.objects.exclude(quarter_end__in=list(excluding_quarters))
+        .values("offence_id", "offence__code", "offence__subgroup")
+        .annotate(first=Min("quarter_end"), last=Max("quarter_end"))
+        .order_by()
+    )
+    return [
+        Naming(row["offence_id"], row["offence__code"], row["offence__subgroup"], row["first"], row["last"])
+        for row in rows
+    ]
+
+
+def measures_offences(
+    measures: Iterable[Measure], namings: list[Naming] | None = None
+) -> dict[int, set[int]]:
+    """The ``Offence`` pks each of ``measures`` counts: ``{measure_id: {offence_id, …}}``."""
+    namings = held_namings() if namings is None else namings
+    return {
+        measure.pk: offences_counted(
+            subgroups=measure.offence_subgroups, codes=measure.offence_codes, namings=namings
+        )
+        for measure in measures
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,16 +285,27 @@ class ComparisonYears:
 
 
 def ncpm_figures_compute(
-    *, years: ComparisonYears, measures: Iterable[Measure], force_ids: Iterable[int] | None = None
+    *,
+    years: ComparisonYears,
+    measures: Iterable[Measure],
+    force_ids: Iterable[int] | None = None,
+    counted: dict[int, set[int]] | None = None,
 ) -> dict[int, dict[int, ComputedFigure]]:
     """Every force's figures (or ``force_ids``') for each of ``measures`` over ``years``:
-    ``{force_id: {measure_id: ComputedFigure}}``.
+    ``{force_id: {measure_id: ComputedFigure}}``. ``counted`` is ``measures_offences``' answer
+    (looked up here, in one more query, when not given).
 
     One query, summed in the database by force and quarter: a quarter is held for a force when
     the force has any offence counted in it, and a year is complete when all four of its
-    quarters are held (a measure with no offences in a held quarter counts 0 there)."""
+    quarters are held. A measure's offences counted 0 give 0; a year in which none of them
+    appears at all (a file without them, or names the definition does not match) gives no
+    figure, never a false 0."""
     measures = list(measures)
-    sums = {f"measure_{measure.pk}": Sum("count", filter=offence_filter(measure)) for measure in measures}
+    counted = measures_offences(measures) if counted is None else counted
+    sums = {
+        f"measure_{measure.pk}": Sum("count", filter=Q(offence_id__in=sorted(counted[measure.pk])))
+        for measure in measures
+    }
     rows = OffenceCount.objects.filter(quarter_end__in=years.quarters)
     if force_ids is not None:
         rows = rows.filter(force_id__in=list(force_ids))
@@ -155,7 +316,10 @@ def ncpm_figures_compute(
     def year_total(quarters, held, key) -> int | None:
         if not quarters or any(quarter not in held for quarter in quarters):
             return None
-        return sum(held[quarter][key] or 0 for quarter in quarters)
+        sums = [held[quarter][key] for quarter in quarters]  # None: none of its offences that quarter
+        if all(total is None for total in sums):
+            return None
+        return sum(total or 0 for total in sums)
 
     return {
         force_id: {
@@ -257,6 +421,7 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
     measures = defined_measures()
     if settings is None or not measures:
         return result
+    counted = measures_offences(measures)
     home = settings.home_force
     held = set(OffenceCount.objects.filter(force=home).values_list("quarter_end", flat=True).distinct())
     periods = {period.period_end: period for period in ReportingPeriod.objects.all()}
@@ -285,7 +450,7 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
             continue  # no baseline year before it, or the home force's data is incomplete
         if changed is not None and not changed & years.quarters:
             continue
-        computed = ncpm_figures_compute(years=years, measures=measures)
+        computed = ncpm_figures_compute(years=years, measures=measures, counted=counted)
         home_figures = computed.get(home.pk, {})
         with transaction.atomic(), publication.acting_as(publication.SYSTEM):
             if period is None:
@@ -393,3 +558,35 @@ def recorded_crime_imported_received(sender, *, quarter_ends, user=None, **kwarg
 
 
 recorded_crime_imported.connect(recorded_crime_imported_received, dispatch_uid="ncpm_figures_update")
+
+
+def file_measures_warnings(*, namings, quarter_ends) -> list[str]:
+    """A warning for each measure that counts none of the offences in a file about to be
+    imported: it gets no figure from those quarters (rather than 0), so what is held stays."""
+    measures = defined_measures()
+    if not measures:
+        return []
+    in_file = [
+        Naming(("file", index), code, subgroup, first, last)
+        for index, (code, subgroup, first, last) in enumerate(namings)
+    ]
+    everything = in_file + held_namings(excluding_quarters=quarter_ends)
+    warnings = []
+    for measure in measures:
+        counted = offences_counted(
+            subgroups=measure.offence_subgroups, codes=measure.offence_codes, namings=everything
+        )
+        if not any(naming.key in counted for naming in in_file):
+            terms = definition_terms(subgroups=measure.offence_subgroups, codes=measure.offence_codes)
+            warnings.append(
+                f"No offence in this file is counted by {measure.name} ({terms}): its figures are "
+                "left as they were. Check its definition (Measures) against the file's names."
+            )
+    return warnings
+
+
+def recorded_crime_checked_received(sender, *, namings, quarter_ends, **kwargs) -> list[str]:
+    return file_measures_warnings(namings=namings, quarter_ends=quarter_ends)
+
+
+recorded_crime_checked.connect(recorded_crime_checked_received, dispatch_uid="ncpm_file_measures_warnings")

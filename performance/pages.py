@@ -154,7 +154,7 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
                 if figures
                 else None,
                 "commentary": commentary_by_area.get(area.pk),
-                "definitions": [m for m in area.measures.all() if m.definition_heading],
+                "definitions": ncpm.appendix_definitions(area.measures.all()),
             }
         )
     return {

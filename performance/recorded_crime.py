@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.dispatch import Signal
 
+from . import calculations
 from .importing import confirms_serialise
 from .models import Force, ImportLog, Offence, OffenceCount, SiteSettings, normalise_force_name
 from .releases import OPEN_DATA_RELEASE, release_day, release_day_text
@@ -81,6 +82,12 @@ recorded_crime_imported = Signal()
 the command line) and ``published_on`` (the release's publication day, None if not known). Work computed from the counts connects here, so it commits or rolls back with
 them; a receiver may refuse the import by raising ``ReleaseProblems`` or ``PermissionDenied``."""
 
+recorded_crime_checked = Signal()
+"""Sent by every preview and confirm of a clean file, before anything is written, with
+``sender=None``, ``namings`` (each offence naming in the file as (code, subgroup, first quarter
+end, last quarter end)) and ``quarter_ends``. A receiver returns a list of warnings for staff (a
+measure the file does not count); they are shown in the preview and kept in the import log."""
+
 
 @dataclass
 class RecordedCrimeImport:
@@ -99,6 +106,7 @@ class RecordedCrimeImport:
     unchanged: int = 0
     removed: int = 0
     problems: list[str] = field(default_factory=list)  # at most MAX_ERRORS_SHOWN, then a count
+    warnings: list[str] = field(default_factory=list)  # things staff should check; not refusals
     held_fingerprint: str = ""
     import_log: ImportLog | None = None
     notes: list[str] = field(default_factory=list)  # text of the cover and notes sheets
@@ -545,14 +553,56 @@ def _period_check(year, quarter, row_problems: list) -> tuple[str, int, datetime
 
 
 def _naming_check(code, description, group, subgroup, row_problems: list) -> tuple[str, str, str, str] | None:
+    """The four Offence cells as text. The code stays text end to end ("4.10" is not "4.1"): a
+    code a workbook holds as a number with a fraction, or a combined code, is refused."""
     naming = (_text(code), _text(description), _text(group), _text(subgroup))
     problems_before = len(row_problems)
     if not naming[0]:
         row_problems.append(("code", code, "is empty; every row needs its Offence Code."))
+    elif problem := calculations.offence_code_problem(code):
+        row_problems.append(("code", code, problem))
     for key, text in zip(("code", "description", "group", "subgroup"), naming, strict=True):
         if len(text) > TEXT_LIMITS[key]:
             row_problems.append((key, text, f"is longer than {TEXT_LIMITS[key]} characters."))
     return naming if len(row_problems) == problems_before else None
+
+
+def names_new_warnings(contents: FileContents) -> list[str]:
+    """A warning for each Offence Group or Offence Subgroup name in the file that no offence held
+    has (one query), so that staff check the measures' definitions: the names drift between
+    editions ("Theft offences", later "Theft Offences"). Nothing on a first import."""
+    held = {"group": {}, "subgroup": {}}
+    for group, subgroup in Offence.objects.values_list("group", "subgroup").distinct().order_by():
+        held["group"].setdefault(calculations.name_key(group), set()).add(group)
+        held["subgroup"].setdefault(calculations.name_key(subgroup), set()).add(subgroup)
+    if not held["group"]:
+        return []
+    warnings = []
+    for position, key in ((2, "group"), (3, "subgroup")):
+        for name in sorted({naming[position] for naming in contents.offences}):
+            known = held[key].get(calculations.name_key(name), set())
+            if name in known:
+                continue
+            before = " or ".join(f'"{other}"' for other in sorted(known))
+            warnings.append(
+                f'Offence {key} "{name}" is new: the data held so far '
+                + (f"spells it {before}" if before else "has no such name")
+                + ". Check that the measures' definitions count it as they should."
+            )
+    return warnings
+
+
+def file_namings(contents: FileContents) -> list[tuple[str, str, datetime.date, datetime.date]]:
+    """Each offence naming in the file: (code, subgroup, first quarter end, last quarter end)."""
+    spans: dict[int, tuple[datetime.date, datetime.date]] = {}
+    for _, quarter, index in contents.counts:
+        first, last = spans.get(index, (quarter, quarter))
+        spans[index] = (min(first, quarter), max(last, quarter))
+    return [
+        (code, subgroup, *spans[index])
+        for (code, _, _, subgroup), index in contents.offences.items()
+        if index in spans
+    ]
 
 
 def first_lower(text: str) -> str:
@@ -714,6 +764,13 @@ def release_import(
             summary.unchanged, summary.removed = changes.unchanged, changes.removed
             if preview_fingerprint is not None and preview_fingerprint != changes.fingerprint:
                 raise ReleaseProblems([PREVIEW_OUTDATED])
+            summary.warnings = names_new_warnings(contents) + [
+                warning
+                for _, warnings in recorded_crime_checked.send(
+                    sender=None, namings=file_namings(contents), quarter_ends=set(summary.quarter_ends)
+                )
+                for warning in warnings or ()
+            ]
             if dry_run:
                 return summary
             _write(contents, changes)
@@ -735,6 +792,7 @@ def release_import(
                         f"Removed {summary.removed:,} counts the file no longer has."
                         if summary.removed
                         else "",
+                        *summary.warnings,
                     )
                     if line
                 ),

@@ -9,9 +9,12 @@ import datetime
 import json
 import statistics
 from decimal import Decimal
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.apps import apps as django_apps
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -57,6 +60,11 @@ OFFENCES = {  # code: (description, group, subgroup), as the open data names the
         "Violence against the person",
         "Violence with injury",
     ),
+    "4.4": (  # split out of violence with injury in April 2018, and still part of it
+        "Causing death or serious injury by dangerous driving",
+        "Violence against the person",
+        "Death or serious injury – unlawful driving",
+    ),
     "92A": ("Trafficking in controlled drugs", "Drug offences", "Trafficking of drugs"),
     "92B": ("Possession of controlled drugs (excluding cannabis)", "Drug offences", "Possession of drugs"),
     "28E": ("Residential burglary of a home", "Burglary", "Residential burglary"),
@@ -69,12 +77,11 @@ OFFENCES = {  # code: (description, group, subgroup), as the open data names the
 }
 
 # Which fixture offences each measure counts, written out by hand (not read from the definitions).
+# Grievous and actual bodily harm are supplied by the force: the open data cannot give them.
 COUNTED = {
     "Homicide (all offences)": {"1", "4.1"},
     "Murder only": {"1"},
-    "All violence with injury": {"2", "5D", "8N", "8P"},
-    "Grievous Bodily Harm": {"5D"},
-    "Actual Bodily Harm": {"8N", "8P"},
+    "All violence with injury": {"2", "5D", "8N", "8P", "4.4"},
     "Drug trafficking offences": {"92A"},
     "All neighbourhood crime": {"28E", "28A", "45", "39", "34B"},
     "Residential burglary": {"28E", "28A"},
@@ -100,6 +107,7 @@ def norfolk_offence_years() -> dict[str, tuple[int, int, int]]:
     reference page's figures."""
     ref = {name: dict(zip(YEARS, values, strict=True)) for name, values in reference_figures().items()}
     aggravated = {"latest": 100, "previous": 90, "baseline": 80}
+    unlawful_driving = {"latest": 14, "previous": 11, "baseline": 17}
 
     def years(value):
         return tuple(value(year) for year in YEARS)
@@ -110,11 +118,13 @@ def norfolk_offence_years() -> dict[str, tuple[int, int, int]]:
         "5D": years(lambda y: ref["Grievous Bodily Harm"][y]),
         "8P": years(lambda y: aggravated[y]),
         "8N": years(lambda y: ref["Actual Bodily Harm"][y] - aggravated[y]),
+        "4.4": years(lambda y: unlawful_driving[y]),
         "2": years(
             lambda y: (
                 ref["All violence with injury"][y]
                 - ref["Grievous Bodily Harm"][y]
                 - ref["Actual Bodily Harm"][y]
+                - unlawful_driving[y]
             )
         ),
         "92A": years(lambda y: ref["Drug trafficking offences"][y]),
@@ -164,6 +174,19 @@ def open_data(demo_data):
     return add_counts(norfolk, norfolk_offence_years())
 
 
+FORCE_SUPPLIED = ("Grievous Bodily Harm", "Actual Bodily Harm")
+
+
+def computed_tables() -> dict[str, str]:
+    """The reference page's NCPM tables as the open data gives them: without satisfaction and
+    the bodily harm measures, which the force supplies."""
+    return {
+        area: "\n".join(line for line in text.splitlines() if not line.strip().startswith(FORCE_SUPPLIED))
+        for area, text in PUBLISHED_NCPM_TABLES.items()
+        if area != SATISFACTION
+    }
+
+
 def ncpm_tables(html: str) -> dict:
     return {t.caption: t for t in parse_page(html).tables if t.caption.startswith("Norfolk Constabulary: ")}
 
@@ -190,18 +213,54 @@ def test_demo_measures_are_defined_by_the_ncpm_appendix_and_satisfaction_is_ente
     assert defined["Residential burglary"] == (["Residential burglary", "Domestic burglary"], [])
     assert defined["Robbery"] == (["Robbery of personal property"], [])
     assert defined["Satisfaction amongst victims of domestic abuse"] == ([], [])
+    assert defined["All violence with injury"] == (
+        ["Violence with injury", "Death or serious injury – unlawful driving"],
+        ["4.4", "4.6", "4.8", "4.9", "37.1"],
+    )
+    assert defined["Grievous Bodily Harm"] == defined["Actual Bodily Harm"] == ([], [])  # force-supplied
     neighbourhood = set(defined["All neighbourhood crime"][0])
     parts = ("Residential burglary", "Vehicle offences", "Theft from the person", "Robbery")
     assert neighbourhood == {subgroup for part in parts for subgroup in defined[part][0]}
 
 
-def test_the_migration_fills_the_same_definitions_as_the_demo_loader(demo_data):
-    from importlib import import_module
-
-    migration = import_module("performance.migrations.0009_ncpm_from_open_data")
-    for name, (subgroups, codes) in migration.DEFINITIONS.items():
+def test_the_migrations_fill_the_same_definitions_as_the_demo_loader(demo_data):
+    filled = import_module("performance.migrations.0009_ncpm_from_open_data")
+    corrections = import_module("performance.migrations.0015_ncpm_definitions")
+    for name, (subgroups, codes) in filled.DEFINITIONS.items():
         measure = Measure.objects.get(name=name)
+        subgroups, codes = corrections.corrected(name, subgroups, codes) or (subgroups, codes)
         assert (measure.offence_subgroups, measure.offence_codes) == (subgroups, codes), name
+
+
+def test_the_migration_corrects_the_old_definitions_and_leaves_changed_ones_alone(demo_data):
+    """An installation whose bodily harm and violence with injury measures still have 0009's
+    definitions: GBH and ABH become supplied by the force, violence with injury counts unlawful
+    driving. A definition a Publisher changed is left as it is."""
+    corrections = import_module("performance.migrations.0015_ncpm_definitions")
+    old = {
+        "Actual Bodily Harm": ([], ["8N", "8P", "8S", "8T"]),
+        "Grievous Bodily Harm": ([], ["5D", "8N"]),  # changed by a Publisher
+        "All violence with injury": (["Violence with injury"], ["99"]),
+    }
+    for name, (subgroups, codes) in old.items():
+        Measure.objects.filter(name=name).update(offence_subgroups=subgroups, offence_codes=codes)
+    editor = SimpleNamespace(connection=connection)
+
+    corrections.correct_definitions(django_apps, editor)
+
+    defined = {m.name: (m.offence_subgroups, m.offence_codes) for m in Measure.objects.filter(name__in=old)}
+    assert defined == {
+        "Actual Bodily Harm": ([], []),
+        "Grievous Bodily Harm": ([], ["5D", "8N"]),
+        "All violence with injury": (
+            ["Violence with injury", "Death or serious injury – unlawful driving"],
+            ["99", "4.4", "4.6", "4.8", "4.9", "37.1"],
+        ),
+    }
+    corrections.correct_definitions(django_apps, editor)  # again: nothing more changes
+    assert {
+        m.name: (m.offence_subgroups, m.offence_codes) for m in Measure.objects.filter(name__in=old)
+    } == defined
 
 
 def test_measure_admin_shows_the_definition_fields_with_their_help_text(client, demo_data, django_user_model):
@@ -211,6 +270,29 @@ def test_measure_admin_shows_the_definition_fields_with_their_help_text(client, 
     assert 'name="offence_subgroups"' in html and 'name="offence_codes"' in html
     assert "Counted from the recorded crime open data" in html
     assert "list the names older years used too" in html
+
+
+def test_offence_codes_entered_by_staff_must_be_text(demo_data):
+    measure = Measure.objects.get(name="Murder only")
+    measure.offence_codes = [4.1, "1/4.1", "4.10"]
+    with pytest.raises(ValidationError) as raised:
+        measure.full_clean()
+    assert raised.value.message_dict == {
+        "offence_codes": [
+            "4.1 is a number, not text, so a code such as 4.10 would read as 4.1: give the Offence "
+            "Code as text.",
+            '"1/4.1" combines several offence codes in one; its count cannot be split between them: '
+            "give each code its own row, as the Home Office publishes them.",
+            'Give each offence code in quotes, as the open data spells it, e.g. ["1", "4.10"].',
+        ]
+    }
+    measure.offence_codes, measure.offence_subgroups = [" 4.10 "], ["Homicide", 7]
+    with pytest.raises(ValidationError) as raised:
+        measure.full_clean()
+    assert list(raised.value.message_dict) == ["offence_subgroups"]
+    measure.offence_subgroups = ["  Violence   with injury "]
+    measure.full_clean()
+    assert (measure.offence_codes, measure.offence_subgroups) == (["4.10"], ["Violence with injury"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +309,7 @@ def test_computed_quarter_reproduces_the_reference_ncpm_tables(client, open_data
     response = public_quarter(client)
     assert response.status_code == 200
     tables = ncpm_tables(response.content.decode())
-    expected = {area: text for area, text in PUBLISHED_NCPM_TABLES.items() if area != SATISFACTION}
+    expected = computed_tables()
     assert list(tables) == [f"Norfolk Constabulary: {area}" for area in expected]
     for area, text in expected.items():
         table = tables[f"Norfolk Constabulary: {area}"]
@@ -254,7 +336,9 @@ def test_compute_runs_one_query_however_many_forces_and_measures(open_data, djan
     for force in Force.objects.exclude(name="Norfolk")[:10]:
         add_counts(force, norfolk_offence_years())
     with django_assert_num_queries(1):
-        computed = ncpm.ncpm_figures_compute(years=years, measures=measures)
+        counted = ncpm.measures_offences(measures)
+    with django_assert_num_queries(1):
+        computed = ncpm.ncpm_figures_compute(years=years, measures=measures, counted=counted)
     assert len(computed) == 11
 
 
@@ -533,7 +617,171 @@ def test_the_reference_tables_are_reproduced_from_a_file_in_the_published_layout
     assert period.publish_at is None  # a draft until a Publisher publishes it
     publish(period)
     tables = ncpm_tables(public_quarter(client).content.decode())
-    expected = {area: text for area, text in PUBLISHED_NCPM_TABLES.items() if area != SATISFACTION}
+    expected = computed_tables()
     assert list(tables) == [f"Norfolk Constabulary: {area}" for area in expected]
     for area, text in expected.items():
         assert tables[f"Norfolk Constabulary: {area}"].rows == rows(text), area
+
+
+# --------------------------------------------------------------------------------------------
+# A measure's offences missing, or named differently, in a file
+# --------------------------------------------------------------------------------------------
+
+
+def test_offences_counted_0_give_0_and_offences_absent_give_no_figure(db):
+    """Given a held year in which robbery of business property was counted 0 every quarter and
+    assault with intent (5D) has no row at all, the first measure's figure is 0 and the second
+    has none."""
+    norfolk = Force.objects.create(name="Norfolk", full_name="Norfolk Constabulary")
+    held = offences()
+    latest, previous = QUARTERS["latest"], calculations.twelve_month_quarter_ends(datetime.date(2022, 6, 30))
+    OffenceCount.objects.bulk_create(
+        OffenceCount(force=norfolk, quarter_end=quarter, offence=held[code], count=count)
+        for quarter in (*previous, *latest)
+        for code, count in (("34A", 0), ("1", 3))
+    )
+    business_robbery = Measure(pk=1, name="Robbery of business property", offence_codes=["34A"])
+    intent = Measure(pk=2, name="Assault with intent to cause serious harm (5D)", offence_codes=["5D"])
+
+    computed = ncpm.ncpm_figures_compute(
+        years=ncpm.ComparisonYears(latest=latest, previous=previous), measures=[business_robbery, intent]
+    )
+
+    assert computed[norfolk.pk] == {
+        1: ncpm.ComputedFigure(latest=0, previous=0, baseline=None),
+        2: ncpm.ComputedFigure(latest=None, previous=None, baseline=None),
+    }
+
+
+def test_a_file_without_a_measures_offences_warns_and_leaves_its_figures_as_they_were(
+    client, demo_data, tmp_path
+):
+    """An installation still counting GBH as code 5D, and a release without 5D: the import says
+    so, and the published figure stays (no revision to 0)."""
+    from performance.recorded_crime import release_import
+    from tests.data.make_recorded_crime_files import write_xlsx
+
+    ReportingPeriod.objects.all().delete()
+    Measure.objects.filter(name="Grievous Bodily Harm").update(offence_codes=["5D"])
+    years = norfolk_offence_years()
+    with write_xlsx(published_layout(years), tmp_path / "with-5d.xlsx").open("rb") as file:
+        first = release_import(file, file_name="with-5d.xlsx")
+    assert first.imported and first.warnings == []
+    period = ReportingPeriod.objects.get(period_end=JUNE_2023)
+    publish(period)
+    gbh = MeasureFigure.objects.get(period=period, measure__name="Grievous Bodily Harm")
+
+    without = {code: totals for code, totals in years.items() if code != "5D"}
+    with write_xlsx(published_layout(without), tmp_path / "without-5d.xlsx").open("rb") as file:
+        summary = release_import(file, file_name="without-5d.xlsx")
+
+    assert summary.imported
+    assert summary.warnings == [
+        "No offence in this file is counted by Grievous Bodily Harm (offence code 5D): its figures "
+        "are left as they were. Check its definition (Measures) against the file's names."
+    ]
+    assert summary.warnings[0] in summary.import_log.warnings
+    gbh.refresh_from_db()
+    assert (gbh.latest, gbh.previous, gbh.baseline) == (613, 628, 454)
+    pending = MeasureFigureRevision.objects.pending().values_list("measure__name", flat=True)
+    assert "Grievous Bodily Harm" not in pending
+
+
+def test_a_measure_keeps_its_years_when_a_later_edition_renames_its_subgroup(demo_data, tmp_path):
+    """2023/24 as one edition named it, then 2024/25 from an edition that writes "Vehicle
+    Offences" and shortens "Miscellaneous crimes against society" to "Miscellaneous crimes": the
+    import names each new name, and both years count."""
+    from performance.recorded_crime import release_import
+    from tests.data import make_recorded_crime_files as files
+
+    forces = ["Norfolk ", "Suffolk"]
+    offences_then = [*files.OFFENCES, files.MISCELLANEOUS]
+    then = files.release_sheets(years=["2023_24"], forces=forces, offences=offences_then)
+    later = files.release_sheets(years=["2024_25"], forces=forces, offences=files.drifted(offences_then))
+    miscellaneous = Measure.objects.create(
+        priority_area=Measure.objects.get(name="Vehicle offences").priority_area,
+        name="Miscellaneous crimes against society",
+        offence_subgroups=["Miscellaneous crimes against society"],
+    )
+    vehicle = Measure.objects.get(name="Vehicle offences")
+    for name, sheets in (("then.xlsx", then), ("later.ods", later)):
+        writer = files.write_xlsx if name.endswith("xlsx") else files.write_ods
+        with writer(sheets, tmp_path / name).open("rb") as file:
+            summary = release_import(file, file_name=name)
+        assert summary.imported, summary.problems
+
+    assert summary.warnings == [
+        'Offence group "Miscellaneous crimes" is new: the data held so far has no such name. Check '
+        "that the measures' definitions count it as they should.",
+        'Offence group "Theft Offences" is new: the data held so far spells it "Theft offences". '
+        "Check that the measures' definitions count it as they should.",
+        'Offence group "Vehicle Offences" is new: the data held so far spells it "Vehicle offences". '
+        "Check that the measures' definitions count it as they should.",
+        'Offence subgroup "Miscellaneous crimes" is new: the data held so far has no such name. '
+        "Check that the measures' definitions count it as they should.",
+        'Offence subgroup "Vehicle Offences" is new: the data held so far spells it "Vehicle '
+        "offences\". Check that the measures' definitions count it as they should.",
+    ]
+
+    def norfolk_total(sheets, sheet, code):
+        return sum(row[7] for row in sheets[sheet][1:] if row[2] == "Norfolk " and row[6] == code)
+
+    march_2025 = datetime.date(2025, 3, 31)
+    years = ncpm.ComparisonYears(
+        latest=calculations.twelve_month_quarter_ends(march_2025),
+        previous=calculations.twelve_month_quarter_ends(datetime.date(2024, 3, 31)),
+    )
+    computed = ncpm.ncpm_figures_compute(years=years, measures=[miscellaneous, vehicle])
+    norfolk = computed[Force.objects.get(name="Norfolk").pk]
+    for measure, code in ((miscellaneous, "802"), (vehicle, "45")):
+        assert norfolk[measure.pk] == ncpm.ComputedFigure(
+            latest=norfolk_total(later, "2024_25", code),
+            previous=norfolk_total(then, "2023_24", code),
+            baseline=None,
+        ), measure.name
+
+
+def test_appendix_lists_each_heading_with_what_it_and_the_measures_after_it_count():
+    measures = [
+        Measure(name="Murder only", offence_codes=["1"], definition="Code 1 only."),
+        Measure(
+            name="Homicide (all offences)", definition_heading="Homicide", offence_subgroups=["Homicide"]
+        ),
+        Measure(name="Grievous Bodily Harm", definition="From the force."),
+        Measure(name="Satisfaction", definition_heading="Satisfaction"),
+    ]
+
+    entries = ncpm.appendix_definitions(measures)
+
+    assert [(entry["measure"].definition_heading, entry["sources"]) for entry in entries] == [
+        (
+            "Homicide",
+            [
+                {
+                    "name": "Murder only",
+                    "definition": "Code 1 only.",
+                    "source": "Counted from the Home Office recorded crime open data: offence code 1.",
+                },
+                {
+                    "name": "Homicide (all offences)",
+                    "definition": "",
+                    "source": "Counted from the Home Office recorded crime open data: offence subgroup Homicide.",
+                },
+                {
+                    "name": "Grievous Bodily Harm",
+                    "definition": "From the force.",
+                    "source": "Supplied by the force: not in the national open data.",
+                },
+            ],
+        ),
+        (
+            "Satisfaction",
+            [
+                {
+                    "name": "Satisfaction",
+                    "definition": "",
+                    "source": "Supplied by the force: not in the national open data.",
+                }
+            ],
+        ),
+    ]

@@ -311,3 +311,43 @@ def test_plain_library_page_renders(client, demo_data):
 def test_police_data_page_renders_without_any_data(client, db):
     response = client.get(reverse("performance:police-data"))
     assert response.status_code == 200
+
+
+def test_the_appendix_says_under_each_definition_what_its_measures_count(page):
+    """Generated from each measure's definition, so the appendix cannot disagree with the sums."""
+    text = " ".join(page.split())
+    appendix = text[text.index("Appendix: what the measures count") :]
+    assert (
+        "<dt>All violence with injury</dt> <dd><p>Counted from the Home Office recorded crime open "
+        "data: offence subgroups Violence with injury; Death or serious injury – unlawful driving, "
+        "and offence codes 4.4, 4.6, 4.8, 4.9, 37.1.</p></dd>"
+    ) in appendix
+    assert (
+        "<dt>Grievous Bodily Harm</dt> <dd><p>Grievous bodily harm, from the force's own crime "
+        "classification."
+    ) in appendix
+    for name in (
+        "Grievous Bodily Harm",
+        "Actual Bodily Harm",
+        "Satisfaction amongst victims of domestic abuse",
+    ):
+        entry = appendix[appendix.index(f"<dt>{name}</dt>") :]
+        assert entry.split("</dd>")[0].endswith(
+            "<p>Supplied by the force: not in the national open data.</p>"
+        )
+    assert (
+        "<dt>Murder only</dt> <dd><p>Counted from the Home Office recorded crime open data: offence code 1."
+        in (appendix)
+    )
+
+
+def test_a_changed_definition_changes_the_appendix(client, demo_data):
+    measure = Measure.objects.get(name="Robbery")
+    measure.offence_subgroups, measure.offence_codes = [], ["34B"]
+    measure.save()
+    content_version(fresh=True)
+    text = " ".join(client.get(reverse("performance:police-data")).content.decode().split())
+    assert (
+        "<dt>Robbery</dt> <dd><p>Counted from the Home Office recorded crime open data: offence code 34B.</p>"
+        in (text)
+    )

@@ -289,6 +289,14 @@ def only_cover_and_notes(sheets):
     del sheets["2024_25"]
 
 
+def with_a_numeric_code(sheets):
+    sheets["2024_25"][2][6] = 4.1  # a cell that showed "4.10" or "4.1": a number cannot say which
+
+
+def with_a_combined_code(sheets):
+    sheets["2024_25"][2][6] = "1/4.1/4.10/4.2"  # as some copies carry homicide
+
+
 BAD_CSV = {
     "unknown force": (
         f"{CSV_HEADER}\r\n2024/25,1,Narnia,{MURDER},3\r\n",
@@ -347,8 +355,19 @@ def test_a_csv_with_a_bad_row_is_refused_whole(forces, release, case):
             "Financial Year, Financial Quarter, Force Name, Offence Description, Offence Group, "
             'Offence Subgroup, Offence Code, Number of Offences. Its sheets are: "Cover sheet", "Notes".',
         ),
+        (
+            with_a_numeric_code,
+            'Sheet 2024_25, row 3, column Offence Code: "4.1" is a number, not text, so a code such '
+            "as 4.10 would read as 4.1: give the Offence Code as text.",
+        ),
+        (
+            with_a_combined_code,
+            'Sheet 2024_25, row 3, column Offence Code: "1/4.1/4.10/4.2" combines several offence '
+            "codes in one; its count cannot be split between them: give each code its own row, as "
+            "the Home Office publishes them.",
+        ),
     ],
-    ids=["text in the count", "missing column", "no year sheets"],
+    ids=["text in the count", "missing column", "no year sheets", "numeric code", "combined code"],
 )
 def test_a_workbook_with_a_problem_is_refused_whole(forces, release, tmp_path, change, message):
     imported(release["xlsx"])
@@ -358,6 +377,24 @@ def test_a_workbook_with_a_problem_is_refused_whole(forces, release, tmp_path, c
 
     assert summary.problems == [message]
     assert database_fingerprint() == before
+
+
+@pytest.mark.parametrize("writer", [files.write_xlsx, files.write_ods], ids=["xlsx", "ods"])
+def test_offence_codes_stay_text_so_4_10_is_not_4_1(forces, tmp_path, writer):
+    homicide = [
+        ("4.1", "Manslaughter", "Violence against the person", "Homicide"),
+        ("4.10", "Corporate manslaughter", "Violence against the person", "Homicide"),
+    ]
+    sheets = files.release_sheets(years=["2024_25"], offences=homicide)
+
+    summary = imported(writer(sheets, tmp_path / f"homicide.{writer.__name__[-4:]}"))
+
+    assert summary.imported, summary.problems
+    assert sorted(Offence.objects.values_list("code", "description")) == [
+        ("4.1", "Manslaughter"),
+        ("4.10", "Corporate manslaughter"),
+    ]
+    assert held() == expected_rows(sheets["2024_25"])
 
 
 def test_every_problem_is_listed_up_to_the_limit_then_counted(forces):

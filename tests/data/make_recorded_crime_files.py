@@ -2,7 +2,8 @@
 
 A cover sheet and a notes sheet, then one long sheet per financial year ("2024_25"; a pre-2017
 edition's "2016-17", when burglary's subgroups were still "Domestic burglary" and "Non-domestic
-burglary"). Each year's rows cover every quarter × force × offence, with the fraud reporting
+burglary"; ``drifted`` gives a later edition's names, "Theft Offences" for "Theft offences").
+Each year's rows cover every quarter × force × offence, with the fraud reporting
 bodies' rows (Action Fraud, CIFAS, UK Finance) and the ONS short names' quirks ("London, City
 of", "Devon & Cornwall", trailing spaces). Written as .xlsx (openpyxl), .ods (odfpy) or one
 year's sheet as .csv. The counts are a deterministic function of the row, so a test can sum
@@ -47,6 +48,19 @@ OLD_BURGLARY = {
     "Residential burglary": "Domestic burglary",
     "Non-residential burglary": "Non-domestic burglary",
 }
+# An offence whose subgroup (and group) a later edition words differently.
+MISCELLANEOUS = (
+    "802",
+    "Dangerous driving",
+    "Miscellaneous crimes against society",
+    "Miscellaneous crimes against society",
+)
+# Names as a later edition spells them: a change of case, and a shorter wording.
+DRIFTED_NAMES = {
+    "Theft offences": "Theft Offences",
+    "Vehicle offences": "Vehicle Offences",
+    "Miscellaneous crimes against society": "Miscellaneous crimes",
+}
 FRAUD = ("53A", "Cheque, plastic card and online bank accounts", "Fraud offences", "Fraud: Action Fraud")
 YEARS = ["2016-17", "2023_24", "2024_25"]  # sheet names; the newest last
 
@@ -56,6 +70,11 @@ def offences_for(start_year: int, offences=OFFENCES) -> list[tuple[str, str, str
     if start_year >= 2017:
         return list(offences)
     return [(c, d, g, OLD_BURGLARY.get(s, s)) for c, d, g, s in offences]
+
+
+def drifted(offences) -> list[tuple[str, str, str, str]]:
+    """``offences`` with their groups and subgroups named as a later edition names them."""
+    return [(c, d, DRIFTED_NAMES.get(g, g), DRIFTED_NAMES.get(s, s)) for c, d, g, s in offences]
 
 
 def count_for(seed: int, sheet: str, quarter: int, force: str, code: str) -> int:

@@ -39,3 +39,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{verb} {file.name} ({RELEASE_NAME}): {summary.totals_text}."))
         for line in summary.lines():
             self.stdout.write(line)
+        for warning in summary.warnings:
+            self.stdout.write(self.style.WARNING(f"Check: {warning}"))
