@@ -73,7 +73,7 @@ def restore_definitions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0014_document_search'),
+        ('performance', '0015_ons_year_before_and_releases'),
     ]
 
     operations = [
