@@ -272,8 +272,9 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
 
 def median_chart(series: dict, *, settings, csv_url: str) -> Chart:
     """The home force's share answered in under 10 seconds against the median of the national
-    comparison set's forces' shares (England and Wales, or with Northern Ireland), month by month (``series``: month -> (home share, median), oldest
-    first); a month with no figures is a gap."""
+    comparison set's forces' shares (England and Wales, or with Northern Ireland), month by
+    month (``series``: month -> (home share, median), oldest first); a month with no figures is
+    a gap."""
     force, seconds = settings.home_force, settings.answer_target_seconds
     national = settings.national_set_name
     months = list(series)

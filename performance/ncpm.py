@@ -16,8 +16,8 @@ After a confirmed import of the open data (the ``recorded_crime_imported`` signa
   quarter page then says "Revised on …" with what changed.
 
 Because the data covers every force, each figure also stores how the home force's change compares
-(its Most Similar Group's median percent change, and its position among the forces of the
-national comparison set in the site settings), computed here once per import rather than on every page view.
+(its Most Similar Group's median percent change, and its position among the national comparison
+set's forces), computed here once per import rather than on every page view.
 
 A figure needs the four quarters of both the latest and the previous 12 months for the home force:
 a missing quarter gives no figure rather than a wrong one (an existing figure is then left as it
