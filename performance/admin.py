@@ -572,7 +572,13 @@ class ForceGroupMembershipAdmin(ContentAdmin):
 class SiteSettingsAdmin(ContentAdmin):
     """A single row: it can be added once and never deleted."""
 
-    list_display = ["office_name", "home_force", "answer_target_percent", "answer_target_seconds"]
+    list_display = [
+        "office_name",
+        "home_force",
+        "answer_target_percent",
+        "answer_target_seconds",
+        "national_comparison",
+    ]
     list_select_related = ["home_force"]
     search_fields = ["office_name", "commissioner_name"]
     ordering = ["pk"]

@@ -96,17 +96,45 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def rank_text(rank: int | None, *, joint: bool = False, out_of: int | None = None) -> str:
-    """A published rank: "14th of 43", "joint 2nd of 8", "14th" when how many were ranked is not
-    known, or "" when there is no rank.
+def rank_text(
+    rank: int | None, *, joint: bool = False, out_of: int | None = None, entered: bool = False
+) -> str:
+    """A published rank: "14th of 43", "joint 2nd of 8", or "" when there is no rank. Without how
+    many were ranked, a rank entered by hand says so ("14th (entered by hand)"), so that it is
+    not read beside the computed "32nd of 42" as the same kind of figure; "14th" otherwise.
 
     >>> rank_text(14, out_of=43), rank_text(2, joint=True, out_of=8), rank_text(14), rank_text(None)
     ('14th of 43', 'joint 2nd of 8', '14th', '')
+    >>> rank_text(14, entered=True), rank_text(14, out_of=42, entered=True)
+    ('14th (entered by hand)', '14th of 42')
     """
     if rank is None:
         return ""
     text = f"joint {ordinal(rank)}" if joint else ordinal(rank)
-    return f"{text} of {out_of}" if out_of else text
+    if out_of:
+        return f"{text} of {out_of}"
+    return f"{text} (entered by hand)" if entered else text
+
+
+def national_set_name(*, northern_ireland: bool = False) -> str:
+    """The forces a national rank, "of N" or median is among, as every page, file and note names
+    them: the office's settings choose whether the Police Service of Northern Ireland is one.
+
+    >>> national_set_name(), national_set_name(northern_ireland=True)
+    ('England and Wales', 'England, Wales and Northern Ireland')
+    """
+    return "England, Wales and Northern Ireland" if northern_ireland else "England and Wales"
+
+
+def national_rank_text(rank: int, *, joint: bool = False, out_of: int, northern_ireland: bool = False) -> str:
+    """A national rank as a sentence names it, with the forces it is among.
+
+    >>> national_rank_text(4, out_of=42)
+    '4th of 42 forces in England and Wales'
+    >>> national_rank_text(2, joint=True, out_of=43, northern_ireland=True)
+    'joint 2nd of 43 forces in England, Wales and Northern Ireland'
+    """
+    return f"{rank_text(rank, joint=joint, out_of=out_of)} forces in {national_set_name(northern_ireland=northern_ireland)}"
 
 
 def competition_ranks(values: Mapping[K, Number], *, highest_first: bool = True) -> dict[K, tuple[int, bool]]:
@@ -572,14 +600,18 @@ def comparison_text(
     force_name: str,
     msg_median: Number | None,
     position: tuple[int, bool, int] | None,
+    northern_ireland: bool = False,
 ) -> str:
     """How a force's change compares: its Most Similar Group's median change and its position
-    among England and Wales forces (1st: the largest decrease). Empty when there is nothing to say.
+    among the forces of the national comparison set (1st: the largest decrease). Empty when there
+    is nothing to say.
 
     >>> comparison_text(force_name="Norfolk", msg_median=Decimal("-3.2"), position=(12, False, 43))
     "the Most Similar Group's median change was a 3% decrease; Norfolk's change ranks 12th of 43 forces in England and Wales (1st: the largest decrease)"
     >>> comparison_text(force_name="Norfolk", msg_median=None, position=(2, True, 5))
     "Norfolk's change ranks joint 2nd of 5 forces in England and Wales (1st: the largest decrease)"
+    >>> comparison_text(force_name="Norfolk", msg_median=None, position=(2, False, 44), northern_ireland=True)
+    "Norfolk's change ranks 2nd of 44 forces in England, Wales and Northern Ireland (1st: the largest decrease)"
     >>> comparison_text(force_name="Norfolk", msg_median=0, position=None)
     "the Most Similar Group's median change was no change"
     """
@@ -590,10 +622,8 @@ def comparison_text(
         parts.append(f"the Most Similar Group's median change was {worded}")
     if position is not None:
         rank, joint, compared = position
-        parts.append(
-            f"{force_name}'s change ranks {rank_text(rank, joint=joint)} of {compared} forces in "
-            "England and Wales (1st: the largest decrease)"
-        )
+        ranked = national_rank_text(rank, joint=joint, out_of=compared, northern_ireland=northern_ireland)
+        parts.append(f"{force_name}'s change ranks {ranked} (1st: the largest decrease)")
     return "; ".join(parts)
 
 

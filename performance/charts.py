@@ -271,10 +271,12 @@ def calls_charts(months, *, settings, csv_url: str) -> list[Chart]:
 
 
 def median_chart(series: dict, *, settings, csv_url: str) -> Chart:
-    """The home force's share answered in under 10 seconds against the median of the England and
-    Wales forces' shares, month by month (``series``: month -> (home share, median), oldest
-    first); a month with no figures is a gap."""
+    """The home force's share answered in under 10 seconds against the median of the national
+    comparison set's forces' shares (England and Wales, or with Northern Ireland), month by
+    month (``series``: month -> (home share, median), oldest first); a month with no figures is
+    a gap."""
     force, seconds = settings.home_force, settings.answer_target_seconds
+    national = settings.national_set_name
     months = list(series)
     calendar = calculations.months_from_to(months[0], months[-1])
     home = [series.get(month, (None, None))[0] for month in calendar]
@@ -282,13 +284,13 @@ def median_chart(series: dict, *, settings, csv_url: str) -> Chart:
     latest = months[-1]
     share, median = series[latest]
     span = f"{month_name(months[0])} to {month_name(latest)}" if len(months) > 1 else month_name(latest)
-    title = f"{force.name} against the England and Wales median: share of 999 calls answered in under {seconds} seconds, {span}"
+    title = f"{force.name} against the {national} median: share of 999 calls answered in under {seconds} seconds, {span}"
     if share is None:
-        summary = f"In {month_name(latest)}, the median England and Wales force answered {calculations.percent(median)} of 999 calls within {seconds} seconds."
+        summary = f"In {month_name(latest)}, the median {national} force answered {calculations.percent(median)} of 999 calls within {seconds} seconds."
     else:
         summary = (
             f"In {month_name(latest)}, {force.name} answered {calculations.percent(share)} of 999 calls within "
-            f"{seconds} seconds, against an England and Wales median of {calculations.percent(median)}: "
+            f"{seconds} seconds, against an {national} median of {calculations.percent(median)}: "
             f"{calculations.points_apart_text(share, median)}."
         )
     return Chart(
@@ -312,7 +314,7 @@ def median_chart(series: dict, *, settings, csv_url: str) -> Chart:
                         "fill": False,
                     },
                     {
-                        "label": "England and Wales median",
+                        "label": f"{national} median",
                         "data": [number(value) for value in middle],
                         "borderColor": SLATE,
                         "backgroundColor": SLATE,
@@ -328,7 +330,7 @@ def median_chart(series: dict, *, settings, csv_url: str) -> Chart:
         },
         table=DataTable(
             caption=title,
-            columns=["Month", force.name, "England and Wales median"],
+            columns=["Month", force.name, f"{national} median"],
             rows=[
                 [
                     month_name(month),

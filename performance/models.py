@@ -155,6 +155,10 @@ def normalise_force_name(name: str) -> str:
 
 
 class ForceQuerySet(models.QuerySet):
+    def national(self, national_comparison: str):
+        """The forces of the national comparison set (a ``NationalComparison``)."""
+        return self.filter(kind__in=NationalComparison(national_comparison).force_kinds)
+
     def name_lookup(self) -> dict[str, "Force"]:
         """Every name a force goes by (short, full, aliases), normalised, mapped to the force."""
         lookup = {}
@@ -199,7 +203,8 @@ class Force(Content):
         max_length=20,
         choices=Kind.choices,
         default=Kind.TERRITORIAL,
-        help_text="Only territorial forces of England and Wales are ranked nationally on 999 answering.",
+        help_text="Territorial forces of England and Wales are ranked nationally on 999 answering, and "
+        "the Police Service of Northern Ireland too when the site settings include it.",
     )
 
     objects = ForceQuerySet.as_manager()
@@ -211,10 +216,23 @@ class Force(Content):
     def __str__(self):
         return self.name
 
+    def ranked_nationally(self, national_comparison: str) -> bool:
+        """Is the force among the national comparison set (a ``NationalComparison``)? Police
+        Scotland and the special forces never are (Scotland's 999 target differs)."""
+        return self.kind in NationalComparison(national_comparison).force_kinds
+
+
+class NationalComparison(models.TextChoices):
+    """The forces a national rank, "of N" and median are among, as the office publishes them."""
+
+    ENGLAND_AND_WALES = "england_wales", calculations.national_set_name()
+    WITH_NORTHERN_IRELAND = "england_wales_ni", calculations.national_set_name(northern_ireland=True)
+
     @property
-    def ranked_nationally(self) -> bool:
-        """999 national ranks compare England and Wales forces only (Scotland's target differs)."""
-        return self.kind == self.Kind.TERRITORIAL
+    def force_kinds(self) -> tuple[str, ...]:
+        if self is NationalComparison.WITH_NORTHERN_IRELAND:
+            return (Force.Kind.TERRITORIAL, Force.Kind.NORTHERN_IRELAND)
+        return (Force.Kind.TERRITORIAL,)
 
 
 class ForceAlias(Content):
@@ -355,6 +373,15 @@ class SiteSettings(Content):
     police_website_url = models.URLField(
         blank=True, help_text='Where the "Looking for … Police?" link goes: the force\'s website.'
     )
+    national_comparison = models.CharField(
+        "national comparison",
+        max_length=20,
+        choices=NationalComparison.choices,
+        default=NationalComparison.ENGLAND_AND_WALES,
+        help_text='The forces national ranks, "of N" and medians are among, and how the pages name '
+        "them: the forces of England and Wales, or those and the Police Service of Northern Ireland "
+        "(which has the same 999 target). Changing it recomputes the 999 ranks from the published months.",
+    )
 
     objects = SiteSettingsQuerySet.as_manager()
 
@@ -387,6 +414,19 @@ class SiteSettings(Content):
 
         cls.objects.update(content_changed_at=timezone.now())
         forget_version()
+
+    @property
+    def national_force_kinds(self) -> tuple[str, ...]:
+        return NationalComparison(self.national_comparison).force_kinds
+
+    @property
+    def includes_northern_ireland(self) -> bool:
+        return self.national_comparison == NationalComparison.WITH_NORTHERN_IRELAND
+
+    @property
+    def national_set_name(self) -> str:
+        """How the pages name the set: "England and Wales", or "England, Wales and Northern Ireland"."""
+        return calculations.national_set_name(northern_ireland=self.includes_northern_ireland)
 
 
 # --------------------------------------------------------------------------------------------
@@ -597,7 +637,7 @@ class CallAnswerRank(models.Model):
     """Where a force's month stands among others on the share of 999 calls answered in under 10 s."""
 
     class Scope(models.TextChoices):
-        NATIONAL = "national", "National (England and Wales)"
+        NATIONAL = "national", "National"
         MOST_SIMILAR = "msg", "Most Similar Group"
         REGIONAL = "regional", "Regional group"
 
@@ -617,7 +657,10 @@ class CallAnswerRank(models.Model):
     )
     joint = models.BooleanField(default=False, help_text='Shared with another force (shown as "joint 2nd").')
     out_of = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="How many forces were ranked, if known."
+        null=True,
+        blank=True,
+        help_text="How many forces were ranked, if known (a rank entered without it is shown as "
+        '"entered by hand").',
     )
     source = models.CharField(
         max_length=10,
@@ -668,7 +711,9 @@ class CallAnswerRank(models.Model):
 
     @property
     def text(self) -> str:
-        return calculations.rank_text(self.rank, joint=self.joint, out_of=self.out_of)
+        return calculations.rank_text(
+            self.rank, joint=self.joint, out_of=self.out_of, entered=self.source == self.Source.ENTERED
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1208,7 +1253,7 @@ class MeasureFigure(Content, Revised):
         help_text="How the home force's change compares with other forces', computed from the "
         'recorded crime open data (``ncpm.ncpm_figures_update``): for "previous" and '
         "\"baseline\", the Most Similar Group's median percent change and the force's position "
-        "among England and Wales forces. Empty for a figure entered by hand.",
+        "among the national comparison set's forces (site settings). Empty for a figure entered by hand.",
     )
     revisions_applied = models.JSONField(
         default=list,

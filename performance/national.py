@@ -1,10 +1,11 @@
 """Every force's 999 call answering in a month, side by side, and the home force against the
-England and Wales median over time.
+median of the national comparison set (England and Wales, or with Northern Ireland: the office's
+settings say) over time.
 
 A month's page lists each force whose figures for the month are public: its calls, mean and
 median answer times, the share of calls in each band and its national rank "of N", with the
 home force and the members of its groups marked, and the calls-weighted averages of the Most
-Similar Group, the regional group and England and Wales under the table. The table sorts by any
+Similar Group, the regional group and the national comparison set under the table. The table sorts by any
 column with django-tables2 (``?sort=``), without JavaScript. What the page shows is the same for
 every reader until the content changes, so it is built once per content version.
 """
@@ -21,7 +22,7 @@ from django.utils.dateformat import format as date_format
 from . import calculations, charts, opendata, pages
 from .caching import kept_for_the_public, public_page
 from .library import SortableColumn
-from .models import CallAnswerMonth, Force
+from .models import CallAnswerMonth
 from .tables import DataTable, share_cell
 
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
@@ -55,17 +56,25 @@ class ForcesTable(tables.Table):
         "Under 10\u00a0s": "% of 999 calls answered in under 10 seconds",
         "10 to 60\u00a0s": "% of 999 calls answered in 10 to under 60 seconds",
         "60\u00a0s and over": "% of 999 calls answered in 60 seconds and over",
-        "National rank": "Rank among the forces of England and Wales on the share answered in under 10 seconds",
     }
 
-    def __init__(self, data, *, caption: str, **kwargs):
+    def __init__(self, data, *, caption: str, national_set: str, **kwargs):
         super().__init__(data, **kwargs)
         self.caption = caption
+        self.key = {
+            **self.KEY,
+            "National rank": f"Rank among the forces of {national_set} on the share answered in under 10 seconds",
+        }
 
     @property
     def headings(self):
         """Each column with its heading's full wording ("" when the heading is already full)."""
-        return [(column, self.KEY.get(str(column.header), "")) for column in self.columns]
+        return [(column, self.key.get(str(column.header), "")) for column in self.columns]
+
+    @property
+    def key_shown(self) -> list[tuple[str, str]]:
+        """The key under the table: the full wording of each short heading shown, in column order."""
+        return [(str(column.header), full) for column, full in self.headings if full]
 
 
 def sort_of(request) -> str:
@@ -132,17 +141,17 @@ def averages(rows: list[CallAnswerMonth], groups: list[tuple[str, set[int]]]) ->
 
 
 def median_chart(settings, *, preview: bool) -> charts.Chart | None:
-    """The home force's share answered in under 10 seconds against the median of the England
-    and Wales forces, each month the other forces' figures are held."""
-    territorial = (
+    """The home force's share answered in under 10 seconds against the median of the national
+    comparison set's forces, each month the other forces' figures are held."""
+    national = (
         CallAnswerMonth.objects.visible(preview=preview)
-        .filter(force__kind=Force.Kind.TERRITORIAL)
+        .filter(force__kind__in=settings.national_force_kinds)
         .only("month", "force_id", "total_calls", "pct_under_10s", "calls_under_10s")
         .order_by("month")
     )
     by_month: dict[datetime.date, list] = {}
     home: dict[datetime.date, object] = {}
-    for row in territorial:
+    for row in national:
         share = charts.published_share(row)
         by_month.setdefault(row.month, []).append(share)
         if row.force_id == settings.home_force_id:
@@ -188,7 +197,7 @@ def month_context(request, month: datetime.date) -> dict:
     for pk in region:
         marks.setdefault(pk, []).append(settings.regional_group.name)
     marks.setdefault(settings.home_force_id, []).insert(0, "home force")
-    england_and_wales = {row.force_id for row in rows if row.force.kind == Force.Kind.TERRITORIAL}
+    national = {row.force_id for row in rows if row.force.kind in settings.national_force_kinds}
     months = list(
         CallAnswerMonth.objects.visible(preview=preview)
         .values_list("month", flat=True)
@@ -200,13 +209,14 @@ def month_context(request, month: datetime.date) -> dict:
         "settings": settings,
         "preview": preview,
         "month": month,
+        "national_set": settings.national_set_name,
         "rows": [force_row(row, target=settings.answer_target_percent, marks=marks) for row in rows],
         "averages": averages(
             rows,
             [
                 (settings.most_similar_group.name if settings.most_similar_group else "", msg),
                 (settings.regional_group.name if settings.regional_group else "", region),
-                ("England and Wales", england_and_wales),
+                (settings.national_set_name, national),
             ],
         ),
         "chart": median_chart(settings, preview=preview),
@@ -226,6 +236,7 @@ def forces_month(request, month: str):
         context["rows"],
         caption=f"999 call answering by every force, {date_format(day, 'F Y')}",
         order_by=sort,
+        national_set=context["national_set"],
     )
     return render(
         request,

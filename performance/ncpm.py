@@ -17,8 +17,8 @@ After a confirmed import of the open data (the ``recorded_crime_imported`` signa
   quarter page then says "Revised on …" with what changed.
 
 Because the data covers every force, each figure also stores how the home force's change compares
-(its Most Similar Group's median percent change, and its position among England and Wales
-forces), computed here once per import rather than on every page view.
+(its Most Similar Group's median percent change, and its position among the national comparison
+set's forces), computed here once per import rather than on every page view.
 
 A figure needs the four quarters of both the latest and the previous 12 months for the home force:
 a missing quarter gives no figure rather than a wrong one (an existing figure is then left as it
@@ -346,7 +346,7 @@ def ncpm_comparison(
 
     Changes are percent changes, never counts. The Most Similar Group's median is over its
     members with a change (the home force included), given when at least two have one; the
-    position is among England and Wales territorial forces with a change, 1st being the largest
+    position is among the national comparison set's forces with a change, 1st being the largest
     decrease, given when the home force and at least one other have one."""
     comparison = {}
     for against in AGAINST:
@@ -365,8 +365,9 @@ def ncpm_comparison(
     return comparison
 
 
-def comparison_notes(figure: MeasureFigure, *, force_name: str) -> list[str]:
-    """The sentences under a table saying how the force's change in ``figure`` compares."""
+def comparison_notes(figure: MeasureFigure, *, force_name: str, northern_ireland: bool = False) -> list[str]:
+    """The sentences under a table saying how the force's change in ``figure`` compares
+    (``northern_ireland``: the national comparison set includes PSNI)."""
     labels = {"previous": "against the previous 12 months", "baseline": "against the 2019 baseline"}
     notes = []
     for against in AGAINST:
@@ -379,6 +380,7 @@ def comparison_notes(figure: MeasureFigure, *, force_name: str) -> list[str]:
             force_name=force_name,
             msg_median=Decimal(median) if median is not None else None,
             position=position,
+            northern_ireland=northern_ireland,
         )
         if text:
             notes.append(f"{figure.measure.name}, {labels[against]}: {text}.")
@@ -435,7 +437,7 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
         if settings.most_similar_group_id
         else set()
     )
-    national_ids = set(Force.objects.filter(kind=Force.Kind.TERRITORIAL).values_list("pk", flat=True))
+    national_ids = set(Force.objects.national(settings.national_comparison).values_list("pk", flat=True))
     for period_end in sorted(held):
         if not calculations.is_quarter_end(period_end):
             continue

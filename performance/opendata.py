@@ -191,7 +191,11 @@ CALLS_999 = Dataset(
             )
             for band, label in CALL_BANDS
         ),
-        *rank_columns("national", "among the forces of England and Wales"),
+        *rank_columns(
+            "national",
+            "among the forces the office compares nationally (the forces of "
+            f"{calculations.national_set_name()}, or of {calculations.national_set_name(northern_ireland=True)})",
+        ),
         *rank_columns("msg", "within the home force's Most Similar Group"),
         *rank_columns("regional", "within the home force's regional group"),
         Column(

@@ -118,9 +118,10 @@ def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> lis
     return result
 
 
-def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
+def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ireland: bool = False) -> dict:
     """Each priority area with its figures table, chart and commentary for ``period``, the
-    quarter's Commissioner's statement, and the appendix definitions."""
+    quarter's Commissioner's statement, and the appendix definitions (``northern_ireland``: the
+    national comparison set includes PSNI, as the notes then say)."""
     areas = PriorityArea.objects.prefetch_related(
         Prefetch("measures", queryset=Measure.objects.order_by("order", "name"))
     )
@@ -136,7 +137,13 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str) -> dict:
         csv_url = opendata.ncpm_csv_url(period=period, area=area) if period else ""
         notes = [
             *(notice for figure in figures for notice in figure.revision_notices()),
-            *(note for figure in figures for note in ncpm.comparison_notes(figure, force_name=force_name)),
+            *(
+                note
+                for figure in figures
+                for note in ncpm.comparison_notes(
+                    figure, force_name=force_name, northern_ireland=northern_ireland
+                )
+            ),
         ]
         sections.append(
             {
@@ -211,7 +218,11 @@ def police_data_context(request) -> dict:
         groups=[g for g in (settings.most_similar_group, settings.regional_group) if g],
         ons=RecordedCrimeFigure.objects.headline_for(force, preview=preview),
         channels=list(ReportingChannel.objects.all()),
-        **ncpm_context(periods[0] if periods else None, force.full_name),
+        **ncpm_context(
+            periods[0] if periods else None,
+            force.full_name,
+            northern_ireland=settings.includes_northern_ireland,
+        ),
     )
     return context
 
@@ -236,7 +247,13 @@ def ncpm_period_context(request, period: str) -> dict:
     )
     if settings is None or found is None:
         raise Http404("No National Crime and Policing Measures are published for that quarter.")
-    return {"settings": settings, "preview": preview, **ncpm_context(found, settings.home_force.full_name)}
+    return {
+        "settings": settings,
+        "preview": preview,
+        **ncpm_context(
+            found, settings.home_force.full_name, northern_ireland=settings.includes_northern_ireland
+        ),
+    }
 
 
 def ncpm_archive_context(request) -> dict:

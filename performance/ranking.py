@@ -1,10 +1,11 @@
 """999 answering ranks, computed from the national data instead of typed.
 
 For every month the database holds national data (rows for at least
-``NATIONAL_MINIMUM_FORCES`` England and Wales forces), each force is ranked on its share of calls
-answered in under 10 seconds: nationally among the England and Wales forces present (PSNI and
-Police Scotland are stored but not ranked: Scotland's target differs), and within the home
-force's Most Similar Group and regional group. Ties share a rank (1, 2, 2, 4). Ranks entered by
+``NATIONAL_MINIMUM_FORCES`` forces of the national comparison set), each force is ranked on its
+share of calls answered in under 10 seconds: nationally among the forces of the set present, and
+within the home force's Most Similar Group and regional group. The set is the office's choice
+(``SiteSettings.national_comparison``): England and Wales, or those and PSNI, which has the same
+target. Police Scotland is stored but never ranked: Scotland's target differs. Ties share a rank (1, 2, 2, 4). Ranks entered by
 hand are kept for months without national data.
 
 The public's ranks are computed from public rows only, so a draft never moves a published rank
@@ -14,8 +15,9 @@ rows public by then, valid from that time): readers pick the set whose time has 
 (``CallAnswerRankQuerySet.shown``), so a scheduled publication changes the ranks with no job to
 run. Preview ranks, computed over every row, drafts included, show staff a draft's would-be rank.
 
-Recomputed by signals whenever a month's figures or a group's membership change; imports defer
-the signals and recompute once (``ranks_deferred``).
+Recomputed by signals whenever a month's figures, a group's membership or the site settings (the
+national comparison set among them) change; imports defer the signals and recompute once
+(``ranks_deferred``).
 """
 
 from __future__ import annotations
@@ -69,14 +71,18 @@ def publication_times(rows, now: datetime.datetime) -> list[datetime.datetime]:
     return ([max(past)] if past else []) + sorted({when for when in published if when > now})
 
 
-def month_ranks(rows, group_members: dict, **rank_fields) -> list[CallAnswerRank]:
-    """Every scope's ranks among ``rows`` (one month's), if they make national data."""
-    if sum(row.force__kind == Force.Kind.TERRITORIAL for row in rows) < NATIONAL_MINIMUM_FORCES:
+def month_ranks(
+    rows, group_members: dict, *, national_kinds: Iterable[str] = (Force.Kind.TERRITORIAL,), **rank_fields
+) -> list[CallAnswerRank]:
+    """Every scope's ranks among ``rows`` (one month's), if they make national data; nationally
+    among the forces whose kind is in ``national_kinds``."""
+    national_kinds = set(national_kinds)
+    if sum(row.force__kind in national_kinds for row in rows) < NATIONAL_MINIMUM_FORCES:
         return []
     shares = {row: share_under_10s(row) for row in rows}
     ranked = [row for row, share in shares.items() if share is not None]
     scopes = {
-        CallAnswerRank.Scope.NATIONAL: [row for row in ranked if row.force__kind == Force.Kind.TERRITORIAL],
+        CallAnswerRank.Scope.NATIONAL: [row for row in ranked if row.force__kind in national_kinds],
         **{
             scope: [row for row in ranked if row.force_id in members]
             for scope, members in group_members.items()
@@ -154,6 +160,7 @@ def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
 
     settings = SiteSettings.objects.select_related("most_similar_group", "regional_group").first()
     group_members = {}
+    national_kinds = settings.national_force_kinds if settings else (Force.Kind.TERRITORIAL,)
     if settings:
         for scope, group in (
             (CallAnswerRank.Scope.MOST_SIMILAR, settings.most_similar_group),
@@ -168,8 +175,10 @@ def ranks_recompute(*, months: Iterable[datetime.date] | None = None) -> int:
             public = [
                 row for row in month_rows if row.publish_at is not None and row.publish_at <= valid_from
             ]
-            ranks.extend(month_ranks(public, group_members, valid_from=valid_from))
-        ranks.extend(month_ranks(month_rows, group_members, preview=True))
+            ranks.extend(
+                month_ranks(public, group_members, national_kinds=national_kinds, valid_from=valid_from)
+            )
+        ranks.extend(month_ranks(month_rows, group_members, national_kinds=national_kinds, preview=True))
 
     # Computed ranks are replaced; ranks entered by hand stay (shown while no computed rank is).
     computed = CallAnswerRank.objects.filter(source=CallAnswerRank.Source.COMPUTED)

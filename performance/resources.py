@@ -44,7 +44,7 @@ from .models import (
     SiteSettings,
     normalise_force_name,
 )
-from .ranking import ranks_deferred, ranks_recompute
+from .ranking import ranks_deferred, ranks_recompute, seen_at
 from .releases import release_day, release_day_text
 from .spreadsheets import (
     CellError,
@@ -770,7 +770,8 @@ class CallAnswerMonthResource(ReleaseResource):
 
     def rank_bounds(self, settings) -> dict[str, int | None]:
         """How many forces each scope ranks, for checking a rank typed in a file."""
-        bounds = {"national": Force.objects.filter(kind=Force.Kind.TERRITORIAL).count() or None}
+        national = Force.objects.national(settings.national_comparison) if settings else Force.objects.none()
+        bounds = {"national": national.count() or None}
         for scope, group in (
             ("msg", settings and settings.most_similar_group),
             ("regional", settings and settings.regional_group),
@@ -945,7 +946,8 @@ class CallAnswerMonthResource(ReleaseResource):
                 if before is not None and (before.rank, before.joint) != (rank, joint):
                     warnings.append(
                         f"Row {number}: the {names[scope]} rank for {date_format(month, 'F Y')} changes from "
-                        f"{before.text} to {calculations.rank_text(rank, joint=joint)}."
+                        f"{calculations.rank_text(before.rank, joint=before.joint, out_of=before.out_of)} to "
+                        f"{calculations.rank_text(rank, joint=joint)}."
                     )
             if ranks and (force_id, month) in computed:
                 warnings.append(
@@ -954,10 +956,29 @@ class CallAnswerMonthResource(ReleaseResource):
                 )
         return warnings
 
+    def _computed_set_sizes(self) -> dict[tuple, int]:
+        """How many forces the public's computed ranks of the file's months rank, by month and
+        scope: the "of N" an entered rank for the same month and scope carries."""
+        if not self.entered_ranks:
+            return {}
+        timelines: dict[tuple, list] = defaultdict(list)
+        for month, scope, valid_from, out_of in CallAnswerRank.objects.filter(
+            source=CallAnswerRank.Source.COMPUTED,
+            preview=False,
+            call_month__month__in={month for _, month in self.entered_ranks},
+        ).values_list("call_month__month", "scope", "valid_from", "out_of"):
+            timelines[month, scope].append((valid_from, out_of))
+        now = timezone.now()
+        sizes = {key: seen_at(timeline, now) for key, timeline in timelines.items()}
+        return {key: size for key, size in sizes.items() if size}
+
     def entered_ranks_write(self) -> list[CallAnswerRank]:
         """Store the file's ranks as entered by hand, replacing any that differ; returns those
-        written, for the publication check (a rank belongs to its month)."""
+        written, for the publication check (a rank belongs to its month). A rank carries "of N"
+        when the month has computed ranks in its scope (how many they rank); the office's table
+        does not say, so otherwise none."""
         held = self._held_entered_ranks()
+        set_sizes = self._computed_set_sizes()
         months = {
             (m.force_id, m.month): m
             for m in CallAnswerMonth.objects.filter(
@@ -969,13 +990,25 @@ class CallAnswerMonthResource(ReleaseResource):
         for key, (_, ranks) in self.entered_ranks.items():
             for scope, (rank, joint) in ranks.items():
                 stored = held[key].get(scope)
+                out_of = set_sizes.get((key[1], scope), stored.out_of if stored else None)
+                if out_of is not None and rank > out_of:
+                    out_of = None  # past the last place the computed set has: no "of N" to give
                 if stored is None:
-                    new.append(CallAnswerRank(call_month=months[key], scope=scope, rank=rank, joint=joint))
-                elif (stored.rank, stored.joint) != (rank, joint):
-                    stored.rank, stored.joint, stored.call_month = rank, joint, months[key]
+                    new.append(
+                        CallAnswerRank(
+                            call_month=months[key], scope=scope, rank=rank, joint=joint, out_of=out_of
+                        )
+                    )
+                elif (stored.rank, stored.joint, stored.out_of) != (rank, joint, out_of):
+                    stored.rank, stored.joint, stored.out_of, stored.call_month = (
+                        rank,
+                        joint,
+                        out_of,
+                        months[key],
+                    )
                     changed.append(stored)
         CallAnswerRank.objects.bulk_create(new)
-        CallAnswerRank.objects.bulk_update(changed, ["rank", "joint"])
+        CallAnswerRank.objects.bulk_update(changed, ["rank", "joint", "out_of"])
         # The month's "last revised" follows its ranks, as after a recomputation.
         CallAnswerMonth.objects.filter(pk__in={rank.call_month_id for rank in new + changed}).update(
             updated_at=timezone.now()

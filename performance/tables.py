@@ -40,6 +40,12 @@ class DataTable:
         return [(column, self.key.get(column, "")) for column in self.columns]
 
     @property
+    def key_shown(self) -> list[tuple[str, str]]:
+        """The key under the table: the full wording of each short heading shown, in column
+        order (a heading the table does not show, such as a median no month holds, is left out)."""
+        return [(column, full) for column, full in self.headers if full]
+
+    @property
     def wide(self) -> bool:
         """Too many columns to fit a phone's width: it scrolls sideways, and says so."""
         return len(self.columns) > 3

@@ -174,3 +174,22 @@ def test_competition_ranking_shares_ties():
     ranks = calc.competition_ranks({"a": Decimal("90.1"), "b": 88, "c": 88, "d": 70})
     assert ranks == {"a": (1, False), "b": (2, True), "c": (2, True), "d": (4, False)}
     assert calc.rank_text(*ranks["b"][:1], joint=ranks["b"][1]) == "joint 2nd"
+
+
+def test_a_rank_entered_without_how_many_were_ranked_says_it_was_entered():
+    assert calc.rank_text(14, entered=True) == "14th (entered by hand)"
+    assert calc.rank_text(2, joint=True, entered=True) == "joint 2nd (entered by hand)"
+
+
+def test_a_rank_entered_with_how_many_were_ranked_reads_as_a_computed_one():
+    assert calc.rank_text(14, out_of=42, entered=True) == calc.rank_text(14, out_of=42) == "14th of 42"
+
+
+def test_the_national_set_is_named_with_northern_ireland_when_it_includes_psni():
+    assert calc.national_set_name() == "England and Wales"
+    assert calc.national_set_name(northern_ireland=True) == "England, Wales and Northern Ireland"
+    assert calc.national_rank_text(4, out_of=42) == "4th of 42 forces in England and Wales"
+    assert (
+        calc.national_rank_text(4, out_of=43, northern_ireland=True)
+        == "4th of 43 forces in England, Wales and Northern Ireland"
+    )

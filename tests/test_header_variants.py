@@ -154,3 +154,29 @@ def test_the_999_table_has_a_median_column_only_where_a_median_is_held(norfolk):
     assert held.rows[0][2:4] == ["7.57", "5"]
     assert "Median Answer Time (seconds)" not in [full for _, full in not_held.headers]
     assert len(not_held.columns) == len(not_held.rows[0]) == len(held.columns) - 1
+
+
+def test_the_999_tables_column_key_lists_only_the_columns_shown(norfolk):
+    from django.template.loader import render_to_string
+
+    from performance.tables import call_answer_table
+
+    imported(csv_file(VARIANTS["median answer time"]))
+    held = call_answer_table(CallAnswerMonth.objects.with_ranks(), caption="999")
+    CallAnswerMonth.objects.update(median_answer_seconds=None)
+    not_held = call_answer_table(CallAnswerMonth.objects.with_ranks(), caption="999")
+
+    assert "Median (s)" in dict(held.key_shown)
+    assert [short for short, _ in not_held.key_shown] == [
+        "Calls",
+        "Mean (s)",
+        "Under 10\u00a0s",
+        "10 to 60\u00a0s",
+        "60\u00a0s and over",
+        "National rank",
+        "MSG rank",
+        "Regional rank",
+    ]
+    key = render_to_string("performance/includes/data_table.html", {"table": not_held}).split("table-key")[1]
+    assert "Median" not in key
+    assert "<dt>Mean (s)</dt><dd>Mean Answer Time (seconds)</dd>" in key

@@ -1,5 +1,5 @@
 """Every force's 999 call answering in a month, side by side: rows, sorting, group averages,
-the England and Wales median chart, and a fixed number of queries."""
+the median chart, the national comparison set, and a fixed number of queries."""
 
 import datetime
 from decimal import Decimal
@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from performance import calculations
 from performance.caching import content_version
-from performance.models import CallAnswerMonth, Force, SiteSettings
+from performance.models import CallAnswerMonth, Force, NationalComparison, SiteSettings
 from performance.ranking import ranks_deferred, ranks_recompute
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
@@ -193,3 +193,55 @@ def test_the_sitemap_lists_the_months_published_for_more_than_one_force(client, 
     listed = client.get("/sitemap.xml").content.decode()
     assert f"http://testserver{URL}" in listed
     assert reverse("performance:calls-999-national", args=["2023-08"]) not in listed
+
+
+def test_with_northern_ireland_in_the_national_set_psni_is_ranked_out_of_one_more_and_the_page_says_so(
+    client, demo_data
+):
+    # Given every England and Wales force's September 2023 and PSNI's, all published
+    add_months()
+    add_months({"Northern Ireland": ("98.0", 5_000)})
+    n = ranked_forces()
+    before = table(client)
+    assert before.row("Northern Ireland")[-1] == ""  # not ranked among England and Wales
+    assert before.row("Norfolk (home force, Most Similar Group, Regional 7 Force)")[-1] == f"3rd of {n}"
+
+    # When the office ranks among England, Wales and Northern Ireland
+    office = SiteSettings.objects.get()
+    office.national_comparison = NationalComparison.WITH_NORTHERN_IRELAND
+    office.save()  # recomputes the ranks, from the published months
+
+    # Then PSNI has a national rank, every "of N" counts it, and the page names the set
+    response = client.get(URL)
+    page = response.content.decode()
+    shown = next(t for t in parse_page(page).tables if t.caption.startswith("999 call"))
+    assert shown.row("Northern Ireland")[-1] == f"1st of {n + 1}"
+    assert shown.row("Norfolk (home force, Most Similar Group, Regional 7 Force)")[-1] == f"4th of {n + 1}"
+    assert shown.row("Merseyside")[-1] == f"2nd of {n + 1}"
+    averages = next(t for t in parse_page(page).tables if t.caption.startswith("Group"))
+    assert averages.row(f"England, Wales and Northern Ireland ({n + 1} forces)")
+    assert "The national rank is among the forces of England, Wales and Northern Ireland." in page
+    assert (
+        "Rank among the forces of England, Wales and Northern Ireland on the share answered in under 10 seconds"
+        in page
+    )
+    assert "England, Wales and Northern Ireland median" in page
+    assert "England and Wales" not in page.replace("Police forces in England, Wales and Northern Ireland", "")
+
+
+def test_the_every_force_key_lists_each_column_shown_with_the_national_set(client, demo_data):
+    add_months()
+    response = client.get(URL)
+    key = response.context["table"].key_shown
+    assert [short for short, _ in key] == [
+        "Calls",
+        "Mean (s)",
+        "Median (s)",
+        "Under 10\u00a0s",
+        "10 to 60\u00a0s",
+        "60\u00a0s and over",
+        "National rank",
+    ]
+    assert dict(key)["National rank"] == (
+        "Rank among the forces of England and Wales on the share answered in under 10 seconds"
+    )

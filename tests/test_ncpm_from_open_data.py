@@ -28,9 +28,11 @@ from performance.models import (
     Measure,
     MeasureFigure,
     MeasureFigureRevision,
+    NationalComparison,
     Offence,
     OffenceCount,
     ReportingPeriod,
+    SiteSettings,
 )
 from tests.factories import PUBLISHED, staff
 from tests.html_tables import parse_page
@@ -527,6 +529,30 @@ def test_the_quarter_page_words_how_the_change_compares(client, forces_compared)
         "a 10% decrease; Norfolk Constabulary&#x27;s change ranks joint 3rd of 6 forces in England and "
         "Wales (1st: the largest decrease)."
     ) in html
+
+
+def test_with_northern_ireland_in_the_national_set_the_position_counts_psni_and_names_the_set(
+    client, demo_data
+):
+    # Given an office that ranks among England, Wales and Northern Ireland, and PSNI's counts
+    office = SiteSettings.objects.get()
+    office.national_comparison = NationalComparison.WITH_NORTHERN_IRELAND
+    office.save()
+    ReportingPeriod.objects.all().delete()
+    for name, (latest, previous) in {**HOMICIDES, "Northern Ireland": (7, 10)}.items():  # -30%
+        add_counts(Force.objects.get(name=name), {"1": (latest, previous, previous)})
+
+    # When the figures are computed
+    ncpm.ncpm_figures_update()
+
+    # Then PSNI is one of the forces compared, and the sentence names the set
+    figure = MeasureFigure.objects.get(measure__name="Murder only")
+    assert (figure.comparison["previous"]["rank"], figure.comparison["previous"]["of"]) == (4, 7)
+    publish(figure.period)
+    assert (
+        "Norfolk Constabulary&#x27;s change ranks joint 4th of 7 forces in England, Wales and Northern Ireland "
+        "(1st: the largest decrease)."
+    ) in public_quarter(client).content.decode()
 
 
 def test_pages_run_the_same_queries_with_one_force_or_many(client, demo_data, django_assert_num_queries):
