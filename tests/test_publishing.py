@@ -76,7 +76,12 @@ def test_a_publisher_publishes_a_quarter_with_its_figures_and_commentary_in_one_
     client.force_login(publisher)
     response = client.post(
         reverse("admin:performance_reportingperiod_changelist"),
-        {"action": "publish_now", "_selected_action": [draft_quarter.pk]},
+        {
+            "action": "publish_now",
+            "_selected_action": [draft_quarter.pk],
+            "post": "yes",
+            "publication_reason": "Statement to follow.",  # the quarter has none yet
+        },
     )
     assert response.status_code == 302
     client.logout()
