@@ -229,7 +229,7 @@ class PublishConfirmForm(forms.Form):
         max_length=100,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text='At most 100 characters, e.g. "Victim satisfaction not yet released by the force; '
-        'statement to follow on 26/10".  Kept in the history of what you publish.',
+        'statement to follow on 26/10". Kept in the history of what you publish.',
     )
     statement_still_true = forms.BooleanField(
         label="The statement still reads true with these revised figures", required=False
@@ -375,6 +375,8 @@ class PublishableAdmin(ContentAdmin):
             "intro": (
                 "Before publishing, look at what is missing or odd below: each has a link to where it is "
                 "fixed. Nothing is published until you go on; to go on anyway, say why."
+                if any(review.checks for review in reviews)
+                else "Nothing is missing or odd. Nothing is published until you go on."
             ),
             "reviews": reviews,
             "form": form,

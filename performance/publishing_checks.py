@@ -37,8 +37,9 @@ from .models import (
 NCPM_CHANGE_WARNING_PERCENT = Decimal(50)
 # An NCPM percentage (victim satisfaction) that moved by more than this, in percentage points.
 NCPM_CHANGE_WARNING_POINTS = Decimal(10)
-# 999 calls in a month that changed by more than this, in percent, against the month before.
-CALLS_CHANGE_WARNING_PERCENT = Decimal(25)
+# 999 calls in a month that changed by more than this, in percent, against the month before (the
+# import's preview warns at the same change).
+CALLS_CHANGE_WARNING_PERCENT = Decimal(50)
 # A 999 answer share (e.g. under 10 seconds) that moved by more than this, in percentage points.
 ANSWER_SHARE_CHANGE_WARNING_POINTS = Decimal(10)
 # The home force's ONS total that changed by more than this, in percent, against a year earlier.
