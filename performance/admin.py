@@ -1,5 +1,8 @@
 """Staff admin for every performance model. Field help text lives on the models."""
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
@@ -21,7 +24,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import calculations, importing, ncpm, ons, publication, recorded_crime
+from . import calculations, importing, ncpm, ons, publication, publishing_checks, recorded_crime
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -216,8 +219,65 @@ class ContentAdmin(GatedAdmin, HistoryAdmin):
         return HttpResponseRedirect(request.get_full_path())
 
 
+class PublishConfirmForm(forms.Form):
+    """Going on despite what the checks found: a reason, kept in the history; and, for a quarter
+    whose revised figures are about to be applied, that its statement still reads true."""
+
+    publish_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    publication_reason = forms.CharField(
+        label="Why publish anyway",
+        max_length=100,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text='At most 100 characters, e.g. "Victim satisfaction not yet released by the force; '
+        'statement to follow on 26/10". Kept in the history of what you publish.',
+    )
+    statement_still_true = forms.BooleanField(
+        label="The statement still reads true with these revised figures", required=False
+    )
+
+    def __init__(self, *args, reason_needed: bool = True, statement_to_reread: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not reason_needed:
+            del self.fields["publication_reason"]
+        if statement_to_reread:
+            self.fields["statement_still_true"].required = True
+            self.fields["statement_still_true"].error_messages["required"] = (
+                "Read the statement again: tick this box if it still reads true, or edit it first."
+            )
+        else:
+            del self.fields["statement_still_true"]
+
+
+@dataclass(frozen=True)
+class PublicationReview:
+    """What the Publisher sees about one item before it is published."""
+
+    obj: object
+    checks: list
+    statement: CommissionerStatement | None = None
+    revisions: tuple = ()
+
+
+def publication_review(obj) -> PublicationReview:
+    statement, revisions = None, ()
+    if isinstance(obj, ReportingPeriod):
+        statement = publishing_checks.statement_to_reread(obj)
+        if statement is not None:
+            revisions = tuple(publishing_checks.pending_revision_notices(obj))
+    return PublicationReview(obj, publishing_checks.publishing_checks(obj), statement, revisions)
+
+
+def local_time_text(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"
+
+
 class PublishableAdmin(ContentAdmin):
-    """Publishers publish, withdraw and schedule; Editors prepare drafts."""
+    """Publishers publish, withdraw and schedule; Editors prepare drafts.
+
+    Publishing a quarter, 999 month or ONS period (the action, "Publish" from the change form,
+    or "Published from" set on a draft) first shows what ``publishing_checks`` finds missing or
+    odd; with anything found, the Publisher goes on only by giving a reason, kept in the history.
+    Publishing again something already public keeps its first-published time."""
 
     actions = ["publish_now", "withdraw"]
 
@@ -235,6 +295,13 @@ class PublishableAdmin(ContentAdmin):
             actions.pop("withdraw", None)
         return actions
 
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        publish = path(
+            "<path:object_id>/publish/", self.admin_site.admin_view(self.publish_view), name=f"{info}_publish"
+        )
+        return [publish, *super().get_urls()]
+
     def view_on_site(self, obj):
         """Staff see the public page as it will look, drafts included."""
         url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
@@ -246,21 +313,172 @@ class PublishableAdmin(ContentAdmin):
 
     @admin.action(description="Publish the selected items now (with their figures and commentary)")
     def publish_now(self, request, queryset):
-        self._set_publication(request, queryset, timezone.now(), "published")
+        if not can_publish(request, self.model):
+            raise PermissionDenied
+        reviews = [publication_review(obj) for obj in queryset]
+        reason = ""
+        if any(review.checks for review in reviews):
+            form = PublishConfirmForm(
+                request.POST if "post" in request.POST else None,
+                statement_to_reread=any(review.statement for review in reviews),
+            )
+            if not form.is_valid():
+                return self.publish_confirmation(
+                    request,
+                    reviews,
+                    form,
+                    action="publish_now",
+                    cancel_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+                )
+            reason = form.cleaned_data["publication_reason"]
+        self._set_publication(request, queryset, timezone.now(), "published", reason=reason)
 
     @admin.action(description="Withdraw the selected items (back to draft)")
     def withdraw(self, request, queryset):
         self._set_publication(request, queryset, None, "withdrawn to draft")
 
-    def _set_publication(self, request, queryset, when, done):
+    def publish_view(self, request, object_id):
+        """Publish one item, after its checks: where the change form sends a Publisher who set
+        "Published from" on a draft (``?publish_at=`` the time they chose), and the way to
+        publish a quarter again to apply its revised figures."""
         if not can_publish(request, self.model):
             raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        review = publication_review(obj)
+        form = PublishConfirmForm(
+            request.POST if request.method == "POST" else None,
+            initial={"publish_at": request.GET.get("publish_at")},
+            reason_needed=bool(review.checks),
+            statement_to_reread=review.statement is not None,
+        )
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        if not form.is_valid():
+            return self.publish_confirmation(request, [review], form, cancel_url=change_url)
+        when = form.cleaned_data.get("publish_at") or timezone.now()
+        self._set_publication(
+            request,
+            self.model._default_manager.filter(pk=obj.pk),
+            when,
+            "published" if when <= timezone.now() else "scheduled",
+            reason=form.cleaned_data.get("publication_reason", ""),
+        )
+        return HttpResponseRedirect(change_url)
+
+    def publish_confirmation(self, request, reviews, form, *, cancel_url, action=""):
+        count = len(reviews)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Check before publishing",
+            "intro": (
+                "Before publishing, look at what is missing or odd below: each has a link to where it is "
+                "fixed. Nothing is published until you go on; to go on anyway, say why."
+                if any(review.checks for review in reviews)
+                else "Nothing is missing or odd. Nothing is published until you go on."
+            ),
+            "reviews": reviews,
+            "form": form,
+            "action": action,
+            "selected": [review.obj for review in reviews] if action else [],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "submit_label": f"Publish {'it' if count == 1 else f'these {count}'} anyway",
+            "cancel_url": cancel_url,
+        }
+        return TemplateResponse(request, "admin/performance/publish_confirmation.html", context)
+
+    def save_model(self, request, obj, form, change):
+        """A draft given a "published from" time is saved still a draft when it has checks: the
+        publication waits for their confirmation page (``response_add``, ``response_change``)."""
+        stored_draft = not change or self.model._default_manager.filter(pk=obj.pk, publish_at=None).exists()
+        if (
+            publishing_checks.has_checks(self.model)
+            and stored_draft
+            and obj.publish_at is not None
+            and getattr(request, "_revert_current", None) is None
+        ):
+            request._publication_requested = obj.publish_at
+            obj.publish_at = None
+            if change and form.changed_data == ["publish_at"]:
+                return  # nothing else changed: the publication is the change
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._publication_response(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return self._publication_response(request, obj) or super().response_change(request, obj)
+
+    def _publication_response(self, request, obj):
+        """Publish at the time asked for when nothing needs a look, else go to the checks."""
+        when = getattr(request, "_publication_requested", None)
+        if when is None:
+            return None
+        if not publication_review(obj).checks:
+            self._set_publication(
+                request,
+                self.model._default_manager.filter(pk=obj.pk),
+                when,
+                "published" if when <= timezone.now() else "scheduled",
+            )
+            return None
+        self.message_user(
+            request,
+            f"Your changes to {obj} are saved, and it is still a draft: check what is below before it is "
+            "published.",
+            messages.WARNING,
+        )
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_publish", args=[obj.pk])
+        return HttpResponseRedirect(f"{url}?{urlencode({'publish_at': when.isoformat()})}")
+
+    def revisions_apply(self, request, obj) -> int:
+        """Apply what waits for a Publisher before ``obj`` is published (its revised figures):
+        how many were applied. Nothing waits for most content."""
+        return 0
+
+    def _set_publication(self, request, queryset, when, done, *, reason=""):
+        """Publish (``when``), or withdraw (None). Something already published keeps its
+        first-published time when published again; what waited for it (revised figures) is
+        applied. ``reason``, when given, is kept in each item's history."""
+        if not can_publish(request, self.model):
+            raise PermissionDenied
+        now = timezone.now()
+        changed, kept = [], []
         with transaction.atomic():
             objects = list(queryset.select_for_update(of=("self",)))
             for obj in objects:  # saved one by one, so each change has its history row
-                obj.publish_at = when
+                applied = self.revisions_apply(request, obj) if when is not None else 0
+                if when is not None and obj.publish_at is not None and obj.publish_at <= now:
+                    kept.append(republished_text(obj, applied))
+                else:
+                    obj.publish_at = when
+                    changed.append(obj)
+                    if applied:
+                        kept.append(f"Applied {revised_figures_text(applied)} to {obj}.")
+                if reason:
+                    obj._change_reason = reason
                 obj.save()
-        self.message_user(request, f"{len(objects)} {done}.", messages.SUCCESS)
+        parts = [f"{len(changed)} {done}."] if changed or not kept else []
+        parts += kept
+        if reason:
+            parts.append(f"Reason kept in the history: “{reason}”.")
+        self.message_user(request, " ".join(parts), messages.SUCCESS)
+
+
+def revised_figures_text(applied: int) -> str:
+    return f"{applied} revised figure{'' if applied == 1 else 's'}"
+
+
+def republished_text(obj, applied: int) -> str:
+    """What publishing again did to something already published, e.g. "Applied 2 revised
+    figures to 12 months to 30 June 2023; first published 19/10/2023 10:30 kept."."""
+    kept = f"first published {local_time_text(obj.publish_at)} kept"
+    if applied:
+        return f"Applied {revised_figures_text(applied)} to {obj}; {kept}."
+    return f"{obj} was already published; {kept}."
 
 
 PREVIEW_ROWS = 200  # rows shown in a preview, with their figures
@@ -746,15 +964,9 @@ class RecordedCrimePeriodAdmin(PublishableAdmin):
         notices = [revision.notice for revision in obj.revisions.pending().select_related("force")]
         return "; ".join(notices) or "None"
 
-    @admin.action(description="Publish the selected items now (with their figures)")
-    def publish_now(self, request, queryset):
+    def revisions_apply(self, request, obj) -> int:
         """Publishing a period also applies its recomputed year before (a Publisher's decision)."""
-        if not can_publish(request, self.model):
-            raise PermissionDenied
-        with transaction.atomic():
-            for period in queryset:
-                ons.ons_revisions_apply(period=period, user=request.user)
-            super().publish_now(request, queryset)
+        return ons.ons_revisions_apply(period=obj, user=request.user)
 
 
 @admin.register(RecordedCrimeFigure)
@@ -854,15 +1066,9 @@ class ReportingPeriodAdmin(PublishableAdmin):
         notices = [revision.notice for revision in obj.revisions.pending().select_related("measure")]
         return "; ".join(notices) or "None"
 
-    @admin.action(description="Publish the selected items now (with their figures and commentary)")
-    def publish_now(self, request, queryset):
+    def revisions_apply(self, request, obj) -> int:
         """Publishing a quarter also applies its recomputed figures (a Publisher's decision)."""
-        if not can_publish(request, self.model):
-            raise PermissionDenied
-        with transaction.atomic():
-            for period in queryset:
-                ncpm.ncpm_revisions_apply(period=period, user=request.user)
-            super().publish_now(request, queryset)
+        return ncpm.ncpm_revisions_apply(period=obj, user=request.user)
 
 
 @admin.register(MeasureFigure)

@@ -119,9 +119,13 @@ URL_KINDS = {
     "config",
     "qrcode",
     "checklist",
+    "publish",
     "",
 }
 ACTIONS = {"delete_selected", "publish_now", "withdraw"}
+
+# What a Publisher gives to go on past the checks before publishing (``publishing_checks``).
+GOING_ON = {"publication_reason": "Checked by hand.", "statement_still_true": "on"}
 
 CELLS: list = []  # every cell asserted, for the size printed at the end
 
@@ -179,7 +183,7 @@ def allowed(role: str, model, kind: str, state: str) -> bool:
         return False
     if kind in ("import", "export", "import_template"):
         return True  # a preview or a download changes nothing
-    if kind in ("publish_now", "withdraw"):
+    if kind in ("publish_now", "withdraw", "publish", "publish:get"):
         return role in ("publisher", "superuser")
     if model is SiteSettings and kind in ("add", "delete", "delete_selected"):
         return False  # one row, always there
@@ -662,7 +666,7 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
             response, changed = post(role, reverse(f"{info}_delete", args=[target.pk]), {"post": "yes"})
             check(role, "delete", state, response, changed)
             for action in actions:
-                data = {"action": action, "_selected_action": [target.pk], "post": "yes"}
+                data = {"action": action, "_selected_action": [target.pk], "post": "yes", **GOING_ON}
                 response, changed = post(role, reverse(f"{info}_changelist"), data)
                 check(role, action, state, response, changed)
             if "simple_history" in kinds:
@@ -674,6 +678,11 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
                 served = superuser.get(revert_url)
                 response, changed = post(role, revert_url, served_form_data(served))
                 check(role, "revert", state, response, changed)
+            if "publish" in kinds:
+                url = reverse(f"{info}_publish", args=[target.pk])
+                check(role, "publish:get", state, by_role[role].get(url))
+                response, changed = post(role, url, GOING_ON)
+                check(role, "publish", state, response, changed)
             if "process_import" in kinds:
                 response, changed = import_and_confirm(by_role[role], model, world, state)
                 check(role, "process_import", state, response, changed)

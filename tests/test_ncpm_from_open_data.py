@@ -459,12 +459,22 @@ def test_a_publisher_applies_it_and_the_quarter_says_revised_on_with_what_change
     client.force_login(publisher)
     change_page = client.get(reverse("admin:performance_reportingperiod_change", args=[revised.pk]))
     assert "Murder only: most recent 12 months from 2 to 3" in change_page.content.decode()
+    changelist = reverse("admin:performance_reportingperiod_changelist")
+    confirmation = client.post(changelist, {"action": "publish_now", "_selected_action": [revised.pk]})
+    assert "2 recomputed figures are waiting and will be applied" in confirmation.content.decode()
     response = client.post(
-        reverse("admin:performance_reportingperiod_changelist"),
-        {"action": "publish_now", "_selected_action": [revised.pk]},
+        changelist,
+        {
+            "action": "publish_now",
+            "_selected_action": [revised.pk],
+            "post": "yes",
+            "publication_reason": "ONS revised the open data.",
+        },
     )
     assert response.status_code == 302
     assert not MeasureFigureRevision.objects.pending().exists()
+    revised.refresh_from_db()
+    assert revised.publish_at == PUBLISHED  # the first-published time is kept
     assert MeasureFigureRevision.objects.applied().filter(applied_by=publisher).count() == 2
     client.logout()
     html = public_quarter(client).content.decode()

@@ -76,7 +76,12 @@ def test_a_publisher_publishes_a_quarter_with_its_figures_and_commentary_in_one_
     client.force_login(publisher)
     response = client.post(
         reverse("admin:performance_reportingperiod_changelist"),
-        {"action": "publish_now", "_selected_action": [draft_quarter.pk]},
+        {
+            "action": "publish_now",
+            "_selected_action": [draft_quarter.pk],
+            "post": "yes",
+            "publication_reason": "Statement to follow.",  # the quarter has none yet
+        },
     )
     assert response.status_code == 302
     client.logout()
@@ -259,3 +264,176 @@ def test_import_and_export_need_their_own_permission(client, django_user_model, 
     assert client.get(url).status_code == 403  # changing rows is not importing or exporting
     client.force_login(editor)
     assert client.get(url).status_code == 200
+
+
+# --------------------------------------------------------------------------------------------
+# Checks before publishing, and publishing again
+# --------------------------------------------------------------------------------------------
+
+JUNE = datetime.date(2023, 6, 30)
+CHANGELIST = "admin:performance_reportingperiod_changelist"
+
+
+def publish_action(client, period, **confirmation):
+    data = {"action": "publish_now", "_selected_action": [period.pk]}
+    if confirmation:
+        data.update(post="yes", **confirmation)
+    return client.post(reverse(CHANGELIST), data)
+
+
+def test_publishing_a_quarter_with_something_missing_first_shows_what_with_links_to_fix(
+    client, draft_quarter, publisher
+):
+    client.force_login(publisher)
+    response = publish_action(client, draft_quarter)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check before publishing" in page
+    assert "There is no Commissioner&#x27;s statement for this quarter." in page
+    change = reverse("admin:performance_reportingperiod_change", args=[draft_quarter.pk])
+    assert f'href="{change}#statement-group"' in page
+    assert 'name="publication_reason"' in page
+    draft_quarter.refresh_from_db()
+    assert draft_quarter.publish_at is None
+
+
+def test_going_on_without_a_reason_publishes_nothing(client, draft_quarter, publisher):
+    client.force_login(publisher)
+    history_rows = draft_quarter.history.count()
+    response = publish_action(client, draft_quarter, publication_reason="")
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    draft_quarter.refresh_from_db()
+    assert draft_quarter.publish_at is None
+    assert draft_quarter.history.count() == history_rows
+
+
+def test_going_on_with_a_reason_publishes_and_the_history_keeps_the_reason(client, draft_quarter, publisher):
+    client.force_login(publisher)
+    response = publish_action(client, draft_quarter, publication_reason="Statement to follow on 26/10.")
+    assert response.status_code == 302
+    draft_quarter.refresh_from_db()
+    assert draft_quarter.is_published
+    latest = draft_quarter.history.latest("history_date")
+    assert (latest.history_change_reason, latest.history_user) == ("Statement to follow on 26/10.", publisher)
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert shown == ["1 published. Reason kept in the history: “Statement to follow on 26/10.”."]
+
+
+def test_content_with_nothing_to_check_is_published_straight_away(client, demo_data, publisher):
+    from performance.models import LibraryPage
+
+    page = LibraryPage.objects.create(slug="new", title="New page", summary="A page.")
+    client.force_login(publisher)
+    response = client.post(
+        reverse("admin:performance_librarypage_changelist"),
+        {"action": "publish_now", "_selected_action": [page.pk]},
+    )
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.is_published
+
+
+@pytest.fixture
+def june_revised(demo_data):
+    """The published June 2023 quarter (with its statement) with one recomputed figure waiting."""
+    from performance.models import MeasureFigureRevision
+
+    june = ReportingPeriod.objects.get(period_end=JUNE)
+    figure = june.figures.select_related("measure").get(measure__name="Grievous Bodily Harm")
+    MeasureFigureRevision.objects.create(
+        period=june,
+        measure=figure.measure,
+        before_latest=figure.latest,
+        before_previous=figure.previous,
+        before_baseline=figure.baseline,
+        latest=figure.latest + 100,
+        previous=figure.previous,
+        baseline=figure.baseline,
+    )
+    return june
+
+
+def test_publishing_again_applies_the_revisions_and_keeps_the_first_published_time(
+    client, june_revised, publisher
+):
+    first_published = june_revised.publish_at
+    client.force_login(publisher)
+    response = publish_action(
+        client, june_revised, publication_reason="ONS revised GBH.", statement_still_true="on"
+    )
+    assert response.status_code == 302
+    june_revised.refresh_from_db()
+    assert june_revised.publish_at == first_published
+    assert not june_revised.revisions.pending().exists()
+    figure = june_revised.figures.get(measure__name="Grievous Bodily Harm")
+    assert figure.revisions_applied[-1]["applied_on"] == timezone.localdate().isoformat()
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert shown == [
+        "Applied 1 revised figure to 12 months to 30 June 2023; first published 19/10/2023 09:30 kept. "
+        "Reason kept in the history: “ONS revised GBH.”."
+    ]
+
+
+def test_revisions_to_a_quarter_with_a_statement_ask_that_it_still_reads_true(
+    client, june_revised, publisher
+):
+    client.force_login(publisher)
+    page = publish_action(client, june_revised).content.decode()
+    assert "The statement still reads true with these revised figures" in page
+    assert june_revised.statement.body in page
+    assert "Grievous Bodily Harm: most recent 12 months from" in page
+    statement = reverse("admin:performance_commissionerstatement_change", args=[june_revised.statement.pk])
+    assert f'href="{statement}"' in page
+
+    response = publish_action(client, june_revised, publication_reason="ONS revised GBH.")
+    assert response.status_code == 200
+    assert "tick this box if it still reads true, or edit it first" in response.content.decode()
+    assert june_revised.revisions.pending().count() == 1  # nothing applied
+
+
+def served_form(context) -> dict:
+    """The change form's fields, and its inlines', as served."""
+    forms = [context["adminform"].form]
+    data = {}
+    for formset in context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(key): value for key, value in management.initial.items()})
+        forms += formset.formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def test_setting_published_from_on_a_draft_goes_through_the_checks(client, draft_quarter, publisher):
+    client.force_login(publisher)
+    change_url = reverse("admin:performance_reportingperiod_change", args=[draft_quarter.pk])
+    data = served_form(client.get(change_url).context)
+    data.update(publish_at_0="20/10/2023", publish_at_1="09:30:00", _save="Save")
+    response = client.post(change_url, data)
+    publish_url = reverse("admin:performance_reportingperiod_publish", args=[draft_quarter.pk])
+    assert response.status_code == 302 and response.url.startswith(publish_url)
+    draft_quarter.refresh_from_db()
+    assert draft_quarter.publish_at is None  # still a draft until the checks are seen
+
+    page = client.get(response.url).content.decode()
+    assert "There is no Commissioner&#x27;s statement for this quarter." in page
+    assert client.post(publish_url, {"publish_at": "2023-10-20T09:30:00+01:00"}).status_code == 200
+    draft_quarter.refresh_from_db()
+    assert draft_quarter.publish_at is None
+    client.post(publish_url, {"publish_at": "2023-10-20T09:30:00+01:00", "publication_reason": "Late."})
+    draft_quarter.refresh_from_db()
+    assert timezone.localtime(draft_quarter.publish_at).strftime("%d/%m/%Y %H:%M") == "20/10/2023 09:30"
+    assert draft_quarter.history.latest("history_date").history_change_reason == "Late."
+
+
+def test_only_a_publisher_may_open_the_publish_page(client, draft_quarter, editor):
+    client.force_login(editor)
+    url = reverse("admin:performance_reportingperiod_publish", args=[draft_quarter.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"publication_reason": "Trying."}).status_code == 403
+    draft_quarter.refresh_from_db()
+    assert draft_quarter.publish_at is None
