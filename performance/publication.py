@@ -170,7 +170,7 @@ def is_draft(obj) -> bool:
     return obj.publish_at is None
 
 
-def _stored_is_draft(obj) -> bool:
+def stored_is_draft(obj) -> bool:
     """Is ``obj`` part of a draft as the database holds it now (one query)?"""
     if isinstance(obj, ALWAYS_PUBLIC):
         return False
@@ -199,7 +199,7 @@ def assert_may_write(obj, action: str, user=None) -> None:
         action != "add"
         and obj.pk is not None
         and not can_publish(user, type(obj))
-        and not _stored_is_draft(obj)
+        and not stored_is_draft(obj)
     ):
         raise PermissionDenied(REFUSED)
 

@@ -34,7 +34,7 @@ from django.dispatch import Signal
 
 from . import calculations
 from .importing import confirms_serialise
-from .models import Force, ImportLog, Offence, OffenceCount, SiteSettings, normalise_force_name
+from .models import Force, ImportLog, Offence, OffenceCount, normalise_force_name
 from .releases import OPEN_DATA_RELEASE, release_day, release_day_text
 from .resources import MAX_ERRORS_SHOWN, PREVIEW_OUTDATED, ReleaseProblems
 from .spreadsheets import (
@@ -773,8 +773,9 @@ def release_import(
             ]
             if dry_run:
                 return summary
-            _write(contents, changes)
-            SiteSettings.content_changed()
+            _write(
+                contents, changes
+            )  # not public: what the public sees is computed from it into drafts and revisions
             summary.import_log = ImportLog.objects.create(
                 user=user if getattr(user, "is_authenticated", False) else None,
                 resource=RELEASE_NAME,

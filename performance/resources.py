@@ -477,7 +477,8 @@ class ReleaseResource(resources.ModelResource):
             )
         if not kwargs.get("dry_run"):
             self.after_release(dataset, result)
-            SiteSettings.content_changed()
+            if any(not publication.is_draft(instance) for instance in self.written):
+                SiteSettings.content_changed()  # bulk writes send no signal: a Publisher changed public figures
             totals = result.totals
             user = kwargs.get("user")
             result.import_log = ImportLog.objects.create(

@@ -1,20 +1,16 @@
 """Keep computed 999 ranks, and the pages' Last-Modified date, in step with the content."""
 
-from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from . import publication
 from .caching import forget_version
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
     CommissionerStatement,
     ForceGroupMembership,
-    ImportLog,
-    ImportUpload,
     LibraryPage,
-    Offence,
-    OffenceCount,
     SiteSettings,
 )
 from .ranking import ranks_are_deferred, ranks_recompute
@@ -33,24 +29,48 @@ def groups_changed(sender, **kwargs):
         ranks_recompute()
 
 
-def content_changed(sender, **kwargs):
-    """Any change to published content moves the pages' Last-Modified date (and their ETag)."""
-    if not ranks_are_deferred() and not kwargs.get("raw"):
-        SiteSettings.content_changed()
-        forget_version()
+def public_before_save(sender, instance, raw=False, **kwargs):
+    """Note whether a draftable row, or a child of one, is public as stored before it is saved: a
+    withdrawal (published to draft) changes what the public sees, though the row is then a draft."""
+    if raw or instance.pk is None or instance._state.adding or not publication.is_draft(instance):
+        instance._stored_public = False  # new, or public in memory already: no need to ask
+        return
+    instance._stored_public = not publication.stored_is_draft(instance)
+
+
+def is_public_change(instance) -> bool:
+    """Could writing ``instance`` change what the public sees? Content that is public as soon as
+    it is saved, and anything published or scheduled before or after the write, can; a draft
+    (its own or its parent's) and what is not content at all (history rows, import records,
+    column choices, waiting revisions, the open data) cannot."""
+    if not isinstance(instance, publication.GATED):
+        return False
+    return not publication.is_draft(instance) or getattr(instance, "_stored_public", False)
+
+
+def content_changed(sender, instance=None, **kwargs):
+    """A change to public content moves the pages' Last-Modified date (and their ETag). A change
+    to a draft does not: the public pages, and the sitemap's dates, stay as they are."""
+    if ranks_are_deferred() or kwargs.get("raw"):
+        return
+    if instance is not None and not is_public_change(instance):
+        return
+    SiteSettings.content_changed()
+    forget_version()
 
 
 # Connected model by model: a receiver for every sender would stop Django's fast bulk deletes.
-for model in apps.get_app_config("performance").get_models():
-    # Ranks and the open data's counts are written in bulk, which sends no signal; their
-    # writers move the version themselves.
-    if model not in (SiteSettings, ImportLog, CallAnswerRank, Offence, OffenceCount, ImportUpload):
-        post_save.connect(
-            content_changed, sender=model, dispatch_uid=f"content_changed_save_{model.__name__}"
-        )
-        post_delete.connect(
-            content_changed, sender=model, dispatch_uid=f"content_changed_delete_{model.__name__}"
-        )
+for model in publication.GATED:
+    if model in (SiteSettings, CallAnswerRank):
+        # The settings note the change themselves; ranks are written in bulk, which sends no
+        # signal, and their writer moves the version itself (a hand-entered rank: below).
+        continue
+    post_save.connect(content_changed, sender=model, dispatch_uid=f"content_changed_save_{model.__name__}")
+    post_delete.connect(
+        content_changed, sender=model, dispatch_uid=f"content_changed_delete_{model.__name__}"
+    )
+for model in (*publication.DRAFTABLE, *publication.PARENT):
+    pre_save.connect(public_before_save, sender=model, dispatch_uid=f"public_before_save_{model.__name__}")
 
 # A rank saved on its own is one entered by hand (the recomputation writes in bulk, which sends no
 # signal, and moves the version itself when a public rank changes). No delete receiver: it would
@@ -61,7 +81,7 @@ post_save.connect(content_changed, sender=CallAnswerRank, dispatch_uid="content_
 def links_changed(sender, action, **kwargs):
     """Documents linked to or unlinked from a page or a statement change what the page shows."""
     if action in ("post_add", "post_remove", "post_clear"):
-        content_changed(sender, **kwargs)
+        content_changed(sender, **kwargs)  # the page's or statement's own state decides
 
 
 for linked in (LibraryPage.documents.through, CommissionerStatement.documents.through):
