@@ -69,6 +69,14 @@ for model in publication.GATED:
     post_delete.connect(
         content_changed, sender=model, dispatch_uid=f"content_changed_delete_{model.__name__}"
     )
+
+
+@receiver(post_save, sender=SiteSettings)
+def settings_saved(sender, **kwargs):
+    """The settings note the change themselves (``content_changed_at``): read it afresh."""
+    forget_version()
+
+
 for model in (*publication.DRAFTABLE, *publication.PARENT):
     pre_save.connect(public_before_save, sender=model, dispatch_uid=f"public_before_save_{model.__name__}")
 

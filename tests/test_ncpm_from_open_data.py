@@ -227,7 +227,7 @@ def test_demo_measures_are_defined_by_the_ncpm_appendix_and_satisfaction_is_ente
 
 def test_the_migrations_fill_the_same_definitions_as_the_demo_loader(demo_data):
     filled = import_module("performance.migrations.0009_ncpm_from_open_data")
-    corrections = import_module("performance.migrations.0015_ncpm_definitions")
+    corrections = import_module("performance.migrations.0016_ncpm_definitions")
     for name, (subgroups, codes) in filled.DEFINITIONS.items():
         measure = Measure.objects.get(name=name)
         subgroups, codes = corrections.corrected(name, subgroups, codes) or (subgroups, codes)
@@ -238,7 +238,7 @@ def test_the_migration_corrects_the_old_definitions_and_leaves_changed_ones_alon
     """An installation whose bodily harm and violence with injury measures still have 0009's
     definitions: GBH and ABH become supplied by the force, violence with injury counts unlawful
     driving. A definition a Publisher changed is left as it is."""
-    corrections = import_module("performance.migrations.0015_ncpm_definitions")
+    corrections = import_module("performance.migrations.0016_ncpm_definitions")
     old = {
         "Actual Bodily Harm": ([], ["8N", "8P", "8S", "8T"]),
         "Grievous Bodily Harm": ([], ["5D", "8N"]),  # changed by a Publisher

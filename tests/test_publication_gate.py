@@ -578,6 +578,9 @@ NOT_CONTENT = {
     # A computed change to a published NCPM figure, waiting for a Publisher: it reaches the
     # public only when a Publisher publishes the quarter (``ncpm.ncpm_revisions_apply``).
     "MeasureFigureRevision",
+    # A recomputed year before of a published ONS headline, waiting for a Publisher: public only
+    # when a Publisher publishes the period again (``ons.ons_revisions_apply``).
+    "RecordedCrimeRevision",
     # What an import read and who confirmed it: records of the work, never shown to the public.
     "ImportUpload",
     "ImportLog",

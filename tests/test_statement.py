@@ -201,7 +201,7 @@ def test_linking_a_document_to_a_statement_moves_the_content_version(demo_data, 
     from performance.models import CommissionerStatement, Document, DocumentCategory, ReportingPeriod
 
     settings.MEDIA_ROOT = tmp_path
-    period = ReportingPeriod.objects.create(period_end=datetime.date(2030, 6, 30))
+    period = ReportingPeriod.objects.create(period_end=datetime.date(2030, 6, 30), publish_at=PUBLISHED)
     statement = CommissionerStatement.objects.create(period=period, body="<p>Crime fell.</p>")
     document = Document.objects.create(
         title="Response to the ONS release",
@@ -214,3 +214,27 @@ def test_linking_a_document_to_a_statement_moves_the_content_version(demo_data, 
     statement.documents.add(document)
 
     assert content_version(fresh=True) > before
+
+
+def test_linking_a_document_to_a_draft_quarters_statement_leaves_the_version_alone(
+    demo_data, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from performance.caching import content_version
+    from performance.models import CommissionerStatement, Document, DocumentCategory, ReportingPeriod
+
+    settings.MEDIA_ROOT = tmp_path
+    period = ReportingPeriod.objects.create(period_end=datetime.date(2030, 6, 30))
+    statement = CommissionerStatement.objects.create(period=period, body="<p>Crime fell.</p>")
+    document = Document.objects.create(
+        title="Response to the ONS release",
+        file=ContentFile(b"%PDF-1.4\n", name="response.pdf"),
+        published_on="2023-10-19",
+        category=DocumentCategory.objects.get(slug="performance"),
+    )
+    before = content_version(fresh=True)
+
+    statement.documents.add(document)
+
+    assert content_version(fresh=True) == before
