@@ -96,24 +96,24 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def rank_text(
-    rank: int | None, *, joint: bool = False, out_of: int | None = None, entered: bool = False
-) -> str:
-    """A published rank: "14th of 43", "joint 2nd of 8", or "" when there is no rank. Without how
-    many were ranked, a rank entered by hand says so ("14th (entered by hand)"), so that it is
-    not read beside the computed "32nd of 42" as the same kind of figure; "14th" otherwise.
+def rank_text(rank: int | None, *, joint: bool = False, out_of: int | None = None) -> str:
+    """A published rank: "14th of 43", "joint 2nd of 8", or "" when there is no rank. A rank
+    entered by hand without how many were ranked is "14th" (its table says so in a note,
+    ``ENTERED_RANKS_NOTE``).
 
     >>> rank_text(14, out_of=43), rank_text(2, joint=True, out_of=8), rank_text(14), rank_text(None)
     ('14th of 43', 'joint 2nd of 8', '14th', '')
-    >>> rank_text(14, entered=True), rank_text(14, out_of=42, entered=True)
-    ('14th (entered by hand)', '14th of 42')
     """
     if rank is None:
         return ""
     text = f"joint {ordinal(rank)}" if joint else ordinal(rank)
-    if out_of:
-        return f"{text} of {out_of}"
-    return f"{text} (entered by hand)" if entered else text
+    return f"{text} of {out_of}" if out_of else text
+
+
+ENTERED_RANKS_NOTE = (
+    "A rank without “of N” is as the office published it at the time, before the national data "
+    "was held here; how many forces were ranked was not recorded with it."
+)
 
 
 def national_set_name(*, northern_ireland: bool = False) -> str:

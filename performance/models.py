@@ -711,9 +711,7 @@ class CallAnswerRank(models.Model):
 
     @property
     def text(self) -> str:
-        return calculations.rank_text(
-            self.rank, joint=self.joint, out_of=self.out_of, entered=self.source == self.Source.ENTERED
-        )
+        return calculations.rank_text(self.rank, joint=self.joint, out_of=self.out_of)
 
 
 # --------------------------------------------------------------------------------------------

@@ -82,15 +82,24 @@ def call_answer_table(
     below = target_percent is not None and any(
         calculations.below_target(m.band_percent("under_10s"), target_percent) for m in months
     )
+    without_n = any(
+        rank is not None and rank.rank is not None and not rank.out_of
+        for month in months
+        for rank in (month.rank_for(scope) for scope in RANK_SCOPES)
+    )
+    notes = [
+        *(
+            [
+                f"{BELOW_TARGET_MARK} marks a month below the target of {target_percent}% answered in under 10 seconds."
+            ]
+            if below
+            else []
+        ),
+        *([calculations.ENTERED_RANKS_NOTE] if without_n else []),
+    ]
     return DataTable(
         csv_url=csv_url,
-        notes=(
-            (
-                f"{BELOW_TARGET_MARK} marks a month below the target of {target_percent}% answered in under 10 seconds.",
-            )
-            if below
-            else ()
-        ),
+        notes=tuple(notes),
         caption=caption,
         columns=[
             "Month",

@@ -204,4 +204,4 @@ def test_call_month_changelist_shows_month_and_share(client, editor, norfolk):
     assert "82.8%" in content
     assert ">7.4<" in content
     assert "Norfolk" in content
-    assert "14th (entered by hand) / – / –" in content
+    assert "14th / – / –" in content

@@ -176,13 +176,13 @@ def test_competition_ranking_shares_ties():
     assert calc.rank_text(*ranks["b"][:1], joint=ranks["b"][1]) == "joint 2nd"
 
 
-def test_a_rank_entered_without_how_many_were_ranked_says_it_was_entered():
-    assert calc.rank_text(14, entered=True) == "14th (entered by hand)"
-    assert calc.rank_text(2, joint=True, entered=True) == "joint 2nd (entered by hand)"
+def test_a_rank_without_how_many_were_ranked_is_its_position_only():
+    assert calc.rank_text(14) == "14th"
+    assert calc.rank_text(2, joint=True) == "joint 2nd"
 
 
 def test_a_rank_entered_with_how_many_were_ranked_reads_as_a_computed_one():
-    assert calc.rank_text(14, out_of=42, entered=True) == calc.rank_text(14, out_of=42) == "14th of 42"
+    assert calc.rank_text(14, out_of=42) == "14th of 42"
 
 
 def test_the_national_set_is_named_with_northern_ireland_when_it_includes_psni():

@@ -116,9 +116,9 @@ def test_the_back_filled_months_show_the_ranks_as_entered_once_published(office)
     january = CallAnswerMonth.objects.with_ranks().get(month=datetime.date(2023, 1, 1))
 
     assert [january.rank_for(scope).text for scope in ("national", "msg", "regional")] == [
-        "14th (entered by hand)",  # the office's table does not say how many were ranked
-        "2nd (entered by hand)",
-        "2nd (entered by hand)",
+        "14th",  # the office's table does not say how many were ranked
+        "2nd",
+        "2nd",
     ]
 
 
@@ -205,7 +205,7 @@ def test_an_editor_cannot_change_a_published_months_rank_by_file(office, django_
 
     assert problems(result) == [
         "This file changes or adds figures that are already published or scheduled (Norfolk September "
-        "2023: National 5th (entered by hand)). Only a Publisher can confirm it; nothing has changed."
+        "2023: National 5th). Only a Publisher can confirm it; nothing has changed."
     ]
     assert CallAnswerRank.objects.get(call_month__month=datetime.date(2023, 9, 1), scope="national").rank == 4
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from performance import calculations
 from performance.caching import content_version
 from performance.models import CallAnswerMonth, Force, Measure, MeasureFigure, ReportingPeriod, SiteSettings
 from tests.factories import PUBLISHED
@@ -125,11 +126,8 @@ def test_999_tables_show_every_published_month_in_the_right_row(page):
         assert_headings(tables[caption].header, PUBLISHED_999_HEADER)
         shown = [[cell.removesuffix(BELOW_TARGET) for cell in row] for row in tables[caption].rows]
         # As published, with how many forces each group ranks: 8 in the MSG, 7 in the region; the
-        # page does not say how many were ranked nationally, so the national rank says it was entered.
-        published = [
-            [*row[:6], f"{row[6]} (entered by hand)", f"{row[7]} of 8", f"{row[8]} of 7"]
-            for row in rows(expected)
-        ]
+        # page does not say how many were ranked nationally: the rank alone, and a note under the table.
+        published = [[*row[:6], row[6], f"{row[7]} of 8", f"{row[8]} of 7"] for row in rows(expected)]
         assert shown == published  # months in calendar order
 
 
@@ -268,6 +266,20 @@ def add_history(years: int, periods: int):
             MeasureFigure(period=period, measure=m, latest=10, previous=12, baseline=9)
             for m in Measure.objects.all()
         )
+
+
+def test_ranks_published_without_how_many_were_ranked_are_explained_under_their_tables(client, demo_data):
+    page = client.get(reverse("performance:police-data")).content.decode()
+    assert (
+        page.count(calculations.ENTERED_RANKS_NOTE.replace("“", "&ldquo;").replace("”", "&rdquo;"))
+        + page.count(calculations.ENTERED_RANKS_NOTE)
+        == 3
+    )  # under each of the latest three years' tables
+
+    CallAnswerMonth.objects.all().delete()  # no ranks at all: no note
+    assert (
+        calculations.ENTERED_RANKS_NOTE not in client.get(reverse("performance:police-data")).content.decode()
+    )
 
 
 def test_query_count_is_small_and_does_not_grow_with_history(client, demo_data, django_assert_num_queries):
