@@ -268,12 +268,13 @@ def ons_releases_text(
     previous_published_on: datetime.date | None,
     previous_source: str,
 ) -> str:
-    """Which release each year of the ONS headline comes from.
+    """Which release each year of the ONS headline comes from (said after the sentence giving the
+    latest year's release day).
 
     >>> import datetime as dt
     >>> ons_releases_text(latest_published_on=dt.date(2023, 10, 19),
     ...     previous_published_on=dt.date(2023, 10, 19), previous_source="open data")
-    'Both years are as published on 19 October 2023, the year before as revised in that release.'
+    'Both years come from that release: the year before as revised in it, not as first published.'
     >>> ons_releases_text(latest_published_on=dt.date(2023, 10, 19),
     ...     previous_published_on=dt.date(2022, 10, 20), previous_source="Table P1")
     'The year before is as first published on 20 October 2022; it may have been revised since.'
@@ -286,10 +287,7 @@ def ons_releases_text(
         when = f"on {long_date(previous_published_on)}" if previous_published_on else "a year earlier"
         return f"The year before is as first published {when}; it may have been revised since."
     if latest_published_on and previous_published_on == latest_published_on:
-        return (
-            f"Both years are as published on {long_date(latest_published_on)}, the year before as "
-            "revised in that release."
-        )
+        return "Both years come from that release: the year before as revised in it, not as first published."
     if previous_published_on:
         return f"The year before is as published on {long_date(previous_published_on)}."
     return ""

@@ -794,8 +794,8 @@ class RecordedCrimeHeadline:
 
     @property
     def source_sentence(self) -> str:
-        """Which release each year comes from, e.g. "Both years are as published on 19 October
-        2023." (empty when there is no year before)."""
+        """Which release each year comes from, e.g. "Both years come from that release: …" (empty
+        when there is no year before)."""
         if self.previous_total is None:
             return ""
         return calculations.ons_releases_text(

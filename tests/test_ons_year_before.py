@@ -88,7 +88,7 @@ def test_a_draft_period_compares_with_the_open_data_of_its_own_release(norfolk, 
     headline = RecordedCrimeFigure.objects.headline_for(norfolk, preview=True)
     assert headline.sentence == calculations.ons_headline_sentence("Norfolk", 65_115, expected)
     assert headline.source_sentence == (
-        "Both years are as published on 24 July 2025, the year before as revised in that release."
+        "Both years come from that release: the year before as revised in it, not as first published."
     )
 
 
