@@ -943,8 +943,20 @@ class RecordedCrimeFigureInline(GatedInline, admin.TabularInline):
     model = RecordedCrimeFigure
     extra = 0
     autocomplete_fields = ["force"]
-    fields = ["force", "total", "previous_total", "previous_source", "previous_release_on"]
-    readonly_fields = ["previous_total", "previous_source", "previous_release_on"]
+    fields = ["force", "total", "year_before"]
+    readonly_fields = ["year_before"]
+
+    @admin.display(description="the year before, as the headline compares it")
+    def year_before(self, obj):
+        """Computed at import (``ons``): the total, where it comes from and its release."""
+        if obj is None or obj.previous_total is None:
+            return "Not known yet"
+        released = (
+            f", published {calculations.long_date(obj.previous_release_on)}"
+            if obj.previous_release_on
+            else ""
+        )
+        return f"{calculations.thousands(obj.previous_total)} ({obj.get_previous_source_display()}{released})"
 
 
 @admin.register(RecordedCrimePeriod)
