@@ -595,3 +595,33 @@ def test_staff_without_the_import_permission_cannot_import(forces, release, djan
     assert client.get(IMPORT_URL).status_code == 403
     assert upload(client, release["csv"]).status_code == 403
     assert not ImportUpload.objects.exists()
+
+
+def test_a_release_day_entered_at_the_preview_is_recorded_with_the_import(
+    forces, release, editor, django_capture_on_commit_callbacks
+):
+    client = signed_in(editor)
+
+    asked = upload(client, release["csv"])
+    assert "The file does not say when it was published. Enter the day" in asked.content.decode()
+    preview = client.post(
+        IMPORT_URL,
+        {
+            "import_file": SimpleUploadedFile(release["csv"].name, release["csv"].read_bytes()),
+            "published_on": "24/07/2025",
+        },
+    )
+    assert "Release: published 24 July 2025 (as entered)." in preview.content.decode()
+    token = {field.html_name: field.value() for field in preview.context["confirm_form"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(CONFIRM_URL, token)
+
+    assert ImportLog.objects.get().release_published_on == datetime.date(2025, 7, 24)
+
+
+def test_the_command_takes_the_release_day_when_the_file_does_not_say(forces, release):
+    out = io.StringIO()
+    call_command("import_recorded_crime", str(release["csv"]), "--published-on", "2025-07-24", stdout=out)
+
+    assert "Release: published 24 July 2025 (as entered)." in out.getvalue()
+    assert ImportLog.objects.get().release_published_on == datetime.date(2025, 7, 24)
