@@ -484,6 +484,22 @@ def republished_text(obj, applied: int) -> str:
 PREVIEW_ROWS = 200  # rows shown in a preview, with their figures
 
 
+class WaitingRevisionsAdmin:
+    """Content whose recomputed figures wait for a Publisher (``revisions``): its page lists
+    them; publishing it again applies them (``revisions_apply``)."""
+
+    revised = ""  # the field naming what each revision revises, e.g. "measure"
+
+    @admin.display(description="recomputed figures waiting for a Publisher")
+    def pending_revisions(self, obj):
+        """What imports changed in this published content: the public sees it once a Publisher
+        publishes it again."""
+        if obj is None or obj.pk is None:
+            return "None"
+        notices = [revision.notice for revision in obj.revisions.pending().select_related(self.revised)]
+        return "; ".join(notices) or "None"
+
+
 class PublicationFilter(admin.SimpleListFilter):
     """Drafts, scheduled or published: where a day's work waits to be reviewed."""
 
@@ -960,21 +976,13 @@ class RecordedCrimeFigureInline(GatedInline, admin.TabularInline):
 
 
 @admin.register(RecordedCrimePeriod)
-class RecordedCrimePeriodAdmin(PublishableAdmin):
+class RecordedCrimePeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
     list_display = ["__str__", "publication_state", "published_on", "next_release_on", "next_period_end"]
     date_hierarchy = "period_end"
     ordering = ["-period_end"]
     inlines = [RecordedCrimeFigureInline]
     readonly_fields = ["pending_revisions"]
-
-    @admin.display(description="recomputed year before waiting for a Publisher")
-    def pending_revisions(self, obj):
-        """Changes an import made to this published period's year before: the public sees them
-        once a Publisher publishes the period again."""
-        if obj is None or obj.pk is None:
-            return "None"
-        notices = [revision.notice for revision in obj.revisions.pending().select_related("force")]
-        return "; ".join(notices) or "None"
+    revised = "force"
 
     def revisions_apply(self, request, obj) -> int:
         """Publishing a period also applies its recomputed year before (a Publisher's decision)."""
@@ -1056,7 +1064,7 @@ class CommissionerStatementInline(GatedInline, admin.StackedInline):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(PublishableAdmin):
+class ReportingPeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
     list_display = [
         "__str__",
         "publication_state",
@@ -1068,15 +1076,7 @@ class ReportingPeriodAdmin(PublishableAdmin):
     ordering = ["-period_end"]
     inlines = [CommissionerStatementInline, MeasureFigureInline, PriorityAreaCommentaryInline]
     readonly_fields = ["pending_revisions"]
-
-    @admin.display(description="recomputed figures waiting for a Publisher")
-    def pending_revisions(self, obj):
-        """Changes the open data made to this published quarter's figures: the public sees them
-        once a Publisher publishes the quarter again."""
-        if obj is None or obj.pk is None:
-            return "None"
-        notices = [revision.notice for revision in obj.revisions.pending().select_related("measure")]
-        return "; ".join(notices) or "None"
+    revised = "measure"
 
     def revisions_apply(self, request, obj) -> int:
         """Publishing a quarter also applies its recomputed figures (a Publisher's decision)."""

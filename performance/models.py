@@ -91,6 +91,39 @@ class Revised(models.Model):
         abstract = True
 
 
+class WaitingRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Changes computed for published or scheduled content, waiting for a Publisher."""
+        return self.filter(applied_at__isnull=True)
+
+    def applied(self):
+        """Changes a Publisher applied: the page says when, and what changed."""
+        return self.filter(applied_at__isnull=False)
+
+
+class WaitingRevision(models.Model):
+    """A recomputed change to figures the public has seen, waiting for a Publisher: the import
+    records it instead of writing it, and publishing the content again applies it."""
+
+    computed_at = models.DateTimeField(auto_now=True, help_text="When the data last gave this change.")
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a Publisher applied the change (blank: waiting)."
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Publisher who applied it.",
+    )
+
+    objects = WaitingRevisionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self, now: datetime.datetime | None = None):
         """What the public may see: content whose publication time has come."""
@@ -897,13 +930,7 @@ class RecordedCrimeFigure(Content, Revised):
         ]
 
 
-class RecordedCrimeRevisionQuerySet(models.QuerySet):
-    def pending(self):
-        """Changes computed for a published or scheduled period, waiting for a Publisher."""
-        return self.filter(applied_at__isnull=True)
-
-
-class RecordedCrimeRevision(models.Model):
+class RecordedCrimeRevision(WaitingRevision):
     """A change to a published ONS figure's year before, waiting for a Publisher.
 
     The headline the public has seen never changes when data is imported: the recomputation
@@ -933,20 +960,6 @@ class RecordedCrimeRevision(models.Model):
     previous_release_on = models.DateField(
         null=True, blank=True, help_text="The release of the recomputed year before."
     )
-    computed_at = models.DateTimeField(auto_now=True, help_text="When the data last gave this figure.")
-    applied_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a Publisher applied the change (blank: waiting)."
-    )
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The Publisher who applied it.",
-    )
-
-    objects = RecordedCrimeRevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["period", "force", "computed_at"]
@@ -1323,17 +1336,7 @@ class MeasureFigure(Content, Revised):
         ]
 
 
-class MeasureFigureRevisionQuerySet(models.QuerySet):
-    def pending(self):
-        """Changes computed for a published or scheduled quarter, waiting for a Publisher."""
-        return self.filter(applied_at__isnull=True)
-
-    def applied(self):
-        """Changes a Publisher applied: the quarter page says when, and what changed."""
-        return self.filter(applied_at__isnull=False)
-
-
-class MeasureFigureRevision(models.Model):
+class MeasureFigureRevision(WaitingRevision):
     """A change to a published quarter's computed figures, waiting for a Publisher.
 
     A figure the public has seen never changes silently when the open data is revised: the
@@ -1378,20 +1381,6 @@ class MeasureFigureRevision(models.Model):
         help_text="The recomputed figure.",
     )
     comparison = models.JSONField(default=dict, blank=True, help_text="The recomputed comparison.")
-    computed_at = models.DateTimeField(auto_now=True, help_text="When the open data last gave these figures.")
-    applied_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a Publisher applied the change (blank: waiting)."
-    )
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The Publisher who applied it.",
-    )
-
-    objects = MeasureFigureRevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["period", "measure", "computed_at"]

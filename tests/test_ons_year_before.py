@@ -238,3 +238,27 @@ def test_a_table_p1_total_is_checked_against_the_open_data_of_the_same_release(
     )
     assert result.release_warnings[0] == "Release: published 24 July 2025 (from the file's name)."
     assert (mismatch in result.release_warnings) is warned
+
+
+def test_a_waiting_revision_is_shown_on_its_periods_admin_page_and_applied_by_publishing(
+    norfolk, client, publisher
+):
+    figure = p1_period(
+        norfolk, MARCH_2025, 65_115, publish_at=PUBLISHED, previous_total=69_262, previous_source="Table P1"
+    )
+    RecordedCrimeRevision.objects.create(
+        period=figure.period, force=norfolk, before_previous_total=69_262, previous_total=69_237
+    )
+    client.force_login(publisher)
+
+    page = client.get(f"/admin/performance/recordedcrimeperiod/{figure.period.pk}/change/").content.decode()
+    assert "Norfolk: the year before changed from 69,262 to 69,237 offences" in page
+
+    client.post(
+        "/admin/performance/recordedcrimeperiod/",
+        {"action": "publish_now", "_selected_action": [figure.period.pk]},
+    )
+
+    figure.refresh_from_db()
+    assert figure.previous_total == 69_237
+    assert figure.period.publish_at == PUBLISHED  # first published date kept

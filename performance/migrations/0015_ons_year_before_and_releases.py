@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 ('previous_total', models.PositiveIntegerField(blank=True, help_text='The recomputed year before.', null=True)),
                 ('previous_source', models.CharField(blank=True, help_text='Where the recomputed year before comes from.', max_length=20)),
                 ('previous_release_on', models.DateField(blank=True, help_text='The release of the recomputed year before.', null=True)),
-                ('computed_at', models.DateTimeField(auto_now=True, help_text='When the data last gave this figure.')),
+                ('computed_at', models.DateTimeField(auto_now=True, help_text='When the data last gave this change.')),
                 ('applied_at', models.DateTimeField(blank=True, help_text='When a Publisher applied the change (blank: waiting).', null=True)),
                 ('applied_by', models.ForeignKey(blank=True, help_text='The Publisher who applied it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('force', models.ForeignKey(help_text='The force area.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='performance.force')),
@@ -124,6 +124,11 @@ class Migration(migrations.Migration):
                 'ordering': ['period', 'force', 'computed_at'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('applied_at__isnull', True)), fields=('period', 'force'), name='one_pending_revision_per_ons_figure')],
             },
+        ),
+        migrations.AlterField(
+            model_name='measurefigurerevision',
+            name='computed_at',
+            field=models.DateTimeField(auto_now=True, help_text='When the data last gave this change.'),
         ),
         migrations.RunPython(year_before_as_shown, migrations.RunPython.noop),
     ]
