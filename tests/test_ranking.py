@@ -184,7 +184,7 @@ def test_police_data_page_shows_the_computed_ranks(client, national):
         "joint 2nd of 7",
     ]
     assert table.row("September 2023")[6:] == [
-        "4th (entered by hand)",  # entered as published, without how many were ranked
+        "4th",  # entered as published, without how many were ranked (a note under the table says so)
         "2nd of 8",
         "1st of 7",
     ]
@@ -332,7 +332,7 @@ def test_ranks_follow_a_month_edited_in_the_admin(client, national, publisher):
 
 SEPTEMBER = datetime.date(2023, 9, 1)
 PUBLISHED_RANKS = [
-    "4th (entered by hand)",
+    "4th",
     "2nd of 8",
     "1st of 7",
 ]  # Norfolk's September 2023 (national, MSG, regional), as entered
@@ -558,7 +558,7 @@ def test_an_entered_rank_edited_or_deleted_by_a_publisher_shows_to_the_public_at
 
     assert response.status_code == 302
     assert SiteSettings.objects.get().content_changed_at > changed_at
-    assert norfolk_ranks(reader) == ["3rd (entered by hand)", "2nd of 8", "1st of 7"]
+    assert norfolk_ranks(reader) == ["3rd", "2nd of 8", "1st of 7"]
 
     response = client.post(
         reverse("admin:performance_callanswerrank_delete", args=[rank.pk]), {"post": "yes"}
@@ -623,7 +623,7 @@ def test_recompute_runs_the_same_queries_for_2_or_12_national_months(demo_data):
         assert inserts_twelve == inserts_two == 1
 
 
-def test_an_entered_rank_carries_the_n_of_its_months_computed_set_or_says_it_was_entered(national):
+def test_an_entered_rank_carries_the_n_of_its_months_computed_set_or_is_its_position_alone(national):
     # Given October 2023's computed ranks (43 nationally, 8 in the Most Similar Group), and
     # September 2023 with none
     norfolk = Force.objects.get(name="Norfolk")
@@ -638,7 +638,7 @@ def test_an_entered_rank_carries_the_n_of_its_months_computed_set_or_says_it_was
 
     # Then a rank for a month with computed ranks is "of" as many as they rank; one without says so
     assert sorted((rank.call_month.month, rank.scope, rank.text) for rank in written) == [
-        (SEPTEMBER, NATIONAL, "5th (entered by hand)"),
+        (SEPTEMBER, NATIONAL, "5th"),
         (OCTOBER, MSG, "joint 2nd of 8"),
         (OCTOBER, NATIONAL, "14th of 43"),
     ]
