@@ -255,7 +255,8 @@ def ons_headline_sentence(area: str, offences: Number, previous_offences: Number
 
 
 def long_date(day: datetime.date) -> str:
-    """
+    """A day as the pages and messages write it.
+
     >>> long_date(datetime.date(2023, 10, 19))
     '19 October 2023'
     """
@@ -652,7 +653,7 @@ def revised_on_text(day: datetime.date, revision: str) -> str:
     >>> revised_on_text(datetime.date(2026, 12, 2), "Robbery: most recent 12 months from 352 to 353")
     'Revised on 2 December 2026: Robbery: most recent 12 months from 352 to 353.'
     """
-    return f"Revised on {day.day} {day:%B} {day.year}: {revision}."
+    return f"Revised on {long_date(day)}: {revision}."
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from . import calculations
 from .models import Document, RecordedCrimePeriod, ReportingPeriod, RequiredItem
 
 OK = "ok"
@@ -55,14 +56,6 @@ class Row:
         return self.judgement.reason
 
 
-def day_text(day: datetime.date) -> str:
-    """
-    >>> day_text(datetime.date(2023, 10, 9))
-    '9 October 2023'
-    """
-    return f"{day.day} {day:%B} {day.year}"
-
-
 def category_judgement(
     *, published_on: datetime.date | None, refresh_days: int | None, today: datetime.date, missing: str
 ) -> Judgement:
@@ -83,8 +76,8 @@ def category_judgement(
         if today > due:
             return Judgement(
                 OVERDUE,
-                f"The newest was published on {day_text(published_on)}, more than {refresh_days} days "
-                f"ago: a newer one was due by {day_text(due)}.",
+                f"The newest was published on {calculations.long_date(published_on)}, more than {refresh_days} days "
+                f"ago: a newer one was due by {calculations.long_date(due)}.",
             )
     return Judgement(OK)
 
@@ -117,8 +110,8 @@ def statement_judgement(
     if overdue:
         first, more = overdue[0], len(overdue) - 1
         reason = (
-            f"No statement for the 12 months to {day_text(first)}, although ONS released those "
-            f"figures on {day_text(releases[first])}"
+            f"No statement for the 12 months to {calculations.long_date(first)}, although ONS released those "
+            f"figures on {calculations.long_date(releases[first])}"
             + (f" (it was due within {refresh_days} days)." if refresh_days else ".")
         )
         if more:
@@ -129,7 +122,8 @@ def statement_judgement(
     if without:
         due = releases[without[0]] + allowed
         return Judgement(
-            OK, f"The statement for the 12 months to {day_text(without[0])} is due by {day_text(due)}."
+            OK,
+            f"The statement for the 12 months to {calculations.long_date(without[0])} is due by {calculations.long_date(due)}.",
         )
     return Judgement(OK)
 

@@ -13,6 +13,8 @@ import datetime
 import re
 from collections.abc import Iterable
 
+from .calculations import long_date
+
 OPEN_DATA_RELEASE = "Police recorded crime open data (Home Office)"  # its imports' ``ImportLog.resource``
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 SAID = re.compile(
@@ -113,4 +115,4 @@ def release_day_text(day: datetime.date | None, how: str, *, asked: str) -> str:
     """
     if day is None:
         return f"The file does not say when it was published. {asked}"
-    return f"Release: published {day.day} {day:%B} {day.year} ({how})."
+    return f"Release: published {long_date(day)} ({how})."

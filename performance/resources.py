@@ -1273,15 +1273,14 @@ class RecordedCrimeFigureResource(ReleaseResource):
         held_period = RecordedCrimePeriod.objects.filter(period_end=period_end).first()
         said, how = release_day(entered=None, texts=sheet.title_rows, file_name=sheet.file_name)
         self.published_on = said or (held_period.published_on if held_period else None)
-        release = (
-            release_day_text(said, how, asked="")
-            if said
-            else release_day_text(self.published_on, "as the ONS period already has it", asked="")
-            if self.published_on
-            else 'The file does not say when ONS published it. Enter the day under "published on" '
-            "on the ONS period before publishing it: until then the year before is compared as first "
-            "published a year earlier, not as revised in this release."
-        )
+        if self.published_on is None:
+            release = (
+                'The file does not say when ONS published it. Enter the day under "published on" on '
+                "the ONS period before publishing it: until then the year before is compared as first "
+                "published a year earlier, not as revised in this release."
+            )
+        else:
+            release = release_day_text(self.published_on, how or "as the ONS period already has it", asked="")
         dataset = tablib.Dataset(headers=["period_id", "force_id", "force", "total", "offence_groups"])
         self.forces_by_pk = {}
         for force, total, groups in rows:

@@ -262,3 +262,24 @@ def test_a_waiting_revision_is_shown_on_its_periods_admin_page_and_applied_by_pu
     figure.refresh_from_db()
     assert figure.previous_total == 69_237
     assert figure.period.publish_at == PUBLISHED  # first published date kept
+
+
+P1_MARCH_2025 = (
+    b"Table P1: Police recorded crime by police force area, year ending March 2025\r\n"
+    b"Area Code,Area Name,Total recorded crime (excluding fraud)\r\nE23000024,Norfolk,65115\r\n"
+)
+
+
+def test_a_table_p1_without_its_release_day_takes_the_periods_or_asks_for_it(norfolk):
+    def first_warning():
+        result = RecordedCrimeFigureResource().import_data(
+            SpreadsheetFormat().create_dataset(P1_MARCH_2025), dry_run=True, file_name="p1.csv"
+        )
+        return result.release_warnings[0]
+
+    assert first_warning().startswith(
+        'The file does not say when ONS published it. Enter the day under "published on"'
+    )
+
+    RecordedCrimePeriod.objects.create(period_end=MARCH_2025, published_on=RELEASE_DAY)
+    assert first_warning() == "Release: published 24 July 2025 (as the ONS period already has it)."
