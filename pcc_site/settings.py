@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "performance",
 ]
 
@@ -152,6 +154,31 @@ STORAGES = {
         )
     },
 }
+
+# Long work (reading and importing a large release, a document's words) runs as a background
+# task (django-tasks, the backport of Django 6's django.tasks): queued in the database and run by
+# `manage.py db_worker` (make run starts one beside the server). TASK_BACKEND=immediate runs each
+# task at once, inside the request that queues it (the test suite's default).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("TASK_BACKEND", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# Uploaded files (documents, releases waiting for their confirmation) are kept where every app
+# server and the worker can read them: a shared folder (MEDIA_ROOT), or S3-compatible storage
+# with MEDIA_STORAGE=s3 (django-storages; pip install ".[s3]"; AWS_STORAGE_BUCKET_NAME,
+# AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY as django-storages reads them).
+if os.environ.get("MEDIA_STORAGE") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"default_acl": "private", "querystring_auth": True, "file_overwrite": False},
+    }
 
 # Public pages are cached for anonymous readers (performance/caching.py). Local memory by
 # default; Redis, shared by every app server, when CACHE_URL or REDIS_URL is set.
