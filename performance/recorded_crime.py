@@ -25,7 +25,7 @@ import io
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -54,6 +54,21 @@ MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES  # its XML parts, unpacked, as for the 
 BATCH_SIZE = 5000
 NOTES_ROWS, NOTES_COLUMNS = 60, 10  # where a cover or notes sheet says when the release was published
 READ_CHUNK = 1024 * 1024
+
+# The stages of an import, as a person following its progress is told them.
+STAGE_READING = "Reading the file"
+STAGE_COMPARING = "Comparing it with the figures held"
+STAGE_WRITING = "Writing the counts"
+STAGE_COMPUTING = "Computing the quarters' measures"
+PROGRESS_EVERY = 10_000  # rows read between reports
+
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total) as an import goes on; total 0 while not known."""
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """Progress nobody follows."""
+
 
 COLUMNS = [
     Column("year", "Financial Year"),
@@ -424,7 +439,7 @@ class ProblemList:
         return self.shown + ([f"… and {more:,} more problems."] if more else [])
 
 
-def file_read(file, summary: RecordedCrimeImport) -> FileContents:
+def file_read(file, summary: RecordedCrimeImport, *, progress: Progress | None = None) -> FileContents:
     """Read and check every row. Problems go to ``summary.problems``; the file's contents are
     returned (complete only if there are none).
 
@@ -450,6 +465,8 @@ def file_read(file, summary: RecordedCrimeImport) -> FileContents:
                 if all(value is None or str(value).strip() == "" for value in cells):
                     continue
                 rows_read += 1
+                if progress is not None and rows_read % PROGRESS_EVERY == 0:
+                    progress(STAGE_READING, rows_read, 0)
                 row_problems: list[tuple[str, object, str]] = []  # (column key, value, reason)
 
                 force = names.get(name)
@@ -734,11 +751,14 @@ def release_import(
     dry_run: bool = False,
     preview_fingerprint: str | None = None,
     published_on: datetime.date | None = None,
+    progress: Progress | None = None,
 ) -> RecordedCrimeImport:
     """Check ``file`` (a seekable binary file) and, unless ``dry_run``, import it: all or nothing.
 
     ``preview_fingerprint`` (the admin's confirm) refuses the file if the counts it would replace
-    are no longer those its preview compared it with."""
+    are no longer those its preview compared it with. ``progress`` is told each stage as it
+    starts, and the rows read so far as they are read."""
+    progress = progress or no_progress
     summary = RecordedCrimeImport(file_name=file_name)
     try:
         file.seek(0, io.SEEK_END)
@@ -747,7 +767,8 @@ def release_import(
         summary.problems = [str(error)]
         return summary
     summary.sha256 = file_sha256(file)
-    contents = file_read(file, summary)
+    progress(STAGE_READING, 0, 0)
+    contents = file_read(file, summary, progress=progress)
     summary.published_on, summary.published_on_how = release_day(
         entered=published_on, texts=summary.notes, file_name=file_name
     )
@@ -757,6 +778,7 @@ def release_import(
         with transaction.atomic():
             if not dry_run:
                 confirms_serialise()  # imports of this release one at a time, admin and command alike
+            progress(STAGE_COMPARING, summary.rows_read, summary.rows_read)
             changes = changes_against_held(contents)
             summary.held_fingerprint = changes.fingerprint
             summary.offences_new = sum(1 for pk in changes.offence_ids.values() if pk is None)
@@ -773,6 +795,7 @@ def release_import(
             ]
             if dry_run:
                 return summary
+            progress(STAGE_WRITING, 0, len(changes.new) + len(changes.changed))
             _write(
                 contents, changes
             )  # not public: what the public sees is computed from it into drafts and revisions
@@ -798,6 +821,7 @@ def release_import(
                     if line
                 ),
             )
+            progress(STAGE_COMPUTING, 0, len(summary.quarter_ends))
             recorded_crime_imported.send(
                 sender=None,
                 quarter_ends=set(summary.quarter_ends),
