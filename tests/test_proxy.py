@@ -1,11 +1,15 @@
 """deploy/nginx.conf as shipped, in front of a live server: nginx keeps anonymous readers' pages,
-passes staff by, shows a published change within max-age and forwards what the app trusts.
+answers every reader from them whatever cookies they send, passes the admin, previews and other
+methods to the app and keeps none of their answers, shows a published change within max-age and
+forwards what the app trusts.
 
 Never skipped: `make install-test` installs nginx, and a missing nginx is a failure.
 """
 
 import http.client
+import http.server
 import re
+import threading
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -13,9 +17,11 @@ import pytest
 from django.core.cache import cache
 
 from performance.management.commands.bench_http import deploy_config, free_port, nginx
-from performance.models import PriorityAreaCommentary
+from performance.models import LibraryPage, PriorityAreaCommentary
 
 PAGE = "/document-library/police-data/"
+LIBRARY = "/document-library/"
+DRAFT = "Plans not yet published"
 MAX_AGE, S_MAXAGE, STALE = 4, 2, 1
 # nginx counts in whole seconds: a copy it keeps for s-maxage=2 is fresh for 2 to 3 seconds.
 NGINX_ROUNDING = 1
@@ -77,28 +83,140 @@ def test_an_expired_copy_is_revalidated_with_the_app(proxy):
     assert "for the 12 months to" in body
 
 
-def test_staff_sessions_are_never_answered_or_stored_by_nginx(proxy, client, django_user_model):
-    request(proxy, PAGE)  # kept for the public
-    staff = django_user_model.objects.create_user(username="staff", password="unused", is_staff=True)
+def staff_cookie(client, django_user_model) -> dict:
+    """The Cookie header of a signed-in staff member's browser."""
+    staff = django_user_model.objects.create_user(username="staffer", password="unused", is_staff=True)
     client.force_login(staff)
-    cookie = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
-    status, headers, _ = request(proxy, PAGE, headers=cookie)
-    assert (status, headers["X-Cache-Status"], headers["Cache-Control"]) == (
-        200,
-        "BYPASS",
-        "private, no-store",
-    )
+    return {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+
+
+@pytest.fixture
+def draft(db):
+    return LibraryPage.objects.create(slug="plans", title=DRAFT, summary="Not yet.")
+
+
+def test_a_made_up_session_cookie_is_answered_from_the_shared_copy(proxy):
+    made_up = [
+        {"Cookie": "sessionid=x"},  # too short for a session key: the app, sent it, would delete it
+        {"Cookie": "sessionid=abcdefghijklmnopqrstuvwxyz012345"},  # shaped like one, names none
+        {"Cookie": "sessionid=y; csrftoken=z; theme=dark"},
+    ]
+    status, first, body = request(proxy, PAGE, headers=made_up[0])
+    assert (status, first["X-Cache-Status"]) == (200, "MISS")
+    assert first["Cache-Control"].startswith("public") and "Set-Cookie" not in first  # stored
+    for cookie in [*made_up, {}]:
+        status, headers, cached = request(proxy, PAGE, headers=cookie)
+        assert (status, headers["X-Cache-Status"], cached) == (200, "HIT", body)
+
+
+def test_a_signed_in_staff_member_is_given_the_public_page(proxy, client, django_user_model, draft):
+    cookie = staff_cookie(client, django_user_model)
+    status, headers, body = request(proxy, LIBRARY, headers=cookie)  # sent to the app without it
+    assert (status, headers["X-Cache-Status"]) == (200, "MISS")
+    assert headers["Cache-Control"].startswith("public") and DRAFT not in body
+    status, headers, cached = request(proxy, LIBRARY)
+    assert (status, headers["X-Cache-Status"], cached) == (200, "HIT", body)
+    assert request(proxy, LIBRARY, headers=cookie)[1]["X-Cache-Status"] == "HIT"
+
+
+def test_staff_see_their_preview_through_nginx_and_no_one_else_does(proxy, client, django_user_model, draft):
+    public = request(proxy, LIBRARY)[2]  # kept for the public
+    assert DRAFT not in public
+    cookie = staff_cookie(client, django_user_model)
     for _ in range(2):
-        status, headers, body = request(proxy, f"{PAGE}?preview=1", headers=cookie)
+        status, headers, body = request(proxy, f"{LIBRARY}?preview=1", headers=cookie)
         assert (status, headers["X-Cache-Status"]) == (200, "BYPASS")
         assert headers["Cache-Control"] == "private, no-store"
-        assert "This page includes drafts" in body
-    _, headers, body = request(proxy, f"{PAGE}?preview=1")  # the same address, no session
-    assert headers["Cache-Control"].startswith("public")
-    assert "This page includes drafts" not in body
-    _, headers, _ = request(proxy, PAGE, headers={"Cookie": "sessionid=made-up"})
-    assert headers["X-Cache-Status"] == "BYPASS"  # to the app, which answers from its own cache
-    assert headers["Cache-Control"].startswith("public")
+        assert DRAFT in body and "preview-banner" in body
+    for path in (f"{LIBRARY}?preview=1", f"{LIBRARY}?q=&preview=1", LIBRARY):  # no session
+        status, headers, body = request(proxy, path)
+        assert status == 200 and headers["Cache-Control"].startswith("public")
+        assert DRAFT not in body and "preview-banner" not in body
+    status, headers, body = request(proxy, f"{LIBRARY}?preview=1", headers={"Cookie": "sessionid=made-up"})
+    assert (status, headers["X-Cache-Status"]) == (200, "BYPASS")  # to the app, which knows no such session
+    assert DRAFT not in body
+
+
+def test_previews_and_the_admin_are_never_kept(proxy, client, django_user_model):
+    for path in (f"{PAGE}?preview=1", f"{PAGE}?sort=rank&preview=1", "/admin/login/"):
+        for _ in range(2):
+            assert request(proxy, path)[1]["X-Cache-Status"] == "BYPASS", path
+    status, headers, body = request(proxy, "/admin/", headers=staff_cookie(client, django_user_model))
+    assert (status, headers["X-Cache-Status"]) == (200, "BYPASS")
+    assert "Site administration" in body and "staffer" in body
+    status, headers, body = request(proxy, "/admin/")
+    assert (status, headers["X-Cache-Status"], headers["Location"]) == (
+        302,
+        "BYPASS",
+        "/admin/login/?next=/admin/",
+    )
+    assert "staffer" not in body
+
+
+def test_only_get_and_head_are_answered_from_the_shared_copy(proxy):
+    _, _, body = request(proxy, PAGE)
+    status, headers, _ = request(proxy, PAGE, method="POST", body="a=1")
+    assert status == 403 and "X-Cache-Status" not in headers  # the app refused it (no CSRF token)
+    status, headers, empty = request(proxy, PAGE, method="HEAD")
+    assert (status, headers["X-Cache-Status"], empty) == (200, "HIT", "")
+    status, headers, cached = request(proxy, PAGE)
+    assert (status, headers["X-Cache-Status"], cached) == (200, "HIT", body)
+
+
+class Upstream(http.server.BaseHTTPRequestHandler):
+    """An app that marks every answer public, sets a cookie on /sets-a-cookie, and records the
+    Cookie header of each request it receives."""
+
+    received: list[tuple[str, str | None]] = []
+
+    def do_GET(self):
+        Upstream.received.append((self.path, self.headers["Cookie"]))
+        body = b"an answer"
+        self.send_response(200)
+        self.send_header("Cache-Control", "public, max-age=60, s-maxage=60")
+        self.send_header("Content-Length", str(len(body)))
+        if self.path == "/sets-a-cookie":
+            self.send_header("Set-Cookie", "sessionid=new; Path=/; HttpOnly")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stub_proxy():
+    """The shipped configuration in front of ``Upstream``."""
+    Upstream.received = []
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    port = free_port()
+    try:
+        with nginx(deploy_config(app_port=app.server_address[1], port=port), [port]):
+            yield port
+    finally:
+        app.shutdown()
+        app.server_close()
+
+
+def test_an_answer_that_sets_a_cookie_is_never_kept(stub_proxy):
+    assert [request(stub_proxy, "/public")[1]["X-Cache-Status"] for _ in range(2)] == ["MISS", "HIT"]
+    statuses = [request(stub_proxy, "/sets-a-cookie")[1]["X-Cache-Status"] for _ in range(2)]
+    assert statuses == ["MISS", "MISS"]
+    assert [path for path, _ in Upstream.received] == ["/public", "/sets-a-cookie", "/sets-a-cookie"]
+
+
+def test_cookies_reach_the_app_only_with_requests_whose_answers_are_never_kept(stub_proxy):
+    cookie = {"Cookie": "sessionid=abc"}
+    for path in ("/page", "/page?preview=1", "/admin/", "/admin", "/administrators"):
+        request(stub_proxy, path, headers=cookie)
+    assert Upstream.received == [
+        ("/page", None),
+        ("/page?preview=1", "sessionid=abc"),
+        ("/admin/", "sessionid=abc"),
+        ("/admin", "sessionid=abc"),
+        ("/administrators", None),
+    ]
 
 
 def test_a_published_change_is_shown_through_nginx_within_max_age(proxy):
