@@ -56,6 +56,22 @@ def validate_document(upload) -> None:
         raise ValidationError(
             f"This file's content is not a .{kind} file. Upload the document itself, saved as .{kind}."
         )
+    if not getattr(upload, "_committed", False):  # a new file: read its words now, safely
+        document_words_read(upload)
+
+
+def document_words_read(upload) -> str:
+    """The words of a newly uploaded document, read once in the bounded child and kept on the
+    upload for ``Document.save``. A file that claims more than a document could, or whose
+    reading goes past the child's bounds, is refused here, before anything is saved."""
+    from . import untrusted
+
+    if not hasattr(upload, "words_read"):
+        try:
+            upload.words_read = untrusted.document_text(upload, kind=extension_of(upload.name))
+        except untrusted.FileUnsafe as unsafe:
+            raise ValidationError(f"{unsafe} {untrusted.DOCUMENT_ADVICE}") from None
+    return upload.words_read
 
 
 def _is_text(head: bytes) -> bool:

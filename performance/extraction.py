@@ -50,33 +50,42 @@ class Unreadable(Exception):
 def extracted_text(file) -> str:
     """The words of an uploaded document, whitespace collapsed, at most ``MAX_CHARACTERS``; ""
     for a file that cannot be read. ``file`` is a Django ``File`` or ``FieldFile``; it is read
-    from its start and left at its start, ready for the storage to save it."""
+    from its start and left at its start, ready for the storage to save it.
+
+    The file is read in the bounded child (``untrusted.document_text``, which runs
+    ``text_of``): a file that would take more memory or time than it allows gives "" too, and a
+    warning in the log."""
+    from . import untrusted
+
     name = getattr(file, "name", "") or ""
-    reader = READERS.get(extension_of(name))
-    if reader is None:
+    kind = extension_of(name)
+    if kind not in READERS:
         return ""
     try:
-        data = whole_file(file)
-        return limited_text(reader(data))
+        if getattr(file, "closed", False):
+            file.open("rb")
+        return untrusted.document_text(file, kind=kind, name=name)
     except Exception as error:  # a damaged upload must never stop the document being saved
         logger.warning("No text read from %s: %s: %s", name, type(error).__name__, error)
         return ""
 
 
-def whole_file(file) -> bytes:
-    """The file's bytes (a document is at most 20 MB), with the file left at its start."""
-    if getattr(file, "closed", False):
-        file.open("rb")
-    file.seek(0)
-    try:
-        data = file.read(MAX_DOCUMENT_BYTES + 1)
-    finally:
-        file.seek(0)
-    if isinstance(data, str):
-        data = data.encode()
+def text_of(data: bytes, kind: str, name: str = "") -> str:
+    """The words of a document's bytes, read in this process (the child's work); "" and a
+    warning for a file that cannot be read."""
+    reader = READERS.get(kind)
+    if reader is None:
+        return ""
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise Unreadable(f"larger than {MAX_DOCUMENT_BYTES:,} bytes")
-    return data
+        logger.warning("No text read from %s: larger than %s bytes", name, f"{MAX_DOCUMENT_BYTES:,}")
+        return ""
+    try:
+        return limited_text(reader(data))
+    except MemoryError:
+        raise
+    except Exception as error:  # a damaged upload must never stop the document being saved
+        logger.warning("No text read from %s: %s: %s", name, type(error).__name__, error)
+        return ""
 
 
 def limited_text(pieces: Iterable[str]) -> str:

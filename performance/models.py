@@ -9,7 +9,6 @@ rows in ``SiteSettings``.
 import datetime
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from . import calculations
 from .documents import document_upload_to, extension_of, validate_document
+from .spreadsheets import normalise_force_name
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -170,21 +170,6 @@ class Publishable(models.Model):
 # --------------------------------------------------------------------------------------------
 # Forces and groups
 # --------------------------------------------------------------------------------------------
-
-
-NOTE_MARKER = re.compile(r"\[\s*note\s*\d+\s*\]", re.IGNORECASE)
-
-
-def normalise_force_name(name: str) -> str:
-    """The form names are matched in: case, spacing, "&"/"and" and "[note N]" markers ignored.
-
-    >>> normalise_force_name("  Devon & Cornwall Police ") == normalise_force_name("devon and cornwall police")
-    True
-    >>> normalise_force_name("Humberside [note 4]")
-    'humberside'
-    """
-    name = NOTE_MARKER.sub(" ", name).replace("&", " and ").lower()
-    return " ".join(name.split())
 
 
 class ForceQuerySet(models.QuerySet):

@@ -28,7 +28,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Error
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import calculations, ons, publication
+from . import calculations, ons, publication, untrusted
 from .models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -42,11 +42,11 @@ from .models import (
     RecordedCrimePeriod,
     ReportingPeriod,
     SiteSettings,
-    normalise_force_name,
 )
 from .ranking import ranks_deferred, ranks_recompute, seen_at
 from .releases import release_day, release_day_text
 from .spreadsheets import (
+    MAX_ERRORS_SHOWN,
     CellError,
     Column,
     Header,
@@ -61,14 +61,13 @@ from .spreadsheets import (
     header_find,
     header_key,
     month_value,
+    normalise_force_name,
     percentage_value,
     rank_value,
-    sheet_read,
     text_value,
 )
 from .tables import UNDER_10S
 
-MAX_ERRORS_SHOWN = 50
 MAX_ANSWER_SECONDS = 10_000  # the column holds up to 9,999.99
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -282,7 +281,9 @@ class ReleaseResource(resources.ModelResource):
             raw = getattr(dataset, "raw_file", None)
             if raw is None:
                 raise SpreadsheetError("Upload the release as a CSV or Excel (.xlsx) file.")
-            sheet = sheet_read(raw, file_name=kwargs.get("file_name") or "", sheet_names=self.sheet_names)
+            sheet = untrusted.sheet_from_upload(
+                raw, file_name=kwargs.get("file_name") or "", sheet_names=self.sheet_names
+            )
             prepared = self.prepare(sheet)
         except HeadingsMissing as missing:
             result = self.refused([str(missing)])

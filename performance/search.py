@@ -57,7 +57,10 @@ def document_text(file) -> str:
     without text to read or a file that cannot be read."""
     from .extraction import extracted_text
 
-    return extracted_text(file)[:MAX_TEXT_CHARACTERS]
+    words = getattr(getattr(file, "file", None), "words_read", None)  # read when it was checked
+    if words is None:
+        words = getattr(file, "words_read", None)
+    return (words if words is not None else extracted_text(file))[:MAX_TEXT_CHARACTERS]
 
 
 def document_indexed(document) -> None:

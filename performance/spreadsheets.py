@@ -21,10 +21,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from .calculations import ordinal
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_SHEET_ROWS = 20_000
+MAX_SHEET_ROWS = 100_000  # a 999 release of every force for every month since 2010 has ~8,000
 MAX_SHEET_COLUMNS = 200
 HEADER_SEARCH_ROWS = 30
 MAX_COUNT = 2_147_483_647  # the largest whole number the database columns hold
+MAX_ERRORS_SHOWN = 50  # problems listed in full; the rest are counted
 # A workbook is a zip of XML parts. Its size on disk says little about what parsing it costs: a
 # sheet or shared-strings part of repeated text packs a thousandfold, so the parts' unpacked
 # sizes, read from the zip's directory, are bounded before any XML is parsed.
@@ -94,26 +95,30 @@ class Sheet:
 # --------------------------------------------------------------------------------------------
 
 
-def sheet_read(data: bytes, *, file_name: str = "", sheet_names: Iterable[str] = ()) -> Sheet:
-    """Read CSV or XLSX bytes. ``sheet_names``: the sheet to read in a workbook (first match)."""
+def sheet_read(
+    data: bytes, *, file_name: str = "", sheet_names: Iterable[str] = (), max_rows: int = MAX_SHEET_ROWS
+) -> Sheet:
+    """Read CSV or XLSX bytes. ``sheet_names``: the sheet to read in a workbook (first match).
+
+    Run it on a file someone uploaded only in the bounded child (``untrusted.sheet_from_upload``)."""
     if len(data) > MAX_FILE_BYTES:
         raise SpreadsheetError(size_problem(len(data)))
     if not data.strip(b" \r\n\t\xef\xbb\xbf"):
         raise SpreadsheetError("The file is empty.")
     if data.startswith(b"PK\x03\x04"):
-        rows = _xlsx_rows(data, list(sheet_names))
+        rows = _xlsx_rows(data, list(sheet_names), max_rows)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(
             "This is an old-style Excel file (.xls). Open it in Excel and save it as .xlsx or CSV."
         )
     else:
-        rows = _csv_rows(data)
+        rows = _csv_rows(data, max_rows)
     if not rows:
         raise SpreadsheetError("The file has no rows with anything in them.")
     return Sheet(rows=rows, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, list]]:
+def _csv_rows(data: bytes, max_rows: int = MAX_SHEET_ROWS) -> list[tuple[int, list]]:
     if b"\x00" in data[:4096] or data.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8")):
         raise SpreadsheetError(
             "This is not a spreadsheet. Upload the release as a CSV or Excel (.xlsx) file."
@@ -132,10 +137,8 @@ def _csv_rows(data: bytes) -> list[tuple[int, list]]:
     rows = []
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            if number > MAX_SHEET_ROWS:
-                raise SpreadsheetError(
-                    f"The file has more than {MAX_SHEET_ROWS:,} rows, which no release has."
-                )
+            if number > max_rows:
+                raise SpreadsheetError(f"The file has more than {max_rows:,} rows, which no release has.")
             values = [cell if cell.strip() else None for cell in cells]
             if any(value is not None for value in values):
                 rows.append((number, _trimmed(values)))
@@ -175,7 +178,7 @@ def unpacked_size_check(file, *, limit: int = MAX_UNPACKED_BYTES, entries: int =
         )
 
 
-def _xlsx_rows(data: bytes, sheet_names: list[str]) -> list[tuple[int, list]]:
+def _xlsx_rows(data: bytes, sheet_names: list[str], max_rows: int = MAX_SHEET_ROWS) -> list[tuple[int, list]]:
     from openpyxl import load_workbook
 
     unpacked_size_check(data)
@@ -188,10 +191,10 @@ def _xlsx_rows(data: bytes, sheet_names: list[str]) -> list[tuple[int, list]]:
         ) from error
     try:
         worksheet = _pick_sheet(workbook, sheet_names)
-        if worksheet.max_row and worksheet.max_row > MAX_SHEET_ROWS:
+        if worksheet.max_row and worksheet.max_row > max_rows:
             raise SpreadsheetError(
                 f'The sheet "{worksheet.title}" has cells down to row {worksheet.max_row:,}, but a release '
-                f"has at most {MAX_SHEET_ROWS:,} rows. Delete the stray cells below the table and try again."
+                f"has at most {max_rows:,} rows. Delete the stray cells below the table and try again."
             )
         if worksheet.max_column and worksheet.max_column > MAX_SHEET_COLUMNS:
             raise SpreadsheetError(
@@ -200,10 +203,8 @@ def _xlsx_rows(data: bytes, sheet_names: list[str]) -> list[tuple[int, list]]:
             )
         rows = []
         for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if number > MAX_SHEET_ROWS:
-                raise SpreadsheetError(
-                    f"The sheet has more than {MAX_SHEET_ROWS:,} rows, which no release has."
-                )
+            if number > max_rows:
+                raise SpreadsheetError(f"The sheet has more than {max_rows:,} rows, which no release has.")
             values = [None if isinstance(cell, str) and not cell.strip() else cell for cell in cells]
             if any(value is not None for value in values):
                 rows.append((number, _trimmed(values)))
@@ -243,6 +244,18 @@ def _trimmed(values: list) -> list:
 
 
 NOTE_MARKER = re.compile(r"\[\s*note\s*\d+\s*\]", re.IGNORECASE)
+
+
+def normalise_force_name(name: str) -> str:
+    """The form names are matched in: case, spacing, "&"/"and" and "[note N]" markers ignored.
+
+    >>> normalise_force_name("  Devon & Cornwall Police ") == normalise_force_name("devon and cornwall police")
+    True
+    >>> normalise_force_name("Humberside [note 4]")
+    'humberside'
+    """
+    name = NOTE_MARKER.sub(" ", name).replace("&", " and ").lower()
+    return " ".join(name.split())
 
 
 def header_key(text) -> str:

@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from performance import recorded_crime
+from performance import recorded_crime, untrusted
+from performance.filechecks import bytes_text
 from performance.models import CallAnswerMonth, Document, DocumentCategory, ReportingPeriod
 from performance.recorded_crime import release_import
 from performance.resources import (
@@ -26,7 +27,6 @@ from performance.resources import (
     RecordedCrimeFigureResource,
     SpreadsheetFormat,
 )
-from performance.spreadsheets import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES
 from tests.test_authorization_matrix import database_fingerprint
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,12 +80,15 @@ def unpacked_sizes(data: bytes) -> tuple[int, str, int]:
     return sum(part.file_size for part in parts), largest.filename, largest.file_size
 
 
-def unpacked_refusal(data: bytes, limit: int) -> str:
-    total, name, size = unpacked_sizes(data)
+def part_refusal(data: bytes, bounds: dict) -> str:
+    """The refusal of a workbook whose largest part unpacks past what a release's part may."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        largest = max(archive.infolist(), key=lambda part: part.file_size)
     return (
-        f"The workbook would unpack to {total:,} bytes ({name} alone is {size:,}), over the "
-        f"{limit // 1024 // 1024:,} MB a release could need: it is padded with repeated or hidden "
-        "content. Open it, copy the table into a new workbook, save that and try again."
+        f"This file could not be read safely: its part {largest.filename} would unpack to "
+        f"{bytes_text(largest.file_size)} ({largest.file_size:,} bytes) from "
+        f"{bytes_text(largest.compress_size)}; a release has parts of at most "
+        f"{bytes_text(bounds['part_bytes'])}. {untrusted.RELEASE_ADVICE}"
     )
 
 
@@ -128,27 +131,30 @@ def test_workbooks_that_unpack_far_beyond_their_size_are_refused_before_parsing(
     shared_strings = zip_with_parts(
         {"[Content_Types].xml": (b"<Types/>", 1), "xl/sharedStrings.xml": (b"<si><t/></si>", 20_000_000)}
     )
-    many_parts = zip_with_parts({f"xl/media/image{n}.png": (b"x", 1) for n in range(MAX_ZIP_ENTRIES + 1)})
+    many_parts = zip_with_parts(
+        {f"xl/media/image{n}.png": (b"x", 1) for n in range(untrusted.RELEASE_SHEET["parts"] + 1)}
+    )
     assert max(len(padded_sheet), len(shared_strings)) < 2 * 1024 * 1024  # well under the 5 MB limit
     before = database_fingerprint()
 
     # When each is imported, Then it is refused in words and nothing changes
     assert refusal(CallAnswerMonthResource, padded_sheet, "999-padded.xlsx") == [
-        unpacked_refusal(padded_sheet, MAX_UNPACKED_BYTES)
+        part_refusal(padded_sheet, untrusted.RELEASE_SHEET)
     ]
     assert refusal(CallAnswerMonthResource, shared_strings, "999-strings.xlsx") == [
-        unpacked_refusal(shared_strings, MAX_UNPACKED_BYTES)
+        part_refusal(shared_strings, untrusted.RELEASE_SHEET)
     ]
+    parts = untrusted.RELEASE_SHEET["parts"]
     assert refusal(MeasureFigureResource, many_parts, "ncpm-parts.xlsx") == [
-        f"The workbook is made of {MAX_ZIP_ENTRIES + 1:,} parts, more than the {MAX_ZIP_ENTRIES:,} a "
-        "release could need. Open it, copy the table into a new workbook, save that and try again."
+        f"This file could not be read safely: it is made of {parts + 1:,} parts, more than the "
+        f"{parts:,} a release could need. {untrusted.RELEASE_ADVICE}"
     ]
     assert database_fingerprint() == before
 
 
 def test_open_data_workbook_that_unpacks_beyond_its_bound_is_refused_before_parsing(demo_data):
     # Given an ODS of a few megabytes whose content.xml unpacks to over a gigabyte
-    limit = recorded_crime.MAX_UNPACKED_BYTES
+    limit = untrusted.RECORDED_CRIME["part_bytes"]
     bomb = zip_with_parts(
         {
             "mimetype": (b"application/vnd.oasis.opendocument.spreadsheet", 1),
@@ -162,7 +168,7 @@ def test_open_data_workbook_that_unpacks_beyond_its_bound_is_refused_before_pars
     summary = release_import(io.BytesIO(bomb), file_name="recorded-crime.ods")
 
     # Then it is refused before calamine reads it, and nothing changes
-    assert summary.problems == [unpacked_refusal(bomb, limit)]
+    assert summary.problems == [part_refusal(bomb, untrusted.RECORDED_CRIME)]
     assert database_fingerprint() == before
 
 

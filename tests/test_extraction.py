@@ -171,7 +171,7 @@ def test_a_page_that_cannot_be_read_leaves_the_other_pages_words(monkeypatch, ca
     data = pdf_file(["First page"], ["Second page"], ["Third page"])
 
     with caplog.at_level(logging.WARNING, logger="performance.extraction"):
-        assert extracted_text(upload(data, "plan.pdf")) == "First page Third page"
+        assert extraction.text_of(data, "pdf") == "First page Third page"
     assert "No text read from 1 of the pages of a PDF (the first: page 2)" in caplog.text
 
 
@@ -200,24 +200,21 @@ def test_an_office_file_that_would_unpack_too_large_is_not_read(monkeypatch, cap
     monkeypatch.setattr(extraction, "MAX_UNPACKED_BYTES", 1_000)
 
     with caplog.at_level(logging.WARNING, logger="performance.extraction"):
-        assert extracted_text(upload(docx_file(), "plan.docx")) == ""
+        assert extraction.text_of(docx_file(), "docx") == ""
     assert "unpacks to more than 1,000 bytes" in caplog.text
 
 
 def test_reading_stops_at_the_character_limit(monkeypatch):
     monkeypatch.setattr(extraction, "MAX_CHARACTERS", 12)
 
-    assert (
-        extracted_text(upload(pdf_file(["Police and Crime Plan"], ["Never read"]), "plan.pdf"))
-        == "Police and C"
-    )
+    assert extraction.text_of(pdf_file(["Police and Crime Plan"], ["Never read"]), "pdf") == "Police and C"
 
 
 def test_reading_stops_at_the_page_limit(monkeypatch):
     monkeypatch.setattr(extraction, "MAX_PDF_PAGES", 2)
     data = pdf_file(["First page"], ["Second page"], ["Third page"])
 
-    assert extracted_text(upload(data, "plan.pdf")) == "First page Second page"
+    assert extraction.text_of(data, "pdf") == "First page Second page"
 
 
 def test_characters_a_database_refuses_are_removed():

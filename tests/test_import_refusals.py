@@ -76,8 +76,10 @@ CATALOGUE = {
     "999-truncated.xlsx": "The file could not be opened as an Excel workbook (.xlsx): it may be damaged or "
     "not really a workbook. Open it in Excel, save it again and retry.",
     "999-old-excel.xls": "This is an old-style Excel file (.xls). Open it in Excel and save it as .xlsx or CSV.",
-    "999-stray-cell-row-1000000.xlsx": 'The sheet "999 data" has cells down to row 1,000,000, but a release '
-    "has at most 20,000 rows. Delete the stray cells below the table and try again.",
+    "999-stray-cell-row-1000000.xlsx": 'This file could not be read safely: its sheet "999 data" claims '
+    "1,000,000 rows × 10 columns; a release has at most 100,000 rows and 200 columns. Nothing has been "
+    "imported. If the table itself is smaller, delete the stray cells around it (or copy the table into a "
+    "new workbook), save it and try again.",
     "999-not-utf8-or-cp1252.csv": ENCODING,
     # --- cell problems: row, column, value, reason -----------------------------------------------
     "999-negative-count.csv": 'Row 2, column "Calls answered in 60 seconds and over": "-59" '
@@ -252,7 +254,7 @@ def test_stray_cell_far_down_is_refused_without_reading_the_sheet(demo):
     started = time.perf_counter()
     result = resource_import(CallAnswerMonthResource, path.read_bytes(), path.name)
     assert time.perf_counter() - started < 1.0
-    assert "row 1,000,000" in resource_messages(result)[0]
+    assert "claims 1,000,000 rows" in resource_messages(result)[0]
     assert_unchanged(demo)
 
 
