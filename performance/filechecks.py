@@ -228,14 +228,14 @@ def _ods_checked(archive: zipfile.ZipFile, bounds: Bounds) -> Claims:
                             f"a cell in it is repeated across {times:,} columns; {bounds.called} "
                             f"has at most {bounds.columns:,} columns"
                         )
-                if rows > bounds.rows:
-                    raise Unsafe(
-                        f"its sheets claim more than {rows:,} rows with something in them (rows "
-                        f"repeated with their content); {bounds.called} has at most {bounds.rows:,} rows"
-                    )
             if final:
                 break
             tail = buffer[limit:]
+    if rows > bounds.rows:
+        raise Unsafe(
+            f"its sheets claim {rows:,} rows with something in them (rows repeated with their "
+            f"content); {bounds.called} has at most {bounds.rows:,} rows"
+        )
     return Claims(rows=rows)
 
 

@@ -68,7 +68,12 @@ def recorded_crime_rows(path: str, options: dict, data_path: str) -> dict:
     child_progress(0, rows_expected)
     with open(path, "rb") as file:
         contents = recorded_crime_file.file_read(
-            file, facts, lookup, progress=child_progress, rows_expected=rows_expected
+            file,
+            facts,
+            lookup,
+            progress=child_progress,
+            rows_expected=rows_expected,
+            max_rows=options["bounds"]["rows"],
         )
     child_progress(facts.rows_read, facts.rows_read)
     if not facts.problems:

@@ -326,6 +326,7 @@ def file_read(
     *,
     progress: Callable[[int, int], None] | None = None,
     rows_expected: int = 0,
+    max_rows: int = MAX_ROWS,
 ) -> FileContents:
     """Read and check every row. Problems go to ``summary.problems``; the file's contents are
     returned (complete only if there are none). ``progress`` is told the rows read so far and
@@ -354,9 +355,9 @@ def file_read(
                     continue
                 rows_read += 1
                 if rows_read % PROGRESS_EVERY == 0:
-                    if rows_read > MAX_ROWS:
+                    if rows_read > max_rows:
                         raise SpreadsheetError(
-                            f"The file has more than {MAX_ROWS:,} rows, which no release has."
+                            f"The file has more than {max_rows:,} rows, which no release has."
                         )
                     if progress is not None:
                         progress(rows_read, max(rows_expected, rows_read))

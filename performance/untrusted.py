@@ -233,9 +233,10 @@ RECORDED_CRIME = {
 }
 RECORDED_CRIME_SECONDS = 300
 DOCUMENT = {
+    "called": "a document",
     "rows": 200_000,
     "columns": 1_000,
-    "part_bytes": 100 * 1024 * 1024,
+    "part_bytes": 50 * 1024 * 1024,
     "total_bytes": 100 * 1024 * 1024,
     "parts": 10_000,
     "strings": 1_000_000,
