@@ -28,9 +28,7 @@ APP_GROWTH = 200 * 1024 * 1024  # the most the app's peak memory may grow while 
 ADVICE = untrusted.RELEASE_ADVICE
 STRAY = 'This file could not be read safely: its sheet "Table P1" claims 1,048,576 rows × 16,384 columns;'
 MEMORY = "This file could not be read safely: reading it needed more than 1 GB of memory"
-REPEATED = (
-    "This file could not be read safely: its sheets claim 3,000,000 rows with something in them"
-)
+REPEATED = "This file could not be read safely: its sheets claim 3,000,000 rows with something in them"
 STRINGS = "This file could not be read safely: its shared strings table claims 2,500,000 different strings;"
 PARAGRAPHS = (
     "This file could not be read safely: its part word/document.xml would unpack to 90 MB (94,371,972 bytes)"
