@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import logging
 import os
 import selectors
 import signal
@@ -31,6 +32,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
 
 MEMORY_BYTES = 1024 * 1024 * 1024  # a child's address space
 RESULT_BYTES = 512 * 1024 * 1024  # the most a child may write
@@ -109,8 +112,9 @@ def read_in_child(
     try:
         process.stdin.write(json.dumps(request).encode())
         process.stdin.close()
+        started = time.monotonic()
         messages = _follow(process, cpu_seconds + WALL_SLACK_SECONDS, progress)
-        code = process.wait()
+        code = _reaped(process, kind, time.monotonic() - started)
         reasons = {"seconds": cpu_seconds, "memory": memory_text(memory_bytes)}
         if code < 0:
             reason = KILLED_REASONS.get(-code, "the reader stopped ({signal})")
@@ -201,6 +205,23 @@ def _follow(process: subprocess.Popen, wall_seconds: float, progress: Progress |
     return kept.decode("utf-8", "replace")
 
 
+def _reaped(process: subprocess.Popen, kind: str, seconds: float) -> int:
+    """Wait for the child; log how long it took and its peak memory (for ``make bench``)."""
+    if process.returncode is not None:  # killed and waited for already
+        return process.returncode
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    logger.info(
+        "Read a file (%s) in a child process: %.1f s, %.1f s of processing, peak memory %.0f MB, exit %s",
+        kind,
+        seconds,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        process.returncode,
+    )
+    return process.returncode
+
+
 def _kill(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -284,8 +305,6 @@ def document_text(file, *, kind: str, name: str = "") -> str:
     """A document's words, read in the child; "" for one that has none or cannot be read (with
     the reader's warnings in the log). Raises ``FileUnsafe`` for a file that claims more than
     any document could or goes past the child's bounds."""
-    import logging
-
     options = {"kind": kind, "name": name, "bounds": DOCUMENT}
     with local_path(file) as path:
         result, data_path = read_in_child("text", path, options, cpu_seconds=DOCUMENT_SECONDS)
