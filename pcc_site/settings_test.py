@@ -5,8 +5,8 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
-os.environ.setdefault("READ_DOTENV", "0")
-os.environ.setdefault("TASK_BACKEND", "immediate")  # tasks run inside the request that queues them  # a developer's .env does not change what the tests check
+os.environ.setdefault("READ_DOTENV", "0")  # a developer's .env does not change what the tests check
+os.environ.setdefault("TASK_BACKEND", "immediate")  # tasks run inside the request that queues them
 
 from .settings import *  # noqa: E402,F403
 
