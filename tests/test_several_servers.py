@@ -625,7 +625,7 @@ def test_an_import_previewed_on_one_server_is_confirmed_on_the_other_and_publish
             stored, found = cache_stats(servers)
             from_b = public(b, path)
             assert cache_stats(servers)[0] == stored, f"B stored {path} again instead of using A's copy"
-            assert cache_stats(servers)[1] > found
+            assert cache_stats(servers)[1] > found, f"B did not read {path} from the shared cache"
             assert (from_b.status, from_b.headers["ETag"]) == (200, from_a.headers["ETag"])
             assert from_b.body == from_a.body
             assert SEPTEMBER_SHOWN in page_text(from_b) and OCTOBER_SHOWN not in page_text(from_b)
@@ -679,3 +679,54 @@ def test_a_document_uploaded_on_one_server_is_served_by_the_other_and_read_by_th
             assert (served.status, served.body) == (200, pdf)
         for server in (a, b):
             shown_soon(server, "/document-library/", title)
+
+
+# --------------------------------------------------------------------------------------------
+# Media on S3-compatible storage, instead of a shared folder
+# --------------------------------------------------------------------------------------------
+
+READ_STORAGE = (
+    "from django.conf import settings; import json; print(json.dumps(settings.STORAGES['default']))"
+)
+
+
+def storage_setting(**environment: str) -> subprocess.CompletedProcess:
+    """The media storage the production settings configure from ``environment``, as JSON."""
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="pcc_site.settings", READ_DOTENV="0", SECRET_KEY=secrets.token_urlsafe(50)
+    )
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {READ_STORAGE}"],
+        cwd=ROOT,
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_media_on_s3_compatible_storage_is_a_setting():
+    result = storage_setting(
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="opcc-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.net",
+        AWS_S3_REGION_NAME="eu-west-2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "opcc-media",
+            "endpoint_url": "https://s3.example.net",
+            "region_name": "eu-west-2",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    assert json.loads(storage_setting().stdout) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+    refused = storage_setting(MEDIA_STORAGE="s3")
+    assert refused.returncode != 0
+    assert "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in refused.stderr
