@@ -21,6 +21,9 @@ The Editor signs in once, on A, and uses both servers with that one session:
   Publisher publishes it, and the worker reads it (a task queued in the shared database; the
   worker records its result there).
 
+A last test checks the other way to share media: S3-compatible storage (MEDIA_STORAGE=s3), as
+the settings configure it from the environment.
+
 The helpers (``sign_in``, ``submit``, ``import_preview``, ``import_confirm``, ``publish``,
 ``enqueue``, ``wait_for_tasks``, ``page_text``) drive the admin as a browser does, so an import
 that runs as a background task is tested by previewing it on A, confirming it on B and waiting
@@ -229,6 +232,14 @@ def scratch_database(work: Path):
         postgres.drop(name)
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` different ports that nothing listens on."""
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(free_port())
+    return list(ports)
+
+
 STAFF = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -243,7 +254,7 @@ for username, role, password in {accounts!r}:
 def servers():
     work = Path(tempfile.mkdtemp(prefix="pcc-servers-"))
     (work / "media").mkdir()
-    redis_port, port_a, port_b = free_port(), free_port(), free_port()
+    redis_port, port_a, port_b = free_ports(3)
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         database_url = cleanup.enter_context(scratch_database(work))
@@ -260,6 +271,7 @@ def servers():
             worker_id=f"worker-{secrets.token_hex(4)}",
         )
         cleanup.callback(deployment.stop)
+        cleanup.callback(deployment.cache.close)
 
         redis_command = [redis_binary(), "--port", str(redis_port), "--bind", "127.0.0.1"]
         redis_command += ["--save", "", "--appendonly", "no"]  # nothing kept on disk
