@@ -172,12 +172,25 @@ TASKS = {
 
 # Uploaded files (documents, releases waiting for their confirmation) are kept where every app
 # server and the worker can read them: a shared folder (MEDIA_ROOT), or S3-compatible storage
-# with MEDIA_STORAGE=s3 (django-storages; pip install ".[s3]"; AWS_STORAGE_BUCKET_NAME,
-# AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY as django-storages reads them).
+# with MEDIA_STORAGE=s3 (django-storages; pip install ".[s3]"). The bucket, and for storage other
+# than AWS its endpoint and region, come from the environment here (django-storages reads them
+# from settings only); the keys, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, django-storages
+# reads from the environment itself (without them boto3 looks for an instance role or ~/.aws).
 if os.environ.get("MEDIA_STORAGE") == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket to keep files in."
+        )
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"default_acl": "private", "querystring_auth": True, "file_overwrite": False},
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
     }
 
 # Public pages are cached for anonymous readers (performance/caching.py). Local memory by
