@@ -72,6 +72,7 @@ def memory_text(size: int = MEMORY_BYTES) -> str:
 
 
 Progress = Callable[[int, int], None]
+peaks: dict[int, int] = {}  # a child's pid -> its own peak memory in bytes, as it reported it
 
 
 def read_in_child(
@@ -195,11 +196,14 @@ def _follow(process: subprocess.Popen, wall_seconds: float, progress: Progress |
             pending += chunk
             *lines, pending = pending.split(b"\n")
             for line in lines:
-                if line.startswith(b"progress ") and progress is not None:
+                if line.startswith(b"peak "):
+                    with contextlib.suppress(ValueError):
+                        peaks[process.pid] = int(line.split()[1]) * 1024
+                elif line.startswith(b"progress ") and progress is not None:
                     with contextlib.suppress(ValueError):
                         done, total = (int(part) for part in line.split()[1:3])
                         progress(done, total)
-                elif not line.startswith(b"progress ") and len(kept) < CHILD_STDERR_BYTES:
+                elif not line.startswith((b"progress ", b"peak ")) and len(kept) < CHILD_STDERR_BYTES:
                     kept += line[:CHILD_STDERR_BYTES] + b"\n"
     process.stderr.close()
     return kept.decode("utf-8", "replace")
@@ -211,12 +215,13 @@ def _reaped(process: subprocess.Popen, kind: str, seconds: float) -> int:
         return process.returncode
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    peak = peaks.pop(process.pid, None)
     logger.info(
-        "Read a file (%s) in a child process: %.1f s, %.1f s of processing, peak memory %.0f MB, exit %s",
+        "Read a file (%s) in a child process: %.1f s, %.1f s of processing, peak memory %s, exit %s",
         kind,
         seconds,
         usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
+        f"{peak / 1024 / 1024:.0f} MB" if peak is not None else "not reported",
         process.returncode,
     )
     return process.returncode
@@ -383,7 +388,23 @@ def _child_main() -> int:
         answer({"unsafe": str(unsafe)})
     except readers.Refused as refused:
         answer({"refused": str(refused), "details": refused.details})
+    sys.stderr.write(f"peak {_own_peak_kilobytes()}\n")  # for the parent's log
     return 0
+
+
+def _own_peak_kilobytes() -> int:
+    """This process's peak resident memory since it began running the child's program (VmHWM:
+    unlike ru_maxrss, it does not count the parent's pages the process was forked with)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 if __name__ == "__main__":
