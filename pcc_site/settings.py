@@ -195,7 +195,11 @@ CACHES = {
 # CACHE_URL or REDIS_URL is set, shared by every machine; otherwise files in PROGRESS_DIR, shared
 # by every process on this one (local memory would not be: the worker is a process of its own).
 CACHES["progress"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "progress"}
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "progress",
+    }
     if CACHE_URL
     else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

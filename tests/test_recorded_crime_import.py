@@ -548,7 +548,9 @@ def test_admin_upload_preview_and_confirm(forces, release, editor):
     again = confirm(client, token)
     assert again.status_code == 302 and again.url == confirmed.url  # to the import it made
     level, message = said(again)[-1]
-    assert level == "warning" and re.match(r"recorded-crime.ods was already imported on .* by editor", message)
+    assert level == "warning" and re.match(
+        r"recorded-crime.ods was already imported on .* by editor", message
+    )
     assert database_fingerprint() == before
 
 
