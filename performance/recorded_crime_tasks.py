@@ -73,10 +73,10 @@ def acting_for(user):
         with publication.acting_as(user):
             yield
     finally:
-        if before is None:
-            del context.request
-        else:
+        if before is not None:
             context.request = before
+        elif hasattr(context, "request"):
+            del context.request
 
 
 def preview_run(job: ImportJob, progress: JobProgress) -> None:

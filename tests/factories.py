@@ -25,3 +25,17 @@ def tasks_run_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def recorded_crime_forces():
+    """The forces the generated open data files name (tests/data/make_recorded_crime_files.py)."""
+    from performance.models import Force
+
+    for name, full_name, code, kind in (
+        ("Norfolk", "Norfolk Constabulary", "E23000024", Force.Kind.TERRITORIAL),
+        ("Suffolk", "Suffolk Constabulary", "E23000025", Force.Kind.TERRITORIAL),
+        ("City of London", "City of London Police", "E23000034", Force.Kind.TERRITORIAL),
+        ("Devon and Cornwall", "Devon & Cornwall Police", "E23000035", Force.Kind.TERRITORIAL),
+        ("British Transport Police", "British Transport Police", None, Force.Kind.SPECIAL),
+    ):
+        Force.objects.create(name=name, full_name=full_name, ons_code=code, kind=kind)

@@ -27,7 +27,7 @@ from performance.models import Force, ImportLog, ImportUpload, Offence, OffenceC
 from performance.recorded_crime import RELEASE_NAME, recorded_crime_imported, release_import
 from performance.spreadsheets import MAX_FILE_BYTES
 from tests.data import make_recorded_crime_files as files
-from tests.factories import staff, tasks_run_on_commit
+from tests.factories import recorded_crime_forces, staff, tasks_run_on_commit
 from tests.test_authorization_matrix import database_fingerprint
 
 IMPORT_URL = reverse("admin:performance_offencecount_import")
@@ -46,14 +46,7 @@ QUARTER_END = {1: (0, 6, 30), 2: (0, 9, 30), 3: (0, 12, 31), 4: (1, 3, 31)}
 
 @pytest.fixture
 def forces(db):
-    for name, full_name, code, kind in (
-        ("Norfolk", "Norfolk Constabulary", "E23000024", Force.Kind.TERRITORIAL),
-        ("Suffolk", "Suffolk Constabulary", "E23000025", Force.Kind.TERRITORIAL),
-        ("City of London", "City of London Police", "E23000034", Force.Kind.TERRITORIAL),
-        ("Devon and Cornwall", "Devon & Cornwall Police", "E23000035", Force.Kind.TERRITORIAL),
-        ("British Transport Police", "British Transport Police", None, Force.Kind.SPECIAL),
-    ):
-        Force.objects.create(name=name, full_name=full_name, ons_code=code, kind=kind)
+    recorded_crime_forces()
 
 
 @pytest.fixture
