@@ -114,7 +114,10 @@ def preview_run(job: ImportJob, progress: JobProgress) -> None:
             job,
             status=ImportJob.Status.FINISHED,
             message=f"What {upload.file_name} will change",
-            lines=[*summary.lines(), *([f"Forces: {', '.join(summary.forces)}."] if summary.forces else [])],
+            lines=[
+                *summary.lines(),
+                *([f"The forces: {', '.join(summary.forces)}."] if summary.forces else []),
+            ],
             warnings=summary.warnings,
             progress=progress,
         )
@@ -334,21 +337,42 @@ def span_text(days: list[datetime.date]) -> str:
     return first if first == last else f"{first} to {last}"
 
 
+LISTED_UP_TO = 4  # quarters named one by one; more are given as a span
+
+
+def quarters_text(period_ends: list[datetime.date]) -> str:
+    """A few quarters by name, more as the span they cover (the 12 months each ends).
+
+    >>> quarters_text([datetime.date(2023, 6, 30)])
+    'June 2023'
+    >>> quarters_text([datetime.date(2023, 3, 31), datetime.date(2023, 9, 30), datetime.date(2024, 3, 31)])
+    'March 2023, September 2023 and March 2024'
+    >>> ends = ((3, 31), (6, 30), (9, 30), (12, 31))
+    >>> fourteen = [datetime.date(year, month, day) for year in range(2020, 2024) for month, day in ends][:14]
+    >>> quarters_text(fourteen)
+    'March 2020 to June 2023'
+    """
+    names = [month_year(day) for day in sorted(period_ends)]
+    if len(names) > LISTED_UP_TO:
+        return span_text(period_ends)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def new_drafts_text(period_ends: list[datetime.date]) -> str:
     """
     >>> new_drafts_text([datetime.date(2023, 6, 30)])
     '1 new draft quarter, June 2023'
-    >>> new_drafts_text([datetime.date(2020, 3, 31), datetime.date(2020, 6, 30), datetime.date(2023, 6, 30)])
-    '3 new draft quarters, March 2020 to June 2023'
+    >>> new_drafts_text([datetime.date(2020, 3, 31), *[datetime.date(2021, 6, 30)] * 12, datetime.date(2023, 6, 30)])
+    '14 new draft quarters, March 2020 to June 2023'
     """
     count = len(period_ends)
-    return f"{count} new draft quarter{'' if count == 1 else 's'}, {span_text(period_ends)}"
+    return f"{count} new draft quarter{'' if count == 1 else 's'}, {quarters_text(period_ends)}"
 
 
 def recomputed_drafts_text(period_ends: list[datetime.date]) -> str:
     """
     >>> recomputed_drafts_text([datetime.date(2023, 3, 31), datetime.date(2023, 6, 30)])
-    'Figures recomputed in 2 draft quarters, March 2023 to June 2023'
+    'Figures recomputed in 2 draft quarters, March 2023 and June 2023'
     """
     count = len(period_ends)
-    return f"Figures recomputed in {count} draft quarter{'' if count == 1 else 's'}, {span_text(period_ends)}"
+    return f"Figures recomputed in {count} draft quarter{'' if count == 1 else 's'}, {quarters_text(period_ends)}"
