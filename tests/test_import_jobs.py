@@ -413,8 +413,10 @@ def test_the_result_lists_the_new_draft_quarters_and_the_revision_waiting(
     ]
     assert new == [
         datetime.date(2023, 3, 31),
-        *(datetime.date(2023, m, d) for m, d in ((9, 30), (12, 31))),
-    ] + [datetime.date(2024, 3, 31)]
+        datetime.date(2023, 9, 30),
+        datetime.date(2023, 12, 31),
+        datetime.date(2024, 3, 31),
+    ]
     for item in job.links:
         assert f'{item["text"]}: <a href="{item["url"]}">{item["link"]}</a>' in text
     assert f"<title>Imported {demo_release.name} |" in text
