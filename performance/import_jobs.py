@@ -345,6 +345,8 @@ class JobState:
 
     @property
     def text(self) -> str:
+        if self.final:
+            return ImportJob.Status(self.status).label
         if self.status == ImportJob.Status.WAITING:
             return "Waiting for the background worker to start it"
         if not self.stage:

@@ -205,20 +205,18 @@ class Before:
 
     started: datetime.datetime
     quarters: frozenset[int]
-    revisions: dict  # ("ncpm" | "ons", pk) -> computed_at, of the revisions waiting
+    revisions: dict  # ("ncpm" | "ons", pk) -> the values of a revision waiting
 
 
 def pending_revisions() -> dict:
-    return {
-        **{
-            ("ncpm", pk): at
-            for pk, at in MeasureFigureRevision.objects.pending().values_list("pk", "computed_at")
-        },
-        **{
-            ("ons", pk): at
-            for pk, at in RecordedCrimeRevision.objects.pending().values_list("pk", "computed_at")
-        },
-    }
+    """Every revision waiting for a Publisher, with the values it would publish."""
+    ncpm = MeasureFigureRevision.objects.pending().values_list(
+        "pk", "latest", "previous", "baseline", "comparison"
+    )
+    ons = RecordedCrimeRevision.objects.pending().values_list(
+        "pk", "previous_total", "previous_source", "previous_release_on"
+    )
+    return {**{("ncpm", pk): values for pk, *values in ncpm}, **{("ons", pk): values for pk, *values in ons}}
 
 
 def outcome_before() -> Before:
@@ -231,52 +229,58 @@ def outcome_before() -> Before:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an import created or changed beyond the counts: quarter ends, by kind, and the
-    quarters (ONS periods) whose revisions wait, as (pk, period end)."""
+    """What an import created or changed beyond the counts: the quarter ends of the draft
+    quarters it added or recomputed, and the published quarters (ONS periods) with revisions
+    waiting, as (pk, period end): those it revised, and those an earlier import revised."""
 
     new_drafts: list[datetime.date]
     recomputed_drafts: list[datetime.date]
-    waiting: list[tuple[int, datetime.date]]
-    ons_waiting: list[tuple[int, datetime.date]]
+    revised: list[tuple[int, datetime.date]]
+    ons_revised: list[tuple[int, datetime.date]]
+    still_waiting: list[tuple[int, datetime.date]] = ()
+    ons_still_waiting: list[tuple[int, datetime.date]] = ()
 
     def links(self) -> list[dict]:
         """The page's list of what was created, each with a link to review it."""
         drafts_url = reverse("admin:performance_reportingperiod_changelist") + "?publication=draft"
         items = []
-        if self.new_drafts:
-            items.append(
-                {
-                    "text": new_drafts_text(self.new_drafts),
-                    "url": drafts_url,
-                    "link": "review them" if len(self.new_drafts) > 1 else "review it",
-                }
-            )
-        if self.recomputed_drafts:
-            items.append(
-                {
-                    "text": recomputed_drafts_text(self.recomputed_drafts),
-                    "url": drafts_url,
-                    "link": "review them" if len(self.recomputed_drafts) > 1 else "review it",
-                }
-            )
-        for pk, period_end in self.waiting:
-            items.append(
-                {
-                    "text": f"Revised figures wait on the published quarter {month_year(period_end)} until a "
-                    "Publisher publishes it again",
-                    "url": reverse("admin:performance_reportingperiod_change", args=[pk]),
-                    "link": "review it",
-                }
-            )
-        for pk, period_end in self.ons_waiting:
-            items.append(
-                {
-                    "text": f"A revised year before waits on the ONS year ending {month_year(period_end)} until "
-                    "a Publisher publishes it again",
-                    "url": reverse("admin:performance_recordedcrimeperiod_change", args=[pk]),
-                    "link": "review it",
-                }
-            )
+        for period_ends, text in (
+            (self.new_drafts, new_drafts_text),
+            (self.recomputed_drafts, recomputed_drafts_text),
+        ):
+            if period_ends:
+                link = "review them" if len(period_ends) > 1 else "review it"
+                items.append({"text": text(period_ends), "url": drafts_url, "link": link})
+        for periods, admin_name, text in (
+            (
+                self.revised,
+                "reportingperiod",
+                "Revised figures wait on the published quarter {} until a Publisher publishes it again",
+            ),
+            (
+                self.ons_revised,
+                "recordedcrimeperiod",
+                "A revised year before waits on the ONS year ending {} until a Publisher publishes it again",
+            ),
+            (
+                self.still_waiting,
+                "reportingperiod",
+                "Revised figures from an earlier import still wait on the published quarter {}",
+            ),
+            (
+                self.ons_still_waiting,
+                "recordedcrimeperiod",
+                "A revised year before from an earlier import still waits on the ONS year ending {}",
+            ),
+        ):
+            for pk, period_end in periods:
+                items.append(
+                    {
+                        "text": text.format(month_year(period_end)),
+                        "url": reverse(f"admin:performance_{admin_name}_change", args=[pk]),
+                        "link": "review it",
+                    }
+                )
         if not items:
             items.append({"text": "No NCPM quarter or ONS figure changed.", "url": "", "link": ""})
         return items
@@ -297,24 +301,29 @@ def outcome_after(before: Before) -> Outcome:
         .values_list("period__period_end", flat=True)
         .distinct()
     )
-    changed = {key for key, at in pending_revisions().items() if before.revisions.get(key) != at}
-    ncpm_ids = [pk for kind, pk in changed if kind == "ncpm"]
-    ons_ids = [pk for kind, pk in changed if kind == "ons"]
+    waiting = pending_revisions()
+    revised = {key for key, values in waiting.items() if before.revisions.get(key) != values}
+
+    def periods(model, kind: str, keys) -> list[tuple[int, datetime.date]]:
+        ids = [pk for of, pk in keys if of == kind]
+        return list(
+            model.objects.filter(revisions__pk__in=ids)
+            .distinct()
+            .order_by("period_end")
+            .values_list("pk", "period_end")
+        )
+
+    revised_periods = periods(ReportingPeriod, "ncpm", revised)
+    ons_revised_periods = periods(RecordedCrimePeriod, "ons", revised)
     return Outcome(
         new_drafts=new_drafts,
         recomputed_drafts=list(recomputed),
-        waiting=list(
-            ReportingPeriod.objects.filter(revisions__pk__in=ncpm_ids)
-            .distinct()
-            .order_by("period_end")
-            .values_list("pk", "period_end")
-        ),
-        ons_waiting=list(
-            RecordedCrimePeriod.objects.filter(revisions__pk__in=ons_ids)
-            .distinct()
-            .order_by("period_end")
-            .values_list("pk", "period_end")
-        ),
+        revised=revised_periods,
+        ons_revised=ons_revised_periods,
+        still_waiting=[p for p in periods(ReportingPeriod, "ncpm", waiting) if p not in revised_periods],
+        ons_still_waiting=[
+            p for p in periods(RecordedCrimePeriod, "ons", waiting) if p not in ons_revised_periods
+        ],
     )
 
 

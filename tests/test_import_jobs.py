@@ -423,6 +423,18 @@ def test_the_result_lists_the_new_draft_quarters_and_the_revision_waiting(
     preview_page = client.get(job_url(preview)).content.decode()
     assert f'You have confirmed this file: <a href="{job_url(job)}">follow its import</a>.' in preview_page
 
+    # The same release again revises nothing, and says what still waits from the first import.
+    upload_file(client, demo_release)
+    confirm(client, ImportJob.objects.filter(kind="preview").first())
+    again = ImportJob.objects.filter(kind="confirm").first()
+    assert again.pk != job.pk and again.links[:-1] == [
+        {
+            "text": "Revised figures from an earlier import still wait on the published quarter June 2023",
+            "url": reverse("admin:performance_reportingperiod_change", args=[june.pk]),
+            "link": "review it",
+        }
+    ]
+
 
 def test_a_failed_task_says_why_in_a_staff_members_words_and_changes_nothing(
     forces, editor, tmp_path, monkeypatch, caplog
