@@ -203,6 +203,23 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
     )
 }
+# The progress of background tasks (an import's stage and rows read), written by the worker and
+# read by the web processes (performance/import_jobs.py says why not the database): Redis when
+# CACHE_URL or REDIS_URL is set, shared by every machine; otherwise files in PROGRESS_DIR, shared
+# by every process on this one (local memory would not be: the worker is a process of its own).
+CACHES["progress"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "progress",
+    }
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": Path(os.environ.get("PROGRESS_DIR", BASE_DIR / ".progress")),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # At most this many variants of one address with a query (?year=2023, a search) are stored per
 # content version; the address without a query always is.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("READ_DOTENV", "0")  # a developer's .env does not change what the tests check
-os.environ.setdefault("TASK_BACKEND", "immediate")  # tasks run inside the request that queues them
+os.environ.setdefault("TASK_BACKEND", "immediate")  # tasks run at once, where they are queued
 
 from .settings import *  # noqa: E402,F403
 
@@ -25,3 +25,9 @@ SECURE_HSTS_SECONDS = 0
 PAGE_CACHE_SECONDS = 0
 # Uploaded files (the demo data's documents among them) go to a folder of the run's own.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="pcc-test-media-"))
+# Tasks run in the test process (at once, or by a worker in a thread of a browser test), so
+# their progress is kept in its memory.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"},
+}

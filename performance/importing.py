@@ -160,9 +160,12 @@ def upload_store(
     data: bytes = b"",
     file=None,
     preview_fingerprint: str,
+    release_published_on=None,
 ) -> ImportUpload:
     """Keep a previewed file for its confirmation: its ``data`` in the database, or a large
-    release's ``file`` in the media storage. Uploads too old to confirm are deleted now."""
+    release's ``file`` in the media storage (a file previewed in the background is kept before
+    its preview, with no ``preview_fingerprint`` yet: it cannot be confirmed until the preview
+    sets one). Uploads too old to confirm are deleted now."""
     expired = ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME)
     for stored in expired.exclude(file=""):
         stored.file.delete(save=False)
@@ -175,6 +178,7 @@ def upload_store(
         file_name=file_name,
         data=data,
         preview_fingerprint=preview_fingerprint,
+        release_published_on=release_published_on,
     )
     if file is not None:
         upload.file.save(f"{upload.token}.upload", file, save=False)  # the token, never the client's name
@@ -211,6 +215,33 @@ def upload_awaiting_columns(*, token: str, user, session_key: str | None, resour
     if upload is None:
         raise UploadUnknown(UPLOAD_UNKNOWN)
     return upload
+
+
+def upload_owned(*, token: str, user, session_key: str | None, resource_class) -> ImportUpload:
+    """The upload ``token`` names, confirmed or not, if ``user`` uploaded it in this sign-in less
+    than a day ago (or confirmed it already), without locking it. Raises ``UploadUnknown``
+    otherwise."""
+    upload = (
+        ImportUpload.objects.filter(
+            token=token, user=user, session_key=session_key, resource=resource_label(resource_class)
+        ).first()
+        if session_key
+        else None
+    )
+    if upload is None or (
+        upload.confirmed_at is None and upload.created_at < timezone.now() - UPLOAD_LIFETIME
+    ):
+        raise UploadUnknown(UPLOAD_UNKNOWN)
+    return upload
+
+
+def upload_discard(upload: ImportUpload) -> None:
+    """Forget a file that will not be imported (its preview refused it): the record and the file
+    in the media storage, once the transaction commits."""
+    if upload.file:
+        stored = upload.file
+        transaction.on_commit(lambda: stored.delete(save=False))
+    upload.delete()
 
 
 def upload_claim(*, token: str, user, session_key: str | None, resource_class) -> ImportUpload:

@@ -1944,3 +1944,7 @@ class ImportLog(models.Model):
 
     def __str__(self):
         return f"{self.resource}: {self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+# An import's preview or confirm, run in the background: a module of its own.
+from .import_jobs import ImportJob  # noqa: E402,F401

@@ -16,3 +16,26 @@ def staff(django_user_model, role: str | None, username: str | None = None):
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def tasks_run_on_commit():
+    """Run what a request queues once its transaction commits (``transaction.on_commit``): the
+    background tasks it starts, at once in the test settings. A test's transaction never commits,
+    so without this they would never run."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def recorded_crime_forces():
+    """The forces the generated open data files name (tests/data/make_recorded_crime_files.py)."""
+    from performance.models import Force
+
+    for name, full_name, code, kind in (
+        ("Norfolk", "Norfolk Constabulary", "E23000024", Force.Kind.TERRITORIAL),
+        ("Suffolk", "Suffolk Constabulary", "E23000025", Force.Kind.TERRITORIAL),
+        ("City of London", "City of London Police", "E23000034", Force.Kind.TERRITORIAL),
+        ("Devon and Cornwall", "Devon & Cornwall Police", "E23000035", Force.Kind.TERRITORIAL),
+        ("British Transport Police", "British Transport Police", None, Force.Kind.SPECIAL),
+    ):
+        Force.objects.create(name=name, full_name=full_name, ons_code=code, kind=kind)

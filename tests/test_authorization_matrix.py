@@ -61,6 +61,7 @@ from performance.models import (
     RequiredItem,
     SiteSettings,
 )
+from tests.factories import tasks_run_on_commit
 
 ROLES = ("anonymous", "viewer", "editor", "publisher", "site_admin", "superuser")
 PUBLICATION_STATES = ("draft", "scheduled", "published")
@@ -101,6 +102,9 @@ STAFF_ACCOUNTS = {"auth.user", "auth.group"}
 SUPERUSER_ONLY = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "otp_totp.totpdevice"}
 # Sign-in records are written by the throttling, never added by hand.
 NEVER_ADDED = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+# The background tasks' queue and results (django-tasks-db): an operator's record, tracebacks
+# included, that a superuser may read; written by the tasks only, changed by no one.
+TASK_RECORDS = {"django_tasks_database.dbtaskresult"}
 
 # Every URL a ModelAdmin serves, by the end of its name; "" is the unnamed <id>/ redirect.
 URL_KINDS = {
@@ -112,6 +116,10 @@ URL_KINDS = {
     "simple_history",
     "import",
     "process_import",
+    # An import's page and its progress (JSON), run in the background: its uploader's alone, in
+    # the sign-in that uploaded it (tests/test_import_jobs.py); followed here by import_and_confirm.
+    "import_job",
+    "import_job_progress",
     "export",
     "import_template",
     "import_columns",
@@ -163,6 +171,8 @@ def allowed(role: str, model, kind: str, state: str) -> bool:
         if name == "auth.group" and role == "site_admin" and not reads:
             return kind == "add"  # a new, empty role; never a role's permissions
         return True
+    if name in TASK_RECORDS:
+        return role == "superuser" and reads
     if name in SUPERUSER_ONLY:
         if name in NEVER_ADDED and kind == "add":
             return False
@@ -177,7 +187,12 @@ def allowed(role: str, model, kind: str, state: str) -> bool:
         return kind != "add" and role in ("editor", "publisher", "superuser")
     if kind == "import_columns":
         return role in ("editor", "publisher", "superuser")  # a choice of columns changes no content
-    if model in IMPORTED_RECORDS and kind in ("import", "process_import"):
+    if model in IMPORTED_RECORDS and kind in (
+        "import",
+        "process_import",
+        "import_job",
+        "import_job_progress",
+    ):
         return role in ("editor", "publisher", "superuser")  # no draft state: the import decides
     if model in READ_ONLY:
         return False
@@ -240,6 +255,7 @@ def build_world(django_user_model) -> World:
         force=norfolk, quarter_end=datetime.date(2024, 6, 30), offence=murder, count=2
     )
     axes_records()
+    task_record()
     choice = ColumnMapping.objects.create(
         release="performance.CallAnswerMonth",
         headings_key=ColumnMapping.key_for(["Force", "Month", "Calls offered"]),
@@ -342,6 +358,17 @@ def axes_records():
     AccessFailureLog.objects.create(**common, http_accept="*/*")
 
 
+def task_record():
+    """One background task, queued as the database backend queues it."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.create(
+        args_kwargs={"args": ["0"], "kwargs": {}},
+        task_path="performance.recorded_crime_tasks.recorded_crime_preview",
+        backend_name="default",
+    )
+
+
 def second_version(obj, **changes):
     """Save again, so a past version differs from the current one (what a revert goes back to)."""
     for name, value in changes.items():
@@ -391,9 +418,16 @@ def clients(users) -> dict:
 
 
 def database_fingerprint() -> str:
-    """Every row of every table the admin could write (sessions and import previews excepted)."""
+    """Every row of every table the admin could write: all but sessions, and the records of an
+    import's work (the previewed file, the jobs that preview and confirm it in the background and
+    their tasks), which a refused import leaves."""
     digest = hashlib.sha256()
-    skipped = {"django_session", "performance_importupload"}
+    skipped = {
+        "django_session",
+        "performance_importupload",
+        "performance_importjob",
+        "django_tasks_database_dbtaskresult",
+    }
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names()):
             if table in skipped:
@@ -582,7 +616,7 @@ def test_every_admin_url_and_action_has_a_row_in_the_matrix(admin_user, rf):
         name = label(model)
         if not (
             model in DRAFTABLE | CHILDREN | ALWAYS_PUBLIC | READ_ONLY | IMPORT_CHOICES
-            or name in STAFF_ACCOUNTS | SUPERUSER_ONLY
+            or name in STAFF_ACCOUNTS | SUPERUSER_ONLY | TASK_RECORDS
         ):
             undecided.append(f"admin for {name}")
         undecided += [f"{name}: URL {kind!r}" for kind, _ in url_kinds(model_admin) if kind not in URL_KINDS]
@@ -704,18 +738,35 @@ def rf_request(rf, user):
 
 
 def import_and_confirm(client, model, world, state):
-    """Upload a release, read the preview and confirm it as served, all in one rolled-back savepoint."""
+    """Upload a release, read the preview and confirm it as served, all in one rolled-back
+    savepoint. A release previewed and imported in the background answers each step with its
+    job's page, which is followed once the job has run."""
     info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     name, content = import_file(model, world, state)
+
+    def job_followed(response):
+        import_url = reverse(f"{info}_import")
+        if response.status_code == 302 and response.url.startswith(import_url) and response.url != import_url:
+            job_page = client.get(response.url)
+            assert job_page.status_code == 200
+            progress = client.get(job_page.context["progress_url"])
+            assert progress.status_code == 200 and progress.json()["final"]
+            return job_page
+        return response
+
     with transaction.atomic():
         before = database_fingerprint()
-        response = client.post(
-            reverse(f"{info}_import"), {"import_file": ContentFile(content, name=name), "format": "0"}
-        )
+        with tasks_run_on_commit():
+            response = client.post(
+                reverse(f"{info}_import"), {"import_file": ContentFile(content, name=name), "format": "0"}
+            )
+        response = job_followed(response)
         confirm = response.context.get("confirm_form") if response.context else None
         if confirm is not None:
             data = {field.html_name: field.value() for field in confirm}
-            response = client.post(reverse(f"{info}_process_import"), data)
+            with tasks_run_on_commit():
+                response = client.post(reverse(f"{info}_process_import"), data)
+            job_followed(response)
         changed = database_fingerprint() != before
         transaction.set_rollback(True)
     return response, changed

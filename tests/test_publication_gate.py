@@ -583,6 +583,7 @@ NOT_CONTENT = {
     "RecordedCrimeRevision",
     # What an import read and who confirmed it: records of the work, never shown to the public.
     "ImportUpload",
+    "ImportJob",
     "ImportLog",
     "ColumnMapping",
     # The recorded crime open data as imported: the public sees only the figures computed from it

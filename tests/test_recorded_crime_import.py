@@ -27,7 +27,7 @@ from performance.models import Force, ImportLog, ImportUpload, Offence, OffenceC
 from performance.recorded_crime import RELEASE_NAME, recorded_crime_imported, release_import
 from performance.spreadsheets import MAX_FILE_BYTES
 from tests.data import make_recorded_crime_files as files
-from tests.factories import staff
+from tests.factories import recorded_crime_forces, staff, tasks_run_on_commit
 from tests.test_authorization_matrix import database_fingerprint
 
 IMPORT_URL = reverse("admin:performance_offencecount_import")
@@ -46,14 +46,7 @@ QUARTER_END = {1: (0, 6, 30), 2: (0, 9, 30), 3: (0, 12, 31), 4: (1, 3, 31)}
 
 @pytest.fixture
 def forces(db):
-    for name, full_name, code, kind in (
-        ("Norfolk", "Norfolk Constabulary", "E23000024", Force.Kind.TERRITORIAL),
-        ("Suffolk", "Suffolk Constabulary", "E23000025", Force.Kind.TERRITORIAL),
-        ("City of London", "City of London Police", "E23000034", Force.Kind.TERRITORIAL),
-        ("Devon and Cornwall", "Devon & Cornwall Police", "E23000035", Force.Kind.TERRITORIAL),
-        ("British Transport Police", "British Transport Police", None, Force.Kind.SPECIAL),
-    ):
-        Force.objects.create(name=name, full_name=full_name, ons_code=code, kind=kind)
+    recorded_crime_forces()
 
 
 @pytest.fixture
@@ -487,16 +480,35 @@ def editor(db, django_user_model, settings, tmp_path):
     return staff(django_user_model, "Editor", "editor")
 
 
-def upload(client, path_or_bytes, name=None):
+def upload(client, path_or_bytes, name=None, **fields):
+    """Upload a file as the import page does, its preview run in the background (here at once,
+    when the upload's transaction would commit); the preview's page, or the form's errors."""
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
-    return client.post(IMPORT_URL, {"import_file": SimpleUploadedFile(name or path_or_bytes.name, data)})
+    with tasks_run_on_commit():
+        response = client.post(
+            IMPORT_URL, {"import_file": SimpleUploadedFile(name or path_or_bytes.name, data), **fields}
+        )
+    if response.status_code != 302:
+        return response
+    assert response.url.startswith(IMPORT_URL)
+    return client.get(response.url)
+
+
+def confirm(client, token: dict):
+    """Confirm as the preview's button does, its import run in the background (here at once)."""
+    with tasks_run_on_commit():
+        return client.post(CONFIRM_URL, token)
+
+
+def confirm_fields(preview) -> dict:
+    return {field.html_name: field.value() for field in preview.context["confirm_form"]}
 
 
 def said(response) -> list[tuple[str, str]]:
     return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
 
 
-def test_admin_upload_preview_and_confirm(forces, release, editor, django_capture_on_commit_callbacks):
+def test_admin_upload_preview_and_confirm(forces, release, editor):
     client = signed_in(editor)
     changelist = client.get(CHANGELIST_URL)
     assert changelist.status_code == 200 and IMPORT_URL in changelist.content.decode()
@@ -504,30 +516,31 @@ def test_admin_upload_preview_and_confirm(forces, release, editor, django_captur
     preview = upload(client, release["ods"])
     assert preview.status_code == 200
     page = preview.content.decode()
+    assert "Preview of recorded-crime.ods" in page
     assert "Counts: 480 new, 0 changed, 0 unchanged, 0 removed." in page
     assert "Skipped 36 rows that are not police forces" in page
     assert OffenceCount.objects.count() == 0  # a preview writes nothing
-    token = {field.html_name: field.value() for field in preview.context["confirm_form"]}
+    token = confirm_fields(preview)
     stored = ImportUpload.objects.get()
     assert stored.file and not stored.data and default_storage.exists(stored.file.name)
+    assert stored.preview_fingerprint  # what the confirm must find held
 
-    with django_capture_on_commit_callbacks(execute=True):
-        confirmed = client.post(CONFIRM_URL, token)
-    assert confirmed.status_code == 302 and confirmed.url == CHANGELIST_URL
-    assert said(confirmed) == [
-        ("success", "Imported recorded-crime.ods: 480 new, 0 changed, 0 unchanged, 0 removed.")
-    ]
+    confirmed = confirm(client, token)
+    assert confirmed.status_code == 302 and confirmed.url.startswith(IMPORT_URL)
+    result = client.get(confirmed.url).content.decode()
+    assert "Imported recorded-crime.ods: 480 new, 0 changed, 0 unchanged, 0 removed." in result
     assert held() == sorted(row for year in files.YEARS for row in expected_rows(release["sheets"][year]))
     log = ImportLog.objects.get()
     assert (log.user, log.rows_new, log.resource) == (editor, 480, RELEASE_NAME)
+    assert reverse("admin:performance_importlog_change", args=[log.pk]) in result
     stored.refresh_from_db()
     assert stored.confirmed_at is not None and stored.import_log == log
     assert not default_storage.exists(stored.file.name)  # the file goes once imported
 
     before = database_fingerprint()
-    again = client.post(CONFIRM_URL, token)
-    assert again.status_code == 302
-    level, message = said(again)[-1]  # after the first confirm's, not shown yet
+    again = confirm(client, token)
+    assert again.status_code == 302 and again.url == confirmed.url  # to the import it made
+    level, message = said(again)[-1]
     assert level == "warning" and re.match(
         r"recorded-crime.ods was already imported on .* by editor", message
     )
@@ -539,8 +552,9 @@ def test_admin_preview_lists_every_problem_and_offers_no_confirm(forces, editor)
     response = upload(client, f"{CSV_HEADER}\r\n2024/25,1,Narnia,{MURDER},3\r\n".encode(), "bad.csv")
     assert response.status_code == 200
     assert response.context["confirm_form"] is None
-    assert "is not a force we know" in response.content.decode()
-    assert not ImportUpload.objects.exists()
+    page = response.content.decode()
+    assert "bad.csv was not imported" in page and "is not a force we know" in page
+    assert not ImportUpload.objects.exists()  # a refused file is not kept
 
 
 def test_admin_refuses_an_upload_over_this_releases_limit(forces, editor, monkeypatch):
@@ -555,10 +569,7 @@ def test_admin_refuses_an_upload_over_this_releases_limit(forces, editor, monkey
 
 
 def test_admin_confirm_refuses_a_foreign_or_unknown_token(forces, release, editor, django_user_model):
-    token = {
-        field.html_name: field.value()
-        for field in upload(signed_in(editor), release["csv"]).context["confirm_form"]
-    }
+    token = confirm_fields(upload(signed_in(editor), release["csv"]))
     attempts = (
         (signed_in(staff(django_user_model, "Publisher", "publisher")), token),
         (signed_in(editor), token),  # the same user in another sign-in
@@ -568,24 +579,24 @@ def test_admin_confirm_refuses_a_foreign_or_unknown_token(forces, release, edito
     before = database_fingerprint()
 
     for client, data in attempts:
-        response = client.post(CONFIRM_URL, data)
+        response = confirm(client, data)
         assert response.status_code == 400
     assert database_fingerprint() == before
 
 
 def test_admin_confirm_is_refused_if_the_held_counts_changed_since_the_preview(forces, release, editor):
     client = signed_in(editor)
-    token = {
-        field.html_name: field.value() for field in upload(client, release["csv"]).context["confirm_form"]
-    }
+    token = confirm_fields(upload(client, release["csv"]))
     revised = files.year_rows("2024_25", seed=3)
     assert imported_bytes(year_csv(revised), "someone-elses.csv").imported  # after the preview
     before = database_fingerprint()
 
-    response = client.post(CONFIRM_URL, token)
+    response = confirm(client, token)
 
-    assert response.status_code == 302 and response.url == IMPORT_URL
-    assert said(response) == [("error", f"Nothing was imported: {recorded_crime.PREVIEW_OUTDATED}")]
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "recorded-crime-2024_25.csv was not imported" in page
+    assert f"Nothing was imported: {recorded_crime.PREVIEW_OUTDATED}" in page
     assert database_fingerprint() == before
 
 
@@ -597,24 +608,14 @@ def test_staff_without_the_import_permission_cannot_import(forces, release, djan
     assert not ImportUpload.objects.exists()
 
 
-def test_a_release_day_entered_at_the_preview_is_recorded_with_the_import(
-    forces, release, editor, django_capture_on_commit_callbacks
-):
+def test_a_release_day_entered_at_the_preview_is_recorded_with_the_import(forces, release, editor):
     client = signed_in(editor)
 
     asked = upload(client, release["csv"])
     assert "The file does not say when it was published. Enter the day" in asked.content.decode()
-    preview = client.post(
-        IMPORT_URL,
-        {
-            "import_file": SimpleUploadedFile(release["csv"].name, release["csv"].read_bytes()),
-            "published_on": "24/07/2025",
-        },
-    )
+    preview = upload(client, release["csv"], published_on="24/07/2025")
     assert "Release: published 24 July 2025 (as entered)." in preview.content.decode()
-    token = {field.html_name: field.value() for field in preview.context["confirm_form"]}
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(CONFIRM_URL, token)
+    confirm(client, confirm_fields(preview))
 
     assert ImportLog.objects.get().release_published_on == datetime.date(2025, 7, 24)
 
