@@ -742,3 +742,46 @@ def test_media_on_s3_compatible_storage_is_a_setting():
     refused = storage_setting(MEDIA_STORAGE="s3")
     assert refused.returncode != 0
     assert "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in refused.stderr
+
+
+def job_followed(browser: Browser, server: Server, job_path: str, timeout: float = 60) -> dict:
+    """The job's progress, as its page's script reads it, once it has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = browser.get(server, job_path.rstrip("/") + "/progress/")
+        assert answer.status == 200, page_text(answer)[:2000]
+        state = json.loads(answer.text)
+        if state["final"]:
+            return state
+        assert time.monotonic() < deadline, f"the job at {job_path} did not end: {state}"
+        time.sleep(0.2)
+
+
+def test_the_open_data_previewed_on_one_server_is_confirmed_on_the_other_both_run_by_the_worker(
+    servers, editor
+):
+    """The recorded crime open data, as published: uploaded on A (the request only queues the
+    preview), previewed by the worker, followed and confirmed on B, imported by the worker, and
+    its result read on A."""
+    from tests.data import make_recorded_crime_files as layout
+
+    a, b = servers.a, servers.b
+    with servers.logs_on_failure(), tempfile.TemporaryDirectory() as folder:
+        path = layout.write_xlsx(layout.release_sheets(), Path(folder) / "recorded-crime.xlsx")
+        page = editor.get(a, admin_path("offencecount", "import/"))
+        queued = submit(editor, a, page, "import_file", files={"import_file": (path.name, path.read_bytes())})
+        assert queued.status == 200 and "/import/" in queued.path, page_text(queued)[:2000]
+        job_path = queued.path
+
+        preview = job_followed(editor, b, job_path)  # the worker ran it; B follows it
+        assert preview["status"] == "finished", preview
+        previewed = editor.get(b, job_path)
+        assert "Rows read:" in page_text(previewed)
+
+        confirmed = submit(editor, b, previewed, "token")
+        assert confirmed.status == 200 and confirmed.path != job_path, page_text(confirmed)[:2000]
+        result = job_followed(editor, a, confirmed.path)
+        assert result["status"] == "finished", result
+        assert "new" in page_text(editor.get(a, confirmed.path))
+        counts = editor.get(b, admin_path("offencecount"))
+        assert counts.status == 200 and 'class="field-count"' in counts.text  # counts are listed
