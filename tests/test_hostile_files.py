@@ -198,3 +198,39 @@ def test_the_file_read_in_the_child_is_read_as_in_the_app(demo_data):
     )
     assert document.text == "Police and Crime Plan 2024 é"
     assert untrusted.document_text(io.BytesIO(b"a,b"), kind="csv") == "a b"
+
+
+@pytest.mark.parametrize("name", OPEN_DATA_REFUSALS)
+def test_each_hostile_file_is_refused_on_the_open_data_import_page(
+    signed_in, hostile, name, django_capture_on_commit_callbacks
+):
+    """Through the admin: the upload queues the preview (run at once here), whose page refuses it."""
+    before_counts = database_fingerprint_without_jobs()
+    with Bounded() as bounds, django_capture_on_commit_callbacks(execute=True):
+        queued = signed_in.post(
+            reverse("admin:performance_offencecount_import"),
+            {"import_file": SimpleUploadedFile(name, hostile[name].read_bytes())},
+        )
+    assert queued.status_code == 302
+    response = signed_in.get(queued.url)
+    assert response.status_code == 200
+    assert OPEN_DATA_REFUSALS[name] in page_text(response)
+    assert 'name="token"' not in response.content.decode()  # nothing to confirm
+    bounds.assert_bounded()
+    assert database_fingerprint_without_jobs() == before_counts
+
+
+def database_fingerprint_without_jobs() -> str:
+    """Every table's rows but the upload and its job, which record the refusal itself."""
+    from django.db import connection
+
+    digest = []
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            if table in {"django_session", "performance_importupload", "performance_importjob"}:
+                continue
+            if table.startswith("django_tasks"):
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            digest.append((table, sorted(repr(row) for row in cursor.fetchall())))
+    return repr(digest)
