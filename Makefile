@@ -54,10 +54,13 @@ demo: install ## Migrate the database and load the demo data (safe to run again)
 	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
 	DEBUG=$${DEBUG:-1} $(MANAGE) load_demo_data
 
-run: local-env demo ## Install, migrate, load the demo data and serve it on http://127.0.0.1:8000 (PORT=8001 for another port)
+run: local-env demo ## Install, migrate, load the demo data and serve it on http://127.0.0.1:8000 with the background worker beside it (PORT=8001 for another port)
 	@DEBUG=$${DEBUG:-1} $(MANAGE) ensure_staff_user --address http://$(HOST):$(PORT)/admin/
 	@echo "The Police Data page: http://$(HOST):$(PORT)/document-library/police-data/"
-	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+	@echo "The background worker (imports) runs beside the server; Ctrl+C stops both."
+	@DEBUG=$${DEBUG:-1} $(MANAGE) db_worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
 
 # Not a rule for .env itself: make would then write one before every target, CI's included.
 local-env:
