@@ -120,6 +120,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         while True:
             answer = client.get(progress)
+            if answer.status_code == 503:  # SQLite: the import's write transaction holds the lock
+                self.stdout.write(f"  (the job's page answered 503 at {time.perf_counter() - started:.0f} s)")
+                time.sleep(0.5)
+                continue
             if answer.status_code != 200:
                 raise CommandError(f"{progress} answered {answer.status_code}")
             state = answer.json()
