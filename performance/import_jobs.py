@@ -37,6 +37,8 @@ few seconds without news (``make bench-import``).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import logging
 import time
@@ -232,7 +234,8 @@ def job_run(job_id, work: Callable[[ImportJob, JobProgress], None], *, units: di
         return "not waiting"
     progress = JobProgress(job, units=units)
     try:
-        work(job, progress)
+        with progress_reported_to(progress):
+            work(job, progress)
     except Exception as error:
         logger.exception("Import job %s (%s of %s) stopped.", job.pk, job.kind, job.file_name)
         job_fail(job, error, progress)
@@ -278,6 +281,28 @@ def failure_message(job: ImportJob, error: BaseException) -> str:
 # --------------------------------------------------------------------------------------------
 # Progress, as the work goes
 # --------------------------------------------------------------------------------------------
+
+
+_reporting: contextvars.ContextVar = contextvars.ContextVar("import_job_progress", default=None)
+
+
+@contextlib.contextmanager
+def progress_reported_to(progress: JobProgress):
+    """Within this block, ``progress_report`` tells ``progress``."""
+    token = _reporting.set(progress)
+    try:
+        yield
+    finally:
+        _reporting.reset(token)
+
+
+def progress_report(stage: str, done: int, total: int) -> None:
+    """Tell the job under way, if any, how far ``stage`` has got: for work deep inside an import
+    that is not handed its progress, such as the recomputation its signal sets off. Nothing
+    happens outside a job (a command, a test)."""
+    progress = _reporting.get()
+    if progress is not None:
+        progress(stage, done, total)
 
 
 def progress_key(job_id) -> str:
