@@ -105,8 +105,10 @@ class ImportJob(models.Model):
     session_key = models.CharField(max_length=64, editable=False)
     resource = models.CharField(max_length=100, help_text="The admin the file was uploaded to.")
     file_name = models.CharField(max_length=255, help_text="The uploaded file's name.")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    kind = models.CharField(max_length=10, choices=Kind.choices, help_text="A preview or an import.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.WAITING, help_text="How it stands."
+    )
     stage = models.CharField(max_length=100, blank=True, help_text="The stage it had reached.")
     done = models.PositiveIntegerField(default=0, help_text="How far into that stage (rows, quarters).")
     total = models.PositiveIntegerField(default=0, help_text="Out of how many (0: not known).")
@@ -120,8 +122,8 @@ class ImportJob(models.Model):
     task_result_id = models.CharField(max_length=64, blank=True, help_text="The background task's id.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(default=timezone.now, help_text="When its row last changed.")
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the worker started it.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When it ended.")
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from performance.models import (
     CallAnswerRank,
     ColumnMapping,
     Force,
+    ImportJob,
     ImportLog,
     ImportUpload,
     MeasureFigureRevision,
@@ -54,6 +55,7 @@ CONTENT_MODELS = [
     for m in apps.get_app_config("performance").get_models()
     if not m.__name__.startswith("Historical")
     and m is not ImportUpload  # a file awaiting confirmation
+    and m is not ImportJob  # its preview or import, run in the background: on its uploader's page alone
     and m is not MeasureFigureRevision  # written by the recomputation, applied by publishing its quarter
     and m is not RecordedCrimeRevision  # written at import, applied by publishing its ONS period
 ]
