@@ -37,6 +37,8 @@ few seconds without news (``make bench-import``).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import logging
 import time
@@ -103,8 +105,10 @@ class ImportJob(models.Model):
     session_key = models.CharField(max_length=64, editable=False)
     resource = models.CharField(max_length=100, help_text="The admin the file was uploaded to.")
     file_name = models.CharField(max_length=255, help_text="The uploaded file's name.")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    kind = models.CharField(max_length=10, choices=Kind.choices, help_text="A preview or an import.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.WAITING, help_text="How it stands."
+    )
     stage = models.CharField(max_length=100, blank=True, help_text="The stage it had reached.")
     done = models.PositiveIntegerField(default=0, help_text="How far into that stage (rows, quarters).")
     total = models.PositiveIntegerField(default=0, help_text="Out of how many (0: not known).")
@@ -118,8 +122,8 @@ class ImportJob(models.Model):
     task_result_id = models.CharField(max_length=64, blank=True, help_text="The background task's id.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(default=timezone.now, help_text="When its row last changed.")
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the worker started it.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When it ended.")
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -232,7 +236,8 @@ def job_run(job_id, work: Callable[[ImportJob, JobProgress], None], *, units: di
         return "not waiting"
     progress = JobProgress(job, units=units)
     try:
-        work(job, progress)
+        with progress_reported_to(progress):
+            work(job, progress)
     except Exception as error:
         logger.exception("Import job %s (%s of %s) stopped.", job.pk, job.kind, job.file_name)
         job_fail(job, error, progress)
@@ -278,6 +283,28 @@ def failure_message(job: ImportJob, error: BaseException) -> str:
 # --------------------------------------------------------------------------------------------
 # Progress, as the work goes
 # --------------------------------------------------------------------------------------------
+
+
+_reporting: contextvars.ContextVar = contextvars.ContextVar("import_job_progress", default=None)
+
+
+@contextlib.contextmanager
+def progress_reported_to(progress: JobProgress):
+    """Within this block, ``progress_report`` tells ``progress``."""
+    token = _reporting.set(progress)
+    try:
+        yield
+    finally:
+        _reporting.reset(token)
+
+
+def progress_report(stage: str, done: int, total: int) -> None:
+    """Tell the job under way, if any, how far ``stage`` has got: for work deep inside an import
+    that is not handed its progress, such as the recomputation its signal sets off. Nothing
+    happens outside a job (a command, a test)."""
+    progress = _reporting.get()
+    if progress is not None:
+        progress(stage, done, total)
 
 
 def progress_key(job_id) -> str:

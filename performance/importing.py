@@ -11,6 +11,10 @@ lock when it begins, see settings.py). A token already confirmed reports the imp
 resource refuses a file whose held rows changed since the preview (``ReleaseResource`` compares
 their fingerprint). The upload is marked confirmed in the import's own transaction, so only an
 import that happened marks it.
+
+The recorded crime open data is too large to read inside a request: its file is kept before its
+preview, with no fingerprint yet, and both its preview and its confirm run as background tasks
+(``recorded_crime_tasks``) under these same rules, for the user and sign-in that uploaded it.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from . import calculations, publication
+from .import_jobs import progress_report
 from .models import (
     Force,
     ForceGroupMembership,
@@ -52,7 +53,7 @@ from .models import (
     ReportingPeriod,
     SiteSettings,
 )
-from .recorded_crime import recorded_crime_checked, recorded_crime_imported
+from .recorded_crime import STAGE_COMPUTING, recorded_crime_checked, recorded_crime_imported
 
 AGAINST = ("previous", "baseline")
 BASELINE_YEAR = 2019
@@ -438,6 +439,7 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
         else set()
     )
     national_ids = set(Force.objects.national(settings.national_comparison).values_list("pk", flat=True))
+    todo = []
     for period_end in sorted(held):
         if not calculations.is_quarter_end(period_end):
             continue
@@ -452,6 +454,9 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
             continue  # no baseline year before it, or the home force's data is incomplete
         if changed is not None and not changed & years.quarters:
             continue
+        todo.append((period_end, period, years))
+    for done, (period_end, period, years) in enumerate(todo):
+        progress_report(STAGE_COMPUTING, done, len(todo))  # whoever follows the import
         computed = ncpm_figures_compute(years=years, measures=measures, counted=counted)
         home_figures = computed.get(home.pk, {})
         with transaction.atomic(), publication.acting_as(publication.SYSTEM):
@@ -475,6 +480,8 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
                 },
                 result=result,
             )
+    if todo:
+        progress_report(STAGE_COMPUTING, len(todo), len(todo))
     return result
 
 

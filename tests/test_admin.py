@@ -55,7 +55,7 @@ CONTENT_MODELS = [
     for m in apps.get_app_config("performance").get_models()
     if not m.__name__.startswith("Historical")
     and m is not ImportUpload  # a file awaiting confirmation
-    and m is not ImportJob  # an upload's preview or import, followed on its own page by its uploader
+    and m is not ImportJob  # its preview or import, run in the background: on its uploader's page alone
     and m is not MeasureFigureRevision  # written by the recomputation, applied by publishing its quarter
     and m is not RecordedCrimeRevision  # written at import, applied by publishing its ONS period
 ]
