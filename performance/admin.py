@@ -1350,8 +1350,8 @@ class OffenceAdmin(RecordedCrimeRecordAdmin):
     ordering = ["code", "description", "subgroup"]
 
 
-# The counts and the release's import page: performance/recorded_crime_admin.py (imported at the
-# end of this module, as it builds on RecordedCrimeRecordAdmin).
+# The counts and the release's import page: performance/recorded_crime_admin.py (imported by the
+# app's ready(), after this module, as it builds on RecordedCrimeRecordAdmin).
 
 
 # --------------------------------------------------------------------------------------------
@@ -1368,6 +1368,3 @@ class SignInAttemptAdmin(AccessAttemptAdmin):
     requests carry and fails on any other (``manage.py axes_reset`` clears attempts instead)."""
 
     actions = []
-
-
-from . import recorded_crime_admin  # noqa: E402,F401  (registers OffenceCountAdmin)

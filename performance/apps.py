@@ -7,7 +7,13 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Police performance data"
 
     def ready(self):
-        from . import ncpm, ons, recorded_crime, signals  # noqa: F401 - connects the receivers
+        from . import (  # noqa: F401 - connects the receivers
+            ncpm,
+            ons,
+            recorded_crime,
+            recorded_crime_admin,  # noqa: F401 - registers OffenceCountAdmin (the admin's ready ran first)
+            signals,
+        )
         from .publication import gate_signals
 
         gate_signals()

@@ -1,7 +1,7 @@
 """What the bounded child process (``performance.untrusted``) can be asked to read.
 
-Each reader takes the file's path, its options (plain JSON) and a path it may write a large
-binary result to, and returns plain JSON. It runs ``filechecks`` on what the file claims before
+Each reader takes the file's path, its options (plain JSON), a path it may write a large binary
+result to and ``progress`` (told rows done, rows expected), and returns plain JSON. It runs ``filechecks`` on what the file claims before
 it parses anything. A refusal in the reader's own words is ``Refused``; a file that claims too
 much is ``Unsafe``. Nothing here imports Django's settings, models or database.
 """
@@ -34,7 +34,7 @@ def _is_zip(path: str) -> bool:
         return file.read(4).startswith(ZIP_HEADS)
 
 
-def sheet_rows(path: str, options: dict, data_path: str) -> dict:
+def sheet_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
     """A release's one sheet (999 calls, Table P1, force-supplied measures): its non-empty rows."""
     if _is_zip(path):
         filechecks.zip_checked(path, _bounds(options))
@@ -52,12 +52,11 @@ def sheet_rows(path: str, options: dict, data_path: str) -> dict:
     return {"rows": sheet.rows, "sha256": sheet.sha256}
 
 
-def recorded_crime_rows(path: str, options: dict, data_path: str) -> dict:
+def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
     """The recorded crime open data, read and checked row by row (``recorded_crime_file``). The
     counts go to ``data_path`` as four arrays of 64-bit integers — force pk, quarter end (its
     proleptic ordinal), offence index, count — the rest is returned."""
     from . import recorded_crime_file
-    from .untrusted import child_progress
 
     if _is_zip(path):
         rows_expected = filechecks.zip_checked(path, _bounds(options)).rows
@@ -65,17 +64,17 @@ def recorded_crime_rows(path: str, options: dict, data_path: str) -> dict:
         rows_expected = filechecks.csv_rows_counted(path)
     facts = recorded_crime_file.FileFacts()
     lookup = {key: tuple(value) for key, value in options["forces"].items()}
-    child_progress(0, rows_expected)
+    progress(0, rows_expected)
     with open(path, "rb") as file:
         contents = recorded_crime_file.file_read(
             file,
             facts,
             lookup,
-            progress=child_progress,
+            progress=progress,
             rows_expected=rows_expected,
             max_rows=options["bounds"]["rows"],
         )
-    child_progress(facts.rows_read, facts.rows_read)
+    progress(facts.rows_read, facts.rows_read)
     if not facts.problems:
         columns = [array("q") for _ in range(4)]
         for (force_id, quarter, offence), count in contents.counts.items():
@@ -101,7 +100,7 @@ def recorded_crime_rows(path: str, options: dict, data_path: str) -> dict:
     }
 
 
-def document_text(path: str, options: dict, data_path: str) -> dict:
+def document_text(path: str, options: dict, data_path: str, *, progress) -> dict:
     """The words of a library document (``extraction.text_of``), and the warnings reading it
     gave (a damaged file: no words)."""
     import logging

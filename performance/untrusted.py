@@ -4,7 +4,7 @@ Spreadsheet and document readers trust what a file says about itself: a 1.6 KB w
 claims a cell at XFD1048576 makes python-calamine allocate the whole sheet and abort, which no
 ``except`` can catch; an 801-byte OpenDocument sheet grows its reader to gigabytes. So every
 upload — the releases' imports and documents' text — is read by ``python -m
-performance.untrusted`` in a process of its own, which
+performance.child`` in a process of its own, which
 
 - limits itself, before it reads a byte of the file, to ``MEMORY_BYTES`` of address space and a
   number of seconds of processor time (``setrlimit``), with no core file;
@@ -36,7 +36,6 @@ from collections.abc import Callable
 logger = logging.getLogger(__name__)
 
 MEMORY_BYTES = 1024 * 1024 * 1024  # a child's address space
-RESULT_BYTES = 512 * 1024 * 1024  # the most a child may write
 CHILD_STDERR_BYTES = 64 * 1024  # what is kept of a child's own messages, for the log
 WALL_SLACK_SECONDS = 10  # waited for beyond the processor time, for a child that waits on nothing
 
@@ -101,7 +100,7 @@ def read_in_child(
         "memory_bytes": memory_bytes,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "performance.untrusted"],
+        [sys.executable, "-m", "performance.child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -320,20 +319,8 @@ def document_text(file, *, kind: str, name: str = "") -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Values through JSON: dates and times tagged
+# Values back through JSON: dates and times tagged (``child`` tags them)
 # --------------------------------------------------------------------------------------------
-
-
-def _encoded(value):
-    if isinstance(value, datetime.datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, datetime.date):
-        return {"$d": value.isoformat()}
-    if isinstance(value, datetime.time):
-        return {"$t": value.isoformat()}
-    if isinstance(value, datetime.timedelta):
-        return {"$td": value.total_seconds()}
-    raise TypeError(f"{type(value).__name__} cannot be passed back")
 
 
 def _decoded(item: dict):
@@ -348,64 +335,3 @@ def _decoded(item: dict):
         if key == "$td":
             return datetime.timedelta(seconds=value)
     return item
-
-
-# --------------------------------------------------------------------------------------------
-# The child
-# --------------------------------------------------------------------------------------------
-
-
-def _limit_self(cpu_seconds: int, memory_bytes: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (RESULT_BYTES, RESULT_BYTES))
-
-
-def child_progress(done: int, total: int) -> None:
-    """Tell the parent how far the reading has got."""
-    sys.stderr.write(f"progress {done} {total}\n")
-    sys.stderr.flush()
-
-
-def _child_main() -> int:
-    request = json.loads(sys.stdin.buffer.read(1024 * 1024))
-    _limit_self(int(request["cpu_seconds"]), int(request["memory_bytes"]))
-    from . import readers  # after the limits: everything a file makes happen is inside them
-
-    def answer(content: dict) -> None:
-        with open(request["result"], "w", encoding="utf-8") as file:
-            json.dump(content, file, default=_encoded)
-
-    try:
-        result = readers.READERS[request["kind"]](request["path"], request["options"], request["data"])
-        answer({"ok": result})
-    except MemoryError:
-        answer({"unsafe": "memory"})
-    except readers.Unsafe as unsafe:
-        answer({"unsafe": str(unsafe)})
-    except readers.Refused as refused:
-        answer({"refused": str(refused), "details": refused.details})
-    sys.stderr.write(f"peak {_own_peak_kilobytes()}\n")  # for the parent's log
-    return 0
-
-
-def _own_peak_kilobytes() -> int:
-    """This process's peak resident memory since it began running the child's program (VmHWM:
-    unlike ru_maxrss, it does not count the parent's pages the process was forked with)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main())
