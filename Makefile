@@ -96,7 +96,7 @@ wrk:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
 bench-import: install ## Time the 999 (5,400 rows), ONS P1 and recorded crime open data (165,000 rows) imports on a scratch database
-	rm -f .bench.sqlite3
+	rm -f .bench.sqlite3 .bench.sqlite3-wal .bench.sqlite3-shm
 	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) load_demo_data
 	DATABASE_URL=$(BENCH_DB) DEBUG=1 $(MANAGE) bench_import
@@ -104,7 +104,7 @@ bench-import: install ## Time the 999 (5,400 rows), ONS P1 and recorded crime op
 UPLOAD_DB ?= sqlite:///$(CURDIR)/.bench-upload.sqlite3
 
 bench-upload: install ## The recorded crime open data through the admin and a worker: 165,000 and 1,000,000 rows
-	rm -f .bench-upload.sqlite3
+	rm -f .bench-upload.sqlite3 .bench-upload.sqlite3-wal .bench-upload.sqlite3-shm
 	DATABASE_URL=$(UPLOAD_DB) DEBUG=1 $(MANAGE) migrate --noinput -v0
 	DATABASE_URL=$(UPLOAD_DB) DEBUG=1 $(MANAGE) load_demo_data
 	DATABASE_URL=$(UPLOAD_DB) DEBUG=1 TASK_BACKEND=database ALLOWED_HOSTS=testserver,localhost LOG_LEVEL=WARNING \
