@@ -21,7 +21,7 @@ from django.utils.dateformat import format as date_format
 
 from . import calculations, charts, opendata, pages
 from .caching import kept_for_the_public, public_page
-from .library import SortableColumn
+from .library.views import SortableColumn
 from .models import CallAnswerMonth
 from .tables import DataTable, share_cell
 

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from . import feeds, library, national, opendata, views
+from . import feeds, national, opendata, views
+from .library import views as library
 
 
 class YearMonthConverter:

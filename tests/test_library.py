@@ -18,7 +18,7 @@ from django.utils import timezone
 from performance import search
 from performance.caching import content_version
 from performance.documents import DOCUMENT_KINDS
-from performance.library import DOCUMENTS_PER_PAGE, FILE_TYPES, KIND_NAMES
+from performance.library.views import DOCUMENTS_PER_PAGE, FILE_TYPES, KIND_NAMES
 from performance.models import Document, DocumentCategory, Force, Meeting, SiteSettings
 from tests.factories import PUBLISHED, staff
 

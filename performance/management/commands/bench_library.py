@@ -33,8 +33,8 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from performance import library
 from performance.caching import content_version
+from performance.library import views as library
 from performance.models import Document, DocumentCategory, Meeting
 
 from ._scratch import scratch_database
