@@ -1,0 +1,211 @@
+"""Staff admin for crime figures: ONS recorded crime, the National Crime and Policing Measures,
+and the Home Office's recorded crime open data (its counts: ``performance/recorded_crime_admin.py``)."""
+
+from django.contrib import admin
+
+from performance import calculations, ncpm, ons
+from performance.imports.admin import ReadOnlyRecordAdmin, ReleaseImportExportMixin
+from performance.models import (
+    CommissionerStatement,
+    Measure,
+    MeasureFigure,
+    Offence,
+    PriorityArea,
+    PriorityAreaCommentary,
+    RecordedCrimeFigure,
+    RecordedCrimePeriod,
+    ReportingPeriod,
+)
+from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin, WaitingRevisionsAdmin
+from performance.resources import (
+    NCPM_TEMPLATE_HELP,
+    MeasureFigureExportResource,
+    MeasureFigureResource,
+    RecordedCrimeFigureExportResource,
+    RecordedCrimeFigureResource,
+)
+
+# --------------------------------------------------------------------------------------------
+# ONS recorded crime
+# --------------------------------------------------------------------------------------------
+
+
+class RecordedCrimeFigureInline(GatedInline, admin.TabularInline):
+    model = RecordedCrimeFigure
+    extra = 0
+    autocomplete_fields = ["force"]
+    fields = ["force", "total", "year_before"]
+    readonly_fields = ["year_before"]
+
+    @admin.display(description="the year before, as the headline compares it")
+    def year_before(self, obj):
+        """Computed at import (``ons``): the total, where it comes from and its release."""
+        if obj is None or obj.previous_total is None:
+            return "Not known yet"
+        released = (
+            f", published {calculations.long_date(obj.previous_release_on)}"
+            if obj.previous_release_on
+            else ""
+        )
+        return f"{calculations.thousands(obj.previous_total)} ({obj.get_previous_source_display()}{released})"
+
+
+@admin.register(RecordedCrimePeriod)
+class RecordedCrimePeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
+    list_display = ["__str__", "publication_state", "published_on", "next_release_on", "next_period_end"]
+    date_hierarchy = "period_end"
+    ordering = ["-period_end"]
+    inlines = [RecordedCrimeFigureInline]
+    readonly_fields = ["pending_revisions"]
+    revised = "force"
+
+    def revisions_apply(self, request, obj) -> int:
+        """Publishing a period also applies its recomputed year before (a Publisher's decision)."""
+        return ons.ons_revisions_apply(period=obj, user=request.user)
+
+
+@admin.register(RecordedCrimeFigure)
+class RecordedCrimeFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
+    import_resource = RecordedCrimeFigureResource
+    export_resource = RecordedCrimeFigureExportResource
+    import_help = [
+        'ONS "Police force area data tables" as published (.xlsx, sheet "Table P1"), or that sheet saved as CSV.',
+        "The year ending is read from the title row; country and region rows are skipped.",
+    ]
+
+    list_display = ["force", "period", "total"]
+    list_filter = ["period", "force__kind"]
+    list_select_related = ["force", "period"]
+    search_fields = ["force__name", "force__full_name", "force__ons_code"]
+    ordering = ["-period__period_end", "force__name"]
+    autocomplete_fields = ["force"]
+
+
+# --------------------------------------------------------------------------------------------
+# National Crime and Policing Measures
+# --------------------------------------------------------------------------------------------
+
+
+@admin.register(PriorityArea)
+class PriorityAreaAdmin(ContentAdmin):
+    list_display = ["name", "order", "no_force_data_note"]
+    search_fields = ["name"]
+    ordering = ["order", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Measure)
+class MeasureAdmin(ContentAdmin):
+    list_display = ["name", "priority_area", "unit", "order"]
+    list_filter = ["priority_area", "unit"]
+    list_select_related = ["priority_area"]
+    search_fields = ["name", "definition_heading", "definition"]
+    ordering = ["priority_area__order", "order", "name"]
+    filter_horizontal = ["components"]
+    fieldsets = [
+        (None, {"fields": ["priority_area", "name", "unit", "order", "components"]}),
+        (
+            "Counted from the recorded crime open data",
+            {
+                "description": "For a police-recorded measure: the offences it counts in the Home "
+                "Office's recorded crime open data. After each import of that data the figures are "
+                "computed from these (a published quarter's changes wait for a Publisher). Leave "
+                "both blank for a measure the force supplies, entered by hand: victim satisfaction, "
+                "or grievous and actual bodily harm, which the open data cannot give. The appendix "
+                "says under each definition which it is.",
+                "fields": ["offence_subgroups", "offence_codes"],
+            },
+        ),
+        ("Appendix", {"fields": ["definition_heading", "definition"]}),
+    ]
+
+
+class MeasureFigureInline(GatedInline, admin.TabularInline):
+    model = MeasureFigure
+    extra = 0
+
+
+class PriorityAreaCommentaryInline(GatedInline, admin.StackedInline):
+    model = PriorityAreaCommentary
+    extra = 0
+
+
+class CommissionerStatementInline(GatedInline, admin.StackedInline):
+    model = CommissionerStatement
+    fields = ["title", "body", "documents"]
+    autocomplete_fields = ["documents"]
+    extra = 0
+    max_num = 1
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
+    list_display = [
+        "__str__",
+        "publication_state",
+        "period_end",
+        "previous_period_end",
+        "baseline_period_end",
+    ]
+    date_hierarchy = "period_end"
+    ordering = ["-period_end"]
+    inlines = [CommissionerStatementInline, MeasureFigureInline, PriorityAreaCommentaryInline]
+    readonly_fields = ["pending_revisions"]
+    revised = "measure"
+
+    def revisions_apply(self, request, obj) -> int:
+        """Publishing a quarter also applies its recomputed figures (a Publisher's decision)."""
+        return ncpm.ncpm_revisions_apply(period=obj, user=request.user)
+
+
+@admin.register(MeasureFigure)
+class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
+    import_resource = MeasureFigureResource
+    export_resource = MeasureFigureExportResource
+    import_help = NCPM_TEMPLATE_HELP
+
+    list_display = ["measure", "period", "latest", "previous", "baseline"]
+    list_filter = ["period", "measure__priority_area"]
+    list_select_related = ["measure", "period"]
+    search_fields = ["measure__name"]
+    ordering = ["-period__period_end", "measure__priority_area__order", "measure__order", "measure__name"]
+
+
+@admin.register(PriorityAreaCommentary)
+class PriorityAreaCommentaryAdmin(ContentAdmin):
+    list_display = ["priority_area", "period"]
+    list_filter = ["period", "priority_area"]
+    list_select_related = ["priority_area", "period"]
+    search_fields = ["priority_area__name", "body"]
+    ordering = ["-period__period_end", "priority_area__order", "priority_area__name"]
+
+
+@admin.register(CommissionerStatement)
+class CommissionerStatementAdmin(ContentAdmin):
+    list_display = ["__str__", "period"]
+    list_select_related = ["period"]
+    search_fields = ["title", "body"]
+    ordering = ["-period__period_end"]
+    autocomplete_fields = ["documents"]
+
+
+# --------------------------------------------------------------------------------------------
+# Recorded crime open data (Home Office): offences and counts, written by the import only
+# --------------------------------------------------------------------------------------------
+
+
+class RecordedCrimeRecordAdmin(ReadOnlyRecordAdmin):
+    """Rows of the open data: listed, searched and filtered; added, changed and deleted by no one
+    (each import replaces them)."""
+
+
+@admin.register(Offence)
+class OffenceAdmin(RecordedCrimeRecordAdmin):
+    list_display = ["code", "description", "group", "subgroup"]
+    list_filter = ["group", "subgroup"]
+    search_fields = ["code", "description", "group", "subgroup"]
+    ordering = ["code", "description", "subgroup"]
+
+
+# The counts and the release's import page: performance/recorded_crime_admin.py (imported by the
+# app's ready(), after this module, as it builds on RecordedCrimeRecordAdmin).
