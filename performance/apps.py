@@ -14,6 +14,8 @@ class PerformanceConfig(AppConfig):
             recorded_crime_admin,  # noqa: F401 - registers OffenceCountAdmin (the admin's ready ran first)
             signals,
         )
+        from .calls import resources as calls_resources  # noqa: F401 - join release_resource's registry
+        from .crime import resources as crime_resources  # noqa: F401 - join release_resource's registry
         from .publication import gate_signals
 
         gate_signals()

@@ -33,10 +33,10 @@ from django.dispatch import Signal
 
 from . import calculations, untrusted
 from .importing import confirms_serialise
+from .imports.resources import PREVIEW_OUTDATED, ReleaseProblems
 from .models import Force, ImportLog, Offence, OffenceCount
 from .recorded_crime_file import FileContents
 from .releases import OPEN_DATA_RELEASE, release_day, release_day_text
-from .resources import PREVIEW_OUTDATED, ReleaseProblems
 from .spreadsheets import SpreadsheetError, size_problem
 
 RELEASE_NAME = OPEN_DATA_RELEASE
