@@ -7,8 +7,8 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="performance:library", permanent=False)),
-    path("", include("performance.urls")),
-    path("sitemap.xml", include("performance.sitemaps")),
+    path("", include("performance.site.urls")),
+    path("sitemap.xml", include("performance.site.sitemaps")),
 ]
 
 if settings.DEBUG:

@@ -9,13 +9,13 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
 
-from .calls import admin as calls_admin  # noqa: F401 - registers the domain's models
-from .crime import admin as crime_admin  # noqa: F401 - registers the domain's models
-from .crime.admin import RecordedCrimeRecordAdmin  # re-exported: recorded_crime_admin builds on it
-from .forces import admin as forces_admin  # noqa: F401 - registers the domain's models
-from .imports import admin as imports_admin  # noqa: F401 - registers the domain's models
-from .library import admin as library_admin  # noqa: F401 - registers the domain's models
-from .publishing import admin as publishing_admin  # noqa: F401 - registers the domain's models
+from performance.calls import admin as calls_admin  # noqa: F401 - registers the domain's models
+from performance.crime import admin as crime_admin  # noqa: F401 - registers the domain's models
+from performance.crime.admin import RecordedCrimeRecordAdmin  # re-exported: recorded_crime_admin builds on it
+from performance.forces import admin as forces_admin  # noqa: F401 - registers the domain's models
+from performance.imports import admin as imports_admin  # noqa: F401 - registers the domain's models
+from performance.library import admin as library_admin  # noqa: F401 - registers the domain's models
+from performance.publishing import admin as publishing_admin  # noqa: F401 - registers the domain's models
 
 __all__ = ["RecordedCrimeRecordAdmin", "SignInAttemptAdmin"]
 

@@ -7,16 +7,16 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Police performance data"
 
     def ready(self):
-        from . import (  # noqa: F401 - connects the receivers
+        from performance.calls import resources as calls_resources  # noqa: F401 - join release_resource's registry
+        from performance.crime import (  # noqa: F401 - connects the receivers, registers OffenceCountAdmin
             ncpm,
             ons,
             recorded_crime,
-            recorded_crime_admin,  # noqa: F401 - registers OffenceCountAdmin (the admin's ready ran first)
-            signals,
+            recorded_crime_admin,
         )
-        from .calls import resources as calls_resources  # noqa: F401 - join release_resource's registry
-        from .crime import resources as crime_resources  # noqa: F401 - join release_resource's registry
-        from .publication import gate_signals
+        from performance.crime import resources as crime_resources  # noqa: F401 - join release_resource's registry
+        from performance.publishing import signals  # noqa: F401 - connects the receivers
+        from performance.publishing.gate import gate_signals
 
         gate_signals()
         recorded_crime.recorded_crime_imported.connect(

@@ -8,14 +8,14 @@ that Django finds the app's models here, and re-exports every name it used to de
 ``from performance.models import …`` keeps working.
 """
 
-from .calls.models import (
+from performance.calls.models import (
     CALL_BANDS,
     CallAnswerMonth,
     CallAnswerMonthQuerySet,
     CallAnswerRank,
     CallAnswerRankQuerySet,
 )
-from .crime.models import (
+from performance.crime.models import (
     QUARTER_END_REQUIRED,
     REVISED_FIGURES,
     CommissionerStatement,
@@ -36,7 +36,7 @@ from .crime.models import (
     ReportingPeriodQuerySet,
     revision_text,
 )
-from .forces.models import (
+from performance.forces.models import (
     Force,
     ForceAlias,
     ForceGroup,
@@ -48,9 +48,10 @@ from .forces.models import (
 )
 
 # An import's preview or confirm, run in the background: a module of its own.
-from .import_jobs import ImportJob
-from .imports.models import ColumnMapping, ImportLog, ImportUpload
-from .library.models import (
+from performance.imports.jobs import ImportJob
+from performance.imports.models import ColumnMapping, ImportLog, ImportUpload
+from performance.imports.spreadsheets import normalise_force_name
+from performance.library.models import (
     Document,
     DocumentCategory,
     DocumentQuerySet,
@@ -60,7 +61,7 @@ from .library.models import (
     PageSection,
     ReportingChannel,
 )
-from .publishing.models import (
+from performance.publishing.models import (
     Content,
     Publishable,
     PublishableQuerySet,
@@ -70,8 +71,7 @@ from .publishing.models import (
     WaitingRevision,
     WaitingRevisionQuerySet,
 )
-from .shared.validators import PERCENT_VALIDATORS, first_of_month
-from .spreadsheets import normalise_force_name
+from performance.shared.validators import PERCENT_VALIDATORS, first_of_month
 
 __all__ = [
     # shared

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 
-from performance import caching
+from performance.publishing import caching
 from tests.factories import staff
 
 

@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from performance import calculations
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -24,7 +23,8 @@ from performance.models import (
     RecordedCrimeRevision,
     SiteSettings,
 )
-from performance.publication import ALWAYS_PUBLIC
+from performance.publishing.gate import ALWAYS_PUBLIC
+from performance.shared import calculations
 from tests.factories import PUBLISHED
 
 PERFORMANCE_MODELS = sorted(

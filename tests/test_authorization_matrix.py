@@ -364,7 +364,7 @@ def task_record():
 
     DBTaskResult.objects.create(
         args_kwargs={"args": ["0"], "kwargs": {}},
-        task_path="performance.recorded_crime_tasks.recorded_crime_preview",
+        task_path="performance.crime.recorded_crime_tasks.recorded_crime_preview",
         backend_name="default",
     )
 

@@ -17,16 +17,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from performance import recorded_crime, untrusted
-from performance.filechecks import bytes_text
+from performance.calls.resources import CallAnswerMonthResource
+from performance.crime import recorded_crime
+from performance.crime.recorded_crime import release_import
+from performance.crime.resources import MeasureFigureResource, RecordedCrimeFigureResource
+from performance.imports import untrusted
+from performance.imports.filechecks import bytes_text
+from performance.imports.resources import SpreadsheetFormat
 from performance.models import CallAnswerMonth, Document, DocumentCategory, ReportingPeriod
-from performance.recorded_crime import release_import
-from performance.resources import (
-    CallAnswerMonthResource,
-    MeasureFigureResource,
-    RecordedCrimeFigureResource,
-    SpreadsheetFormat,
-)
 from tests.test_authorization_matrix import database_fingerprint
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 
 from django.urls import reverse
 
-from performance.budgets import page_transfers
+from performance.shared.budgets import page_transfers
 
 KB = 1024
 

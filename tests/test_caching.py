@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
-from performance import caching
 from performance.models import PriorityAreaCommentary, ReportingPeriod, SiteSettings
+from performance.publishing import caching
 
 URL = "/document-library/police-data/"
 
@@ -126,7 +126,7 @@ def test_with_the_cache_on_a_lost_database_still_answers_503(client, page_cache)
     from django.db.utils import OperationalError
 
     caching.forget_version()
-    with mock.patch("performance.caching._read_version", side_effect=OperationalError("down")):
+    with mock.patch("performance.publishing.caching._read_version", side_effect=OperationalError("down")):
         response = client.get(URL)
     assert response.status_code == 503
 

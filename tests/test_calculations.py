@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from performance import calculations as calc
+from performance.shared import calculations as calc
 
 FIGURES = json.loads((Path(__file__).parents[1] / "performance/demo_data/figures.json").read_text())
 

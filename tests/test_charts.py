@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from performance import charts, pages
+from performance.calls.ranking import ranks_deferred, ranks_recompute
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -25,7 +25,8 @@ from performance.models import (
     ReportingPeriod,
     SiteSettings,
 )
-from performance.ranking import ranks_deferred, ranks_recompute
+from performance.shared import charts
+from performance.site import pages
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 

@@ -7,15 +7,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from performance.checklist import (
-    MISSING,
-    OK,
-    OVERDUE,
-    category_judgement,
-    checklist,
-    ons_releases,
-    statement_judgement,
-)
 from performance.models import (
     CommissionerStatement,
     Document,
@@ -23,6 +14,15 @@ from performance.models import (
     RecordedCrimePeriod,
     ReportingPeriod,
     RequiredItem,
+)
+from performance.site.checklist import (
+    MISSING,
+    OK,
+    OVERDUE,
+    category_judgement,
+    checklist,
+    ons_releases,
+    statement_judgement,
 )
 from tests.factories import PUBLISHED, staff
 

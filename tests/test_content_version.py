@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from performance import publication
 from performance.models import ImportLog, MeasureFigure, ReportingPeriod, SiteSettings
+from performance.publishing import gate as publication
 
 
 def changed_at():

@@ -14,6 +14,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from performance.calls.resources import CallAnswerMonthExportResource
+from performance.crime.resources import MeasureFigureExportResource, RecordedCrimeFigureExportResource
+from performance.imports.resources import SafeCSV, SafeXLSX, formula_neutralised
 from performance.models import (
     CallAnswerMonth,
     Force,
@@ -23,14 +26,6 @@ from performance.models import (
     RecordedCrimeFigure,
     RecordedCrimePeriod,
     ReportingPeriod,
-)
-from performance.resources import (
-    CallAnswerMonthExportResource,
-    MeasureFigureExportResource,
-    RecordedCrimeFigureExportResource,
-    SafeCSV,
-    SafeXLSX,
-    formula_neutralised,
 )
 from tests.factories import PUBLISHED
 
@@ -258,8 +253,9 @@ def test_safe_formats_neutralise_a_copy_of_the_dataset(calls):
 
 
 def test_a_999_export_imports_again_as_unchanged(demo_data):
+    from performance.calls.resources import CallAnswerMonthResource
+    from performance.imports.resources import SpreadsheetFormat
     from performance.models import CallAnswerMonth
-    from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
 
     exported_csv = SafeCSV().export_data(CallAnswerMonthExportResource().export())
     result = CallAnswerMonthResource().import_data(

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from pypdf import PageObject, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from performance import extraction
-from performance.extraction import extracted_text
+from performance.library import extraction
+from performance.library.extraction import extracted_text
 from performance.models import Document, DocumentCategory
 
 
@@ -149,7 +149,7 @@ def test_a_kind_documents_cannot_be_gives_no_text():
 def test_a_damaged_pdf_gives_no_text_and_a_warning(caplog):
     damaged = pdf_file(["Police and Crime Plan"])[:200]  # the upload was cut short
 
-    with caplog.at_level(logging.WARNING, logger="performance.extraction"):
+    with caplog.at_level(logging.WARNING, logger="performance.library.extraction"):
         assert extracted_text(upload(damaged, "plan.pdf")) == ""
     assert "No text read from plan.pdf" in caplog.text
 
@@ -170,7 +170,7 @@ def test_a_page_that_cannot_be_read_leaves_the_other_pages_words(monkeypatch, ca
     monkeypatch.setattr(PageObject, "extract_text", damaged_second_page)
     data = pdf_file(["First page"], ["Second page"], ["Third page"])
 
-    with caplog.at_level(logging.WARNING, logger="performance.extraction"):
+    with caplog.at_level(logging.WARNING, logger="performance.library.extraction"):
         assert extraction.text_of(data, "pdf") == "First page Third page"
     assert "No text read from 1 of the pages of a PDF (the first: page 2)" in caplog.text
 
@@ -178,7 +178,7 @@ def test_a_page_that_cannot_be_read_leaves_the_other_pages_words(monkeypatch, ca
 def test_a_pdf_that_needs_a_password_gives_no_text(caplog):
     locked = pdf_file(["Police and Crime Plan"], user_password="secret")
 
-    with caplog.at_level(logging.WARNING, logger="performance.extraction"):
+    with caplog.at_level(logging.WARNING, logger="performance.library.extraction"):
         assert extracted_text(upload(locked, "plan.pdf")) == ""
     assert "needs a password" in caplog.text
 
@@ -199,7 +199,7 @@ def test_an_office_file_that_would_unpack_too_large_is_not_read(monkeypatch, cap
     """A zip bomb is refused from the sizes it declares, before anything is unpacked."""
     monkeypatch.setattr(extraction, "MAX_UNPACKED_BYTES", 1_000)
 
-    with caplog.at_level(logging.WARNING, logger="performance.extraction"):
+    with caplog.at_level(logging.WARNING, logger="performance.library.extraction"):
         assert extraction.text_of(docx_file(), "docx") == ""
     assert "unpacks to more than 1,000 bytes" in caplog.text
 

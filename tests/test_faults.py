@@ -30,9 +30,9 @@ from django.db.utils import OperationalError
 from django.template.loader import render_to_string
 from psycopg import sql
 
-from performance.caching import forget_version
 from performance.management.commands.bench_import import national_calls_csv
 from performance.models import Force
+from performance.publishing.caching import forget_version
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_POSTGRES = "postgres://pcc:pcc@127.0.0.1:5432/pcc"
@@ -444,7 +444,7 @@ def test_503_page_renders_without_a_request_or_database():
 def test_last_modified_lookup_failing_answers_503(client):
     """The ``condition`` decorator's Last-Modified lookup is the first query of every public page."""
     with mock.patch(
-        "performance.caching._read_version", side_effect=OperationalError("server closed")
+        "performance.publishing.caching._read_version", side_effect=OperationalError("server closed")
     ) as lookup:
         forget_version()  # so this request reads the content version
         response = client.get(PAGE)
@@ -458,7 +458,7 @@ def test_last_modified_lookup_failing_answers_503(client):
 def test_other_errors_are_not_hidden_as_503(client):
     client.raise_request_exception = False
     forget_version()
-    with mock.patch("performance.caching._read_version", side_effect=ValueError("a bug")):
+    with mock.patch("performance.publishing.caching._read_version", side_effect=ValueError("a bug")):
         response = client.get(PAGE)
     assert response.status_code == 500
 
@@ -466,8 +466,8 @@ def test_other_errors_are_not_hidden_as_503(client):
 def test_plain_fallback_if_the_503_page_cannot_render(client):
     forget_version()
     with (
-        mock.patch("performance.caching._read_version", side_effect=OperationalError("down")),
-        mock.patch("performance.middleware.render_to_string", side_effect=ValueError("no manifest")),
+        mock.patch("performance.publishing.caching._read_version", side_effect=OperationalError("down")),
+        mock.patch("performance.shared.middleware.render_to_string", side_effect=ValueError("no manifest")),
     ):
         response = client.get(PAGE)
     assert response.status_code == 503

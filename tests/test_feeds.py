@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from performance import caching, feeds
 from performance.models import (
     Document,
     DocumentCategory,
@@ -22,6 +21,8 @@ from performance.models import (
     Meeting,
     ReportingPeriod,
 )
+from performance.publishing import caching
+from performance.site import feeds
 from tests.factories import PUBLISHED
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -384,8 +385,8 @@ def test_a_scheduled_meeting_moves_the_content_version_when_its_time_comes(demo_
 
     from django.utils import timezone
 
-    from performance.caching import content_version
     from performance.models import Meeting
+    from performance.publishing.caching import content_version
 
     soon = timezone.now() + datetime.timedelta(hours=1)
     Meeting.objects.create(title="Police and Crime Panel", held_on=datetime.date(2030, 1, 1), publish_at=soon)

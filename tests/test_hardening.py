@@ -232,7 +232,7 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
     ],
 )
 def test_uploads_are_checked_by_content_not_just_name(name, data, message):
-    from performance.documents import validate_document
+    from performance.library.documents import validate_document
 
     with pytest.raises(ValidationError) as caught:
         validate_document(upload(name, data))
@@ -240,7 +240,7 @@ def test_uploads_are_checked_by_content_not_just_name(name, data, message):
 
 
 def test_oversized_documents_are_refused():
-    from performance.documents import MAX_DOCUMENT_BYTES, validate_document
+    from performance.library.documents import MAX_DOCUMENT_BYTES, validate_document
 
     with pytest.raises(ValidationError) as caught:
         validate_document(upload("big.pdf", b"%PDF-" + b"0" * MAX_DOCUMENT_BYTES))

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from performance.calls.resources import CallAnswerMonthResource
+from performance.imports.resources import SpreadsheetFormat
 from performance.models import CallAnswerMonth, Force
-from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
 
 NORFOLK_SEPTEMBER = {
     "total_calls": 11628,
@@ -140,7 +141,7 @@ def test_the_median_answer_time_is_stored_when_the_file_gives_it(norfolk):
 
 
 def test_the_999_table_has_a_median_column_only_where_a_median_is_held(norfolk):
-    from performance.tables import call_answer_table
+    from performance.shared.tables import call_answer_table
 
     imported(csv_file(VARIANTS["median answer time"]))
     held = call_answer_table(CallAnswerMonth.objects.with_ranks(), caption="999")
@@ -159,7 +160,7 @@ def test_the_999_table_has_a_median_column_only_where_a_median_is_held(norfolk):
 def test_the_999_tables_column_key_lists_only_the_columns_shown(norfolk):
     from django.template.loader import render_to_string
 
-    from performance.tables import call_answer_table
+    from performance.shared.tables import call_answer_table
 
     imported(csv_file(VARIANTS["median answer time"]))
     held = call_answer_table(CallAnswerMonth.objects.with_ranks(), caption="999")

@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from performance import untrusted
+from performance.crime.recorded_crime import release_import
+from performance.imports import untrusted
 from performance.models import Document, DocumentCategory
-from performance.recorded_crime import release_import
 from tests.data.make_hostile_files import million_rows, write_all
 from tests.test_authorization_matrix import database_fingerprint
 

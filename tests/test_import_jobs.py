@@ -1,5 +1,5 @@
 """The recorded crime open data's preview and confirm, run as background tasks and followed on
-their pages (``performance.import_jobs``, ``performance.recorded_crime_tasks``).
+their pages (``performance.imports.jobs``, ``performance.crime.recorded_crime_tasks``).
 
 The suite runs tasks at once (``TASK_BACKEND=immediate``); the tests that show what a person
 sees before the work has run switch to the database backend, where an upload only queues it, and
@@ -23,16 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from performance import import_jobs, recorded_crime, recorded_crime_tasks
-from performance.import_jobs import ImportJob, JobProgress, job_state
-from performance.models import (
-    ImportLog,
-    ImportUpload,
-    MeasureFigureRevision,
-    OffenceCount,
-    ReportingPeriod,
-)
-from performance.recorded_crime_admin import NOT_PREVIEWED
+from performance.crime import recorded_crime, recorded_crime_tasks
+from performance.crime.recorded_crime_admin import NOT_PREVIEWED
+from performance.imports import jobs as import_jobs
+from performance.imports.jobs import ImportJob, JobProgress, job_state
+from performance.models import ImportLog, ImportUpload, MeasureFigureRevision, OffenceCount, ReportingPeriod
 from tests.data import make_recorded_crime_files as files
 from tests.factories import recorded_crime_forces, staff, tasks_run_on_commit
 from tests.test_authorization_matrix import database_fingerprint
@@ -147,7 +142,7 @@ def test_an_upload_answers_at_once_with_a_waiting_job_and_its_queued_preview(
     task = DBTaskResult.objects.get()
     assert (task.status, task.task_path, task.args_kwargs["args"]) == (
         "READY",
-        "performance.recorded_crime_tasks.recorded_crime_preview",
+        "performance.crime.recorded_crime_tasks.recorded_crime_preview",
         [str(job.pk)],
     )
     assert job.task_result_id == str(task.pk)
@@ -452,7 +447,7 @@ def test_a_failed_task_says_why_in_a_staff_members_words_and_changes_nothing(
     recorded_crime.recorded_crime_imported.connect(busy, dispatch_uid="test_busy")
     before = database_fingerprint()
     try:
-        with caplog.at_level(logging.ERROR, logger="performance.import_jobs"):
+        with caplog.at_level(logging.ERROR, logger="performance.imports.jobs"):
             response = confirm(client, preview)
     finally:
         recorded_crime.recorded_crime_imported.disconnect(dispatch_uid="test_busy")

@@ -21,6 +21,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from performance.calls.resources import CallAnswerMonthResource
+from performance.crime.resources import MeasureFigureResource, RecordedCrimeFigureResource
+from performance.imports.resources import SpreadsheetFormat
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -29,12 +32,6 @@ from performance.models import (
     RecordedCrimeFigure,
     RecordedCrimePeriod,
     ReportingPeriod,
-)
-from performance.resources import (
-    CallAnswerMonthResource,
-    MeasureFigureResource,
-    RecordedCrimeFigureResource,
-    SpreadsheetFormat,
 )
 
 DATA = Path(__file__).resolve().parent / "data"

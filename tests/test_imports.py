@@ -19,7 +19,10 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from performance import ons
+from performance.calls.resources import CallAnswerMonthResource
+from performance.crime import ons
+from performance.crime.resources import MeasureFigureResource, RecordedCrimeFigureResource
+from performance.imports.resources import SpreadsheetFormat
 from performance.management.commands.load_demo_data import Command as LoadDemoData
 from performance.models import (
     CallAnswerMonth,
@@ -31,12 +34,6 @@ from performance.models import (
     RecordedCrimeFigure,
     RecordedCrimePeriod,
     ReportingPeriod,
-)
-from performance.resources import (
-    CallAnswerMonthResource,
-    MeasureFigureResource,
-    RecordedCrimeFigureResource,
-    SpreadsheetFormat,
 )
 from tests.factories import PUBLISHED
 

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from performance import search
-from performance.caching import content_version
-from performance.documents import DOCUMENT_KINDS
+from performance.library import search
+from performance.library.documents import DOCUMENT_KINDS
 from performance.library.views import DOCUMENTS_PER_PAGE, FILE_TYPES, KIND_NAMES
 from performance.models import Document, DocumentCategory, Force, Meeting, SiteSettings
+from performance.publishing.caching import content_version
 from tests.factories import PUBLISHED, staff
 
 LIBRARY = reverse("performance:library")

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from performance import calculations
-from performance.caching import content_version
+from performance.calls.ranking import ranks_deferred, ranks_recompute
 from performance.models import CallAnswerMonth, Force, NationalComparison, SiteSettings
-from performance.ranking import ranks_deferred, ranks_recompute
+from performance.publishing.caching import content_version
+from performance.shared import calculations
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 

@@ -1,4 +1,4 @@
-"""NCPM figures computed from the Home Office's recorded crime open data (``performance.ncpm``).
+"""NCPM figures computed from the Home Office's recorded crime open data (``performance.crime.ncpm``).
 
 The fixture's Norfolk quarters add up to the reference page's NCPM figures (the demo data's
 ``figures.json`` is a copy of them), spread over the offences each measure counts, with offences
@@ -20,8 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from performance import calculations, ncpm, publication
-from performance.caching import content_version
+from performance.crime import ncpm
 from performance.management.commands.load_demo_data import DEMO_DATA
 from performance.models import (
     Force,
@@ -34,6 +33,9 @@ from performance.models import (
     ReportingPeriod,
     SiteSettings,
 )
+from performance.publishing import gate as publication
+from performance.publishing.caching import content_version
+from performance.shared import calculations
 from tests.factories import PUBLISHED, staff
 from tests.html_tables import parse_page
 from tests.test_police_data_page import PUBLISHED_NCPM_HEADER, PUBLISHED_NCPM_TABLES, assert_headings, rows
@@ -638,7 +640,7 @@ def published_layout(offence_years: dict[str, tuple[int, ...]]) -> dict[str, lis
 def test_the_reference_tables_are_reproduced_from_a_file_in_the_published_layout(client, demo_data, tmp_path):
     """The reference page's NCPM tables, from a workbook laid out as the Home Office publishes it,
     imported as staff import it; nothing typed."""
-    from performance.recorded_crime import release_import
+    from performance.crime.recorded_crime import release_import
     from tests.data.make_recorded_crime_files import write_xlsx
 
     ReportingPeriod.objects.all().delete()
@@ -694,7 +696,7 @@ def test_a_file_without_a_measures_offences_warns_and_leaves_its_figures_as_they
 ):
     """An installation still counting GBH as code 5D, and a release without 5D: the import says
     so, and the published figure stays (no revision to 0)."""
-    from performance.recorded_crime import release_import
+    from performance.crime.recorded_crime import release_import
     from tests.data.make_recorded_crime_files import write_xlsx
 
     ReportingPeriod.objects.all().delete()
@@ -727,7 +729,7 @@ def test_a_measure_keeps_its_years_when_a_later_edition_renames_its_subgroup(dem
     """2023/24 as one edition named it, then 2024/25 from an edition that writes "Vehicle
     Offences" and shortens "Miscellaneous crimes against society" to "Miscellaneous crimes": the
     import names each new name, and both years count."""
-    from performance.recorded_crime import release_import
+    from performance.crime.recorded_crime import release_import
     from tests.data import make_recorded_crime_files as files
 
     forces = ["Norfolk ", "Suffolk"]

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from performance.calculations import ordinal
+from performance.calls.resources import CallAnswerMonthResource
+from performance.imports.resources import SpreadsheetFormat
 from performance.models import CallAnswerMonth, CallAnswerRank, SiteSettings
-from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
+from performance.shared.calculations import ordinal
 from tests.factories import PUBLISHED
 
 FIGURES = json.loads((Path(__file__).parents[1] / "performance/demo_data/figures.json").read_text())
@@ -211,7 +212,7 @@ def test_an_editor_cannot_change_a_published_months_rank_by_file(office, django_
 
 
 def test_the_preview_shows_each_rows_ranks_as_the_file_gives_them(office):
-    from performance.resources import preview_text
+    from performance.imports.resources import preview_text
 
     preview = CallAnswerMonthResource().import_data(
         SpreadsheetFormat().create_dataset(office_table(FIGURES["calls_999"], office.regional_group.name)),

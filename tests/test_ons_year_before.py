@@ -18,7 +18,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from performance import calculations, ons, publication
+from performance.crime import ons
+from performance.crime.recorded_crime import RELEASE_NAME, release_import
+from performance.crime.resources import RecordedCrimeFigureResource
+from performance.imports.resources import SpreadsheetFormat
 from performance.models import (
     Force,
     ImportLog,
@@ -28,8 +31,8 @@ from performance.models import (
     RecordedCrimePeriod,
     RecordedCrimeRevision,
 )
-from performance.recorded_crime import RELEASE_NAME, release_import
-from performance.resources import RecordedCrimeFigureResource, SpreadsheetFormat
+from performance.publishing import gate as publication
+from performance.shared import calculations
 from tests.data import make_recorded_crime_files as files
 from tests.factories import PUBLISHED
 

@@ -14,8 +14,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from performance import opendata
-from performance.caching import content_version
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -27,6 +25,8 @@ from performance.models import (
     RecordedCrimePeriod,
     ReportingPeriod,
 )
+from performance.publishing.caching import content_version
+from performance.site import opendata
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 

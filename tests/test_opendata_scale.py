@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import quote_etag
 
-from performance import caching
+from performance.calls.ranking import ranks_recompute
 from performance.models import (
     CALL_BANDS,
     CallAnswerMonth,
@@ -42,7 +42,7 @@ from performance.models import (
     ReportingPeriod,
     SiteSettings,
 )
-from performance.ranking import ranks_recompute
+from performance.publishing import caching
 from tests.factories import PUBLISHED
 
 EXPECTED = Path(__file__).parent / "data" / "opendata"

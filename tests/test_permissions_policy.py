@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db.utils import OperationalError
 
-from performance import caching
+from performance.publishing import caching
 
 POLICY_FEATURES = ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()")
 
@@ -37,14 +37,14 @@ def test_a_stored_copy_carries_it_too(client, demo_data, settings):
     cache.clear()
     client.get("/document-library/police-data/")
     caching.content_version(fresh=True)
-    with mock.patch("performance.caching._read_version") as read:
+    with mock.patch("performance.publishing.caching._read_version") as read:
         assert_restrictive(client.get("/document-library/police-data/"))
     read.assert_not_called()  # answered from the stored copy
     cache.clear()
 
 
 def test_the_503_page_carries_it_too(client, db):
-    with mock.patch("performance.caching._read_version", side_effect=OperationalError("down")):
+    with mock.patch("performance.publishing.caching._read_version", side_effect=OperationalError("down")):
         response = client.get("/document-library/police-data/")
     assert response.status_code == 503
     assert_restrictive(response)

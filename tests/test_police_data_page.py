@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from performance import calculations
-from performance.caching import content_version
 from performance.models import CallAnswerMonth, Force, Measure, MeasureFigure, ReportingPeriod, SiteSettings
+from performance.publishing.caching import content_version
+from performance.shared import calculations
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 

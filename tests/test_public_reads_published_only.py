@@ -36,8 +36,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from performance import caching, opendata, publication
-from performance.calculations import twelve_month_quarter_ends
+from performance.calls.resources import CallAnswerMonthResource
+from performance.crime.recorded_crime import release_import
+from performance.crime.resources import MeasureFigureResource, RecordedCrimeFigureResource
+from performance.imports.resources import SpreadsheetFormat
 from performance.models import (
     CallAnswerMonth,
     ColumnMapping,
@@ -59,13 +61,10 @@ from performance.models import (
     ReportingPeriod,
     SiteSettings,
 )
-from performance.recorded_crime import release_import
-from performance.resources import (
-    CallAnswerMonthResource,
-    MeasureFigureResource,
-    RecordedCrimeFigureResource,
-    SpreadsheetFormat,
-)
+from performance.publishing import caching
+from performance.publishing import gate as publication
+from performance.shared.calculations import twelve_month_quarter_ends
+from performance.site import opendata
 from tests.data import make_recorded_crime_files
 from tests.factories import PUBLISHED, staff
 

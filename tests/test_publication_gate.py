@@ -19,7 +19,9 @@ from django.test.utils import isolate_apps
 from django.urls import reverse
 from django.utils import timezone
 
-from performance import publication
+from performance.calls.resources import CallAnswerMonthResource
+from performance.crime.resources import MeasureFigureResource, RecordedCrimeFigureResource
+from performance.imports.resources import SpreadsheetFormat
 from performance.models import (
     CallAnswerMonth,
     Document,
@@ -36,12 +38,7 @@ from performance.models import (
     SiteSettings,
     StaleEdit,
 )
-from performance.resources import (
-    CallAnswerMonthResource,
-    MeasureFigureResource,
-    RecordedCrimeFigureResource,
-    SpreadsheetFormat,
-)
+from performance.publishing import gate as publication
 from tests.factories import staff
 from tests.test_authorization_matrix import database_fingerprint, served_form_data
 

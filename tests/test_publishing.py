@@ -198,7 +198,8 @@ def test_every_change_is_in_the_history_with_who_made_it_and_can_be_reverted(cli
 
 
 def test_imports_leave_history_rows_with_the_importer(demo_data, publisher):
-    from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
+    from performance.calls.resources import CallAnswerMonthResource
+    from performance.imports.resources import SpreadsheetFormat
 
     data = (
         b"Force,Month,Total calls,Mean answer time (seconds),% of calls answered in under 10 seconds,"
@@ -221,7 +222,8 @@ def test_imports_leave_history_rows_with_the_importer(demo_data, publisher):
 
 
 def test_an_editors_import_cannot_change_published_figures(demo_data, editor):
-    from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
+    from performance.calls.resources import CallAnswerMonthResource
+    from performance.imports.resources import SpreadsheetFormat
 
     data = (
         b"Force,Month,Total calls,Mean answer time (seconds),% of calls answered in under 10 seconds,"

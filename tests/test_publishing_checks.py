@@ -1,4 +1,4 @@
-"""What a Publisher is shown before publishing (``performance.publishing_checks``): each check
+"""What a Publisher is shown before publishing (``performance.publishing.checks``): each check
 firing, and not firing, on small data built here."""
 
 import datetime
@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from performance import publishing_checks
 from performance.models import (
     CallAnswerMonth,
     CommissionerStatement,
@@ -21,6 +20,7 @@ from performance.models import (
     ReportingPeriod,
     SiteSettings,
 )
+from performance.publishing import checks as publishing_checks
 from tests.factories import PUBLISHED
 
 JUNE = datetime.date(2023, 6, 30)

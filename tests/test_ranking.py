@@ -23,17 +23,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from performance.caching import content_version, forget_version
-from performance.models import (
-    CallAnswerMonth,
-    CallAnswerRank,
-    Force,
-    ForceGroupMembership,
-    SiteSettings,
-)
-from performance.opendata import iso
-from performance.ranking import NATIONAL_MINIMUM_FORCES, months_seen_changing, ranks_recompute
-from performance.resources import CallAnswerMonthResource, SpreadsheetFormat
+from performance.calls.ranking import NATIONAL_MINIMUM_FORCES, months_seen_changing, ranks_recompute
+from performance.calls.resources import CallAnswerMonthResource
+from performance.imports.resources import SpreadsheetFormat
+from performance.models import CallAnswerMonth, CallAnswerRank, Force, ForceGroupMembership, SiteSettings
+from performance.publishing.caching import content_version, forget_version
+from performance.site.opendata import iso
 from tests.factories import PUBLISHED, staff
 from tests.html_tables import parse_page
 

@@ -22,10 +22,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance import recorded_crime
+from performance.crime import recorded_crime
+from performance.crime.recorded_crime import RELEASE_NAME, recorded_crime_imported, release_import
+from performance.imports.spreadsheets import MAX_FILE_BYTES
 from performance.models import Force, ImportLog, ImportUpload, Offence, OffenceCount
-from performance.recorded_crime import RELEASE_NAME, recorded_crime_imported, release_import
-from performance.spreadsheets import MAX_FILE_BYTES
 from tests.data import make_recorded_crime_files as files
 from tests.factories import recorded_crime_forces, staff, tasks_run_on_commit
 from tests.test_authorization_matrix import database_fingerprint

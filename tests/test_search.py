@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from performance import search
+from performance.library import search
 from performance.models import Document
 from tests import test_library
 from tests.test_library import DOCUMENTS_PER_PAGE, NEWEST_FIRST, headers, make_document, ordered, titles

@@ -57,8 +57,8 @@ import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from performance.caching import VERSION_CHECK_SECONDS
 from performance.management.commands.bench_extraction import text_pdf
+from performance.publishing.caching import VERSION_CHECK_SECONDS
 from tests.test_faults import ROOT, ScratchPostgres, end_process, free_port
 
 HOST = "localhost"  # the site's name, as the proxy in front of both servers passes it on

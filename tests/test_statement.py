@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from performance.caching import content_version
 from performance.models import (
     CommissionerStatement,
     Document,
@@ -20,6 +19,7 @@ from performance.models import (
     MeasureFigure,
     ReportingPeriod,
 )
+from performance.publishing.caching import content_version
 from tests.factories import PUBLISHED
 
 JUNE = datetime.date(2023, 6, 30)
@@ -197,8 +197,8 @@ def test_the_statement_costs_one_query_however_many_documents_and_quarters(clien
 def test_linking_a_document_to_a_statement_moves_the_content_version(demo_data, settings, tmp_path):
     from django.core.files.base import ContentFile
 
-    from performance.caching import content_version
     from performance.models import CommissionerStatement, Document, DocumentCategory, ReportingPeriod
+    from performance.publishing.caching import content_version
 
     settings.MEDIA_ROOT = tmp_path
     period = ReportingPeriod.objects.create(period_end=datetime.date(2030, 6, 30), publish_at=PUBLISHED)
@@ -221,8 +221,8 @@ def test_linking_a_document_to_a_draft_quarters_statement_leaves_the_version_alo
 ):
     from django.core.files.base import ContentFile
 
-    from performance.caching import content_version
     from performance.models import CommissionerStatement, Document, DocumentCategory, ReportingPeriod
+    from performance.publishing.caching import content_version
 
     settings.MEDIA_ROOT = tmp_path
     period = ReportingPeriod.objects.create(period_end=datetime.date(2030, 6, 30))

@@ -6,12 +6,13 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.dateformat import format as date_format
 
-from performance import calculations
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.calls.resources import CallAnswerMonthExportResource, CallAnswerMonthResource
+from performance.forces.models import SiteSettings
 from performance.imports.admin import ReleaseImportExportMixin
-from performance.models import CallAnswerMonth, CallAnswerRank, SiteSettings
 from performance.publishing.admin import GatedAdmin, GatedInline, PublishableAdmin
-from performance.resources import CallAnswerMonthExportResource, CallAnswerMonthResource
-from performance.tables import RANK_SCOPES, rank_cell
+from performance.shared import calculations
+from performance.shared.tables import RANK_SCOPES, rank_cell
 
 COMPUTED_RANKS_HELD = (
     "This month's ranks are computed from the national data held for it, so none can be entered "

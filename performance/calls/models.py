@@ -9,10 +9,10 @@ from django.db.models import Case, F, Prefetch, Q, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from .. import calculations
-from ..forces.models import Force
-from ..publishing.models import Content, Publishable, PublishableQuerySet, Revised
-from ..shared.validators import PERCENT_VALIDATORS, first_of_month
+from performance.forces.models import Force
+from performance.publishing.models import Content, Publishable, PublishableQuerySet, Revised
+from performance.shared import calculations
+from performance.shared.validators import PERCENT_VALIDATORS, first_of_month
 
 
 class CallAnswerMonthQuerySet(PublishableQuerySet):

@@ -32,8 +32,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from . import calculations
-from .models import CallAnswerMonth, CallAnswerRank, Force, SiteSettings
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.forces.models import Force, SiteSettings
+from performance.shared import calculations
 
 NATIONAL_MINIMUM_FORCES = 30
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from import_export import fields, widgets
 
-from .. import calculations
-from ..forces.resources import ForceNames
-from ..imports.resources import (
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.calls.ranking import ranks_recompute, seen_at
+from performance.forces.models import Force, SiteSettings
+from performance.forces.resources import ForceNames
+from performance.imports.resources import (
     NATIVE,
     Prepared,
     ReadableExportResource,
@@ -26,9 +28,7 @@ from ..imports.resources import (
     read_cell,
     release_registered,
 )
-from ..models import CallAnswerMonth, CallAnswerRank, Force, SiteSettings
-from ..ranking import ranks_recompute, seen_at
-from ..spreadsheets import (
+from performance.imports.spreadsheets import (
     CellError,
     Column,
     Sheet,
@@ -42,7 +42,8 @@ from ..spreadsheets import (
     rank_value,
     text_value,
 )
-from ..tables import UNDER_10S
+from performance.shared import calculations
+from performance.shared.tables import UNDER_10S
 
 MAX_ANSWER_SECONDS = 10_000  # the column holds up to 9,999.99
 

@@ -3,27 +3,27 @@ and the Home Office's recorded crime open data (its counts: ``performance/record
 
 from django.contrib import admin
 
-from performance import calculations, ncpm, ons
-from performance.imports.admin import ReadOnlyRecordAdmin, ReleaseImportExportMixin
-from performance.models import (
+from performance.crime import ncpm, ons
+from performance.crime.models.ncpm import (
     CommissionerStatement,
     Measure,
     MeasureFigure,
-    Offence,
     PriorityArea,
     PriorityAreaCommentary,
-    RecordedCrimeFigure,
-    RecordedCrimePeriod,
     ReportingPeriod,
 )
-from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin, WaitingRevisionsAdmin
-from performance.resources import (
+from performance.crime.models.open_data import Offence
+from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
+from performance.crime.resources import (
     NCPM_TEMPLATE_HELP,
     MeasureFigureExportResource,
     MeasureFigureResource,
     RecordedCrimeFigureExportResource,
     RecordedCrimeFigureResource,
 )
+from performance.imports.admin import ReadOnlyRecordAdmin, ReleaseImportExportMixin
+from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin, WaitingRevisionsAdmin
+from performance.shared import calculations
 
 # --------------------------------------------------------------------------------------------
 # ONS recorded crime

@@ -41,19 +41,13 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
-from . import calculations, publication
-from .import_jobs import progress_report
-from .models import (
-    Force,
-    ForceGroupMembership,
-    Measure,
-    MeasureFigure,
-    MeasureFigureRevision,
-    OffenceCount,
-    ReportingPeriod,
-    SiteSettings,
-)
-from .recorded_crime import STAGE_COMPUTING, recorded_crime_checked, recorded_crime_imported
+from performance.crime.models.ncpm import Measure, MeasureFigure, MeasureFigureRevision, ReportingPeriod
+from performance.crime.models.open_data import OffenceCount
+from performance.crime.recorded_crime import STAGE_COMPUTING, recorded_crime_checked, recorded_crime_imported
+from performance.forces.models import Force, ForceGroupMembership, SiteSettings
+from performance.imports.jobs import progress_report
+from performance.publishing import gate as publication
+from performance.shared import calculations
 
 AGAINST = ("previous", "baseline")
 BASELINE_YEAR = 2019

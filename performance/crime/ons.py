@@ -28,15 +28,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from . import calculations, publication
-from .models import (
-    ImportLog,
-    OffenceCount,
+from performance.crime.models.open_data import OffenceCount
+from performance.crime.models.recorded_crime import (
     RecordedCrimeFigure,
     RecordedCrimePeriod,
     RecordedCrimeRevision,
 )
-from .releases import OPEN_DATA_RELEASE
+from performance.imports.models import ImportLog
+from performance.imports.releases import OPEN_DATA_RELEASE
+from performance.publishing import gate as publication
+from performance.shared import calculations
 
 
 @dataclass(frozen=True)

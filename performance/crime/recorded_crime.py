@@ -31,13 +31,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.dispatch import Signal
 
-from . import calculations, untrusted
-from .importing import confirms_serialise
-from .imports.resources import PREVIEW_OUTDATED, ReleaseProblems
-from .models import Force, ImportLog, Offence, OffenceCount
-from .recorded_crime_file import FileContents
-from .releases import OPEN_DATA_RELEASE, release_day, release_day_text
-from .spreadsheets import SpreadsheetError, size_problem
+from performance.crime.models.open_data import Offence, OffenceCount
+from performance.crime.recorded_crime_file import FileContents
+from performance.forces.models import Force
+from performance.imports import untrusted
+from performance.imports.importing import confirms_serialise
+from performance.imports.models import ImportLog
+from performance.imports.releases import OPEN_DATA_RELEASE, release_day, release_day_text
+from performance.imports.resources import PREVIEW_OUTDATED, ReleaseProblems
+from performance.imports.spreadsheets import SpreadsheetError, size_problem
+from performance.shared import calculations
 
 RELEASE_NAME = OPEN_DATA_RELEASE
 MAX_FILE_BYTES = 100 * 1024 * 1024  # the published workbook is tens of MB; the other releases keep 5 MB

@@ -19,12 +19,13 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from . import importing, recorded_crime
-from .admin import RecordedCrimeRecordAdmin
-from .import_jobs import ImportJob, job_create, job_enqueue, job_state
-from .models import OffenceCount
-from .recorded_crime_tasks import recorded_crime_confirm, recorded_crime_preview
-from .spreadsheets import size_problem
+from performance.crime import recorded_crime
+from performance.crime.admin import RecordedCrimeRecordAdmin
+from performance.crime.models.open_data import OffenceCount
+from performance.crime.recorded_crime_tasks import recorded_crime_confirm, recorded_crime_preview
+from performance.imports import importing
+from performance.imports.jobs import ImportJob, job_create, job_enqueue, job_state
+from performance.imports.spreadsheets import size_problem
 
 NOT_PREVIEWED = (
     "Nothing has been imported: this file's preview has not finished, or refused the file. Wait for "

@@ -8,8 +8,8 @@ Offences.
 
 This module reads and checks every row and returns what the file holds; it writes nothing and
 imports nothing of Django's, because it runs in the bounded child process that every upload is
-read in (``performance.untrusted``, ``performance.readers``). Comparing with the counts held and
-writing them is ``performance.recorded_crime``'s.
+read in (``performance.imports.untrusted``, ``performance.imports.readers``). Comparing with the counts held and
+writing them is ``performance.crime.recorded_crime``'s.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from . import calculations
-from .spreadsheets import (
+from performance.imports.spreadsheets import (
     HEADER_SEARCH_ROWS,
     MAX_COUNT,
     MAX_ERRORS_SHOWN,
@@ -35,6 +34,7 @@ from .spreadsheets import (
     normalise_force_name,
     shown,
 )
+from performance.shared import calculations
 
 MAX_ROWS = 2_000_000  # the release has ~165,000 rows a year of quarters; ten times its history is plenty
 NOTES_ROWS, NOTES_COLUMNS = 60, 10  # where a cover or notes sheet says when the release was published

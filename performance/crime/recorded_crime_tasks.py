@@ -27,16 +27,13 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django_tasks import task
 
-from . import importing, publication, recorded_crime
-from .import_jobs import ImportJob, JobProgress, job_finish, job_run
-from .models import (
-    MeasureFigure,
-    MeasureFigureRevision,
-    OffenceCount,
-    RecordedCrimePeriod,
-    RecordedCrimeRevision,
-    ReportingPeriod,
-)
+from performance.crime import recorded_crime
+from performance.crime.models.ncpm import MeasureFigure, MeasureFigureRevision, ReportingPeriod
+from performance.crime.models.open_data import OffenceCount
+from performance.crime.models.recorded_crime import RecordedCrimePeriod, RecordedCrimeRevision
+from performance.imports import importing
+from performance.imports.jobs import ImportJob, JobProgress, job_finish, job_run
+from performance.publishing import gate as publication
 
 # What each stage of the import counts, as its page says it.
 UNITS = {

@@ -12,9 +12,14 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from import_export import fields, widgets
 
-from .. import calculations, ons
-from ..forces.resources import ForceNames
-from ..imports.resources import (
+from performance.crime import ons
+from performance.crime.models.ncpm import Measure, MeasureFigure, ReportingPeriod
+from performance.crime.models.open_data import OffenceCount
+from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
+from performance.forces.models import Force
+from performance.forces.resources import ForceNames
+from performance.imports.releases import release_day, release_day_text
+from performance.imports.resources import (
     NATIVE,
     Prepared,
     ReadableExportResource,
@@ -26,17 +31,7 @@ from ..imports.resources import (
     read_cell,
     release_registered,
 )
-from ..models import (
-    Force,
-    Measure,
-    MeasureFigure,
-    OffenceCount,
-    RecordedCrimeFigure,
-    RecordedCrimePeriod,
-    ReportingPeriod,
-)
-from ..releases import release_day, release_day_text
-from ..spreadsheets import (
+from performance.imports.spreadsheets import (
     CellError,
     Column,
     Sheet,
@@ -49,6 +44,7 @@ from ..spreadsheets import (
     percentage_value,
     text_value,
 )
+from performance.shared import calculations
 
 # --------------------------------------------------------------------------------------------
 # ONS police force area tables, Table P1

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from performance.models import Force, ForceAlias, ForceGroup, ForceGroupMembership, SiteSettings
+from performance.forces.models import Force, ForceAlias, ForceGroup, ForceGroupMembership, SiteSettings
 from performance.publishing.admin import ContentAdmin, GatedInline
 
 

@@ -8,9 +8,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 
-from .. import calculations
-from ..publishing.models import Content
-from ..spreadsheets import normalise_force_name
+from performance.imports.spreadsheets import normalise_force_name
+from performance.publishing.models import Content
+from performance.shared import calculations
 
 
 class ForceQuerySet(models.QuerySet):
@@ -269,7 +269,7 @@ class SiteSettings(Content):
         """Note that published content changed now (one UPDATE; pages' Last-Modified follows it)."""
         from django.utils import timezone
 
-        from ..caching import forget_version
+        from performance.publishing.caching import forget_version
 
         cls.objects.update(content_changed_at=timezone.now())
         forget_version()

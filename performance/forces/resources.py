@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..models import Force
-from ..spreadsheets import normalise_force_name
+from performance.forces.models import Force
+from performance.imports.spreadsheets import normalise_force_name
 
 
 class ForceNames:

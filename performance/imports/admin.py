@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 
-from performance import calculations, importing, publication
-from performance.models import ColumnMapping, ImportLog
+from performance.imports import importing
+from performance.imports.models import ColumnMapping, ImportLog
+from performance.imports.resources import SafeCSV, SafeXLSX, SpreadsheetFormat, release_resource
+from performance.imports.spreadsheets import MAX_FILE_BYTES, size_problem
+from performance.publishing import gate as publication
 from performance.publishing.admin import HistoryAdmin
-from performance.resources import SafeCSV, SafeXLSX, SpreadsheetFormat, release_resource
-from performance.spreadsheets import MAX_FILE_BYTES, size_problem
+from performance.shared import calculations
 
 PREVIEW_ROWS = 200  # rows shown in a preview, with their figures
 

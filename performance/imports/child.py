@@ -1,4 +1,4 @@
-"""The program a file someone uploaded is read in: ``python -m performance.child``.
+"""The program a file someone uploaded is read in: ``python -m performance.imports.child``.
 
 ``untrusted.read_in_child`` starts it and writes it a request (the reader, the file's path, the
 options, where to write the result). It limits its own memory, processor time and output before
@@ -47,7 +47,7 @@ def child_progress(done: int, total: int) -> None:
 def _child_main() -> int:
     request = json.loads(sys.stdin.buffer.read(1024 * 1024))
     _limit_self(int(request["cpu_seconds"]), int(request["memory_bytes"]))
-    from . import readers  # after the limits: everything a file makes happen is inside them
+    from performance.imports import readers  # after the limits: everything a file makes happen is inside them
 
     def answer(content: dict) -> None:
         with open(request["result"], "w", encoding="utf-8") as file:

@@ -10,7 +10,7 @@ repeat counts in an OpenDocument sheet — and refuse a file that claims more th
 in words a staff member can act on (``Unsafe``).
 
 They are the first line; the second is the child process the file is read in
-(``performance.untrusted``), whose memory and processor time are bounded whatever the file
+(``performance.imports.untrusted``), whose memory and processor time are bounded whatever the file
 claims. This module imports nothing from Django: it runs in that child.
 """
 

@@ -34,8 +34,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from import_export.results import Result
 
-from .imports.resources import SpreadsheetFormat
-from .models import ColumnMapping, ImportUpload
+from performance.imports.models import ColumnMapping, ImportUpload
+from performance.imports.resources import SpreadsheetFormat
 
 UPLOAD_LIFETIME = datetime.timedelta(days=1)
 CONFIRM_LOCK = 4_242_001  # the pg_advisory_xact_lock key held while a confirm runs

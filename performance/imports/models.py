@@ -2,7 +2,7 @@
 (``ColumnMapping``), a release file held between its preview and its confirmation
 (``ImportUpload``) and the log of confirmed imports (``ImportLog``).
 
-The background job that runs a preview or a confirm, ``ImportJob``, is in ``performance.import_jobs``.
+The background job that runs a preview or a confirm, ``ImportJob``, is in ``performance.imports.jobs``.
 """
 
 import hashlib
@@ -62,7 +62,7 @@ class ColumnMapping(models.Model):
 
     @staticmethod
     def key_for(headings) -> str:
-        from ..spreadsheets import header_key
+        from performance.imports.spreadsheets import header_key
 
         return hashlib.sha256("\x1f".join(header_key(h) for h in headings).encode()).hexdigest()
 

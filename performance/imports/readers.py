@@ -1,4 +1,4 @@
-"""What the bounded child process (``performance.untrusted``) can be asked to read.
+"""What the bounded child process (``performance.imports.untrusted``) can be asked to read.
 
 Each reader takes the file's path, its options (plain JSON), a path it may write a large binary
 result to and ``progress`` (told rows done, rows expected), and returns plain JSON. It runs ``filechecks`` on what the file claims before
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from array import array
 
-from . import filechecks
-from .filechecks import Bounds, Unsafe  # noqa: F401  (Unsafe: the child's caller catches it)
-from .spreadsheets import SpreadsheetError, sheet_read
+from performance.imports import filechecks
+from performance.imports.filechecks import Bounds, Unsafe  # noqa: F401  (Unsafe: the child's caller catches it)
+from performance.imports.spreadsheets import SpreadsheetError, sheet_read
 
 ZIP_HEADS = (b"PK\x03\x04",)
 
@@ -56,7 +56,7 @@ def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -
     """The recorded crime open data, read and checked row by row (``recorded_crime_file``). The
     counts go to ``data_path`` as four arrays of 64-bit integers — force pk, quarter end (its
     proleptic ordinal), offence index, count — the rest is returned."""
-    from . import recorded_crime_file
+    from performance.crime import recorded_crime_file
 
     if _is_zip(path):
         rows_expected = filechecks.zip_checked(path, _bounds(options)).rows
@@ -105,7 +105,7 @@ def document_text(path: str, options: dict, data_path: str, *, progress) -> dict
     gave (a damaged file: no words)."""
     import logging
 
-    from . import extraction
+    from performance.library import extraction
 
     if _is_zip(path):
         filechecks.zip_checked(path, _bounds(options))

@@ -13,7 +13,7 @@ import datetime
 import re
 from collections.abc import Iterable
 
-from .calculations import long_date
+from performance.shared.calculations import long_date
 
 OPEN_DATA_RELEASE = "Police recorded crime open data (Home Office)"  # its imports' ``ImportLog.resource``
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"

@@ -25,9 +25,9 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Error
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .. import calculations, publication, untrusted
-from ..models import ColumnMapping, ImportLog
-from ..spreadsheets import (
+from performance.imports import untrusted
+from performance.imports.models import ColumnMapping, ImportLog
+from performance.imports.spreadsheets import (
     MAX_ERRORS_SHOWN,
     CellError,
     Column,
@@ -40,6 +40,8 @@ from ..spreadsheets import (
     header_find,
     header_key,
 )
+from performance.publishing import gate as publication
+from performance.shared import calculations
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -275,7 +277,7 @@ class ReleaseResource(resources.ModelResource):
         user = kwargs.get("user")
         self.import_user = user if getattr(user, "is_authenticated", False) else None
         # Upward (calls): every import defers the 999 ranks' per-row recomputation.
-        from ..ranking import ranks_deferred
+        from performance.calls.ranking import ranks_deferred
 
         try:
             with ranks_deferred():
@@ -454,7 +456,9 @@ class ReleaseResource(resources.ModelResource):
         if not kwargs.get("dry_run"):
             self.after_release(dataset, result)
             if any(not publication.is_draft(instance) for instance in self.written):
-                from ..models import SiteSettings  # upward (forces): the site's content version
+                from performance.forces.models import (
+                    SiteSettings,  # upward (forces): the site's content version
+                )
 
                 SiteSettings.content_changed()  # bulk writes send no signal: a Publisher changed public figures
             totals = result.totals

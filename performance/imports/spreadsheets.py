@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .calculations import ordinal
+from performance.shared.calculations import ordinal
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SHEET_ROWS = 100_000  # a 999 release of every force for every month since 2010 has ~8,000

@@ -4,7 +4,7 @@ Spreadsheet and document readers trust what a file says about itself: a 1.6 KB w
 claims a cell at XFD1048576 makes python-calamine allocate the whole sheet and abort, which no
 ``except`` can catch; an 801-byte OpenDocument sheet grows its reader to gigabytes. So every
 upload — the releases' imports and documents' text — is read by ``python -m
-performance.child`` in a process of its own, which
+performance.imports.child`` in a process of its own, which
 
 - limits itself, before it reads a byte of the file, to ``MEMORY_BYTES`` of address space and a
   number of seconds of processor time (``setrlimit``), with no core file;
@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def read_in_child(
         "memory_bytes": memory_bytes,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "performance.child"],
+        [sys.executable, "-m", "performance.imports.child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -169,7 +170,7 @@ def _child_environment() -> dict:
     """The child's environment: enough to find Python and this project, nothing secret."""
     keep = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "HOME", "TMPDIR")
     environment = {key: os.environ[key] for key in keep if key in os.environ}
-    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    project = str(Path(__file__).resolve().parents[2])  # the folder holding the performance package
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [project, environment.get("PYTHONPATH")]))
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     return environment
@@ -289,7 +290,7 @@ def local_path(file):
 def sheet_from_upload(data: bytes, *, file_name: str, sheet_names=(), max_rows: int | None = None):
     """A release's sheet (``spreadsheets.Sheet``), read in the child. Raises
     ``spreadsheets.SpreadsheetError`` with the refusal for staff."""
-    from .spreadsheets import Sheet, SpreadsheetError
+    from performance.imports.spreadsheets import Sheet, SpreadsheetError
 
     bounds = {**RELEASE_SHEET, "rows": max_rows or RELEASE_SHEET["rows"]}
     options = {"file_name": file_name, "sheet_names": list(sheet_names), "bounds": bounds}
@@ -314,7 +315,7 @@ def document_text(file, *, kind: str, name: str = "") -> str:
         result, data_path = read_in_child("text", path, options, cpu_seconds=DOCUMENT_SECONDS)
     data_path_removed(data_path)
     for warning in result["warnings"]:
-        logging.getLogger("performance.extraction").warning("%s", warning)
+        logging.getLogger("performance.library.extraction").warning("%s", warning)
     return result["text"]
 
 

@@ -3,7 +3,14 @@ library: documents, their categories and meetings."""
 
 from django.contrib import admin
 
-from performance.models import Document, DocumentCategory, LibraryPage, Meeting, PageSection, ReportingChannel
+from performance.library.models import (
+    Document,
+    DocumentCategory,
+    LibraryPage,
+    Meeting,
+    PageSection,
+    ReportingChannel,
+)
 from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin
 
 

@@ -64,7 +64,7 @@ def document_words_read(upload) -> str:
     """The words of a newly uploaded document, read once in the bounded child and kept on the
     upload for ``Document.save``. A file that claims more than a document could, or whose
     reading goes past the child's bounds, is refused here, before anything is saved."""
-    from . import untrusted
+    from performance.imports import untrusted
 
     if not hasattr(upload, "words_read"):
         try:

@@ -29,7 +29,7 @@ from odf.opendocument import load as load_odf
 from pypdf import PasswordType, PdfReader
 from python_calamine import CalamineWorkbook
 
-from .documents import MAX_DOCUMENT_BYTES, extension_of
+from performance.library.documents import MAX_DOCUMENT_BYTES, extension_of
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def extracted_text(file) -> str:
     The file is read in the bounded child (``untrusted.document_text``, which runs
     ``text_of``): a file that would take more memory or time than it allows gives "" too, and a
     warning in the log."""
-    from . import untrusted
+    from performance.imports import untrusted
 
     name = getattr(file, "name", "") or ""
     kind = extension_of(name)

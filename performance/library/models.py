@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..documents import document_upload_to, extension_of, validate_document
-from ..publishing.models import Content, Publishable, PublishableQuerySet
+from performance.library.documents import document_upload_to, extension_of, validate_document
+from performance.publishing.models import Content, Publishable, PublishableQuerySet
 
 
 class ReportingChannel(Content):
@@ -236,7 +236,7 @@ class Document(Content, Publishable):
         return self.title
 
     def save(self, *args, **kwargs):
-        from .. import search
+        from performance.library import search
 
         if self.file and (self._state.adding or not getattr(self.file, "_committed", True)):
             self.text = search.document_text(self.file)  # a new file: read its words once

@@ -55,7 +55,7 @@ NOT_LOOKED_FOR = {"or", "and", "the"}  # web search's "or", and words found ever
 def document_text(file) -> str:
     """The words inside an uploaded document (PDF, Word, OpenDocument), or "" for a kind
     without text to read or a file that cannot be read."""
-    from .extraction import extracted_text
+    from performance.library.extraction import extracted_text
 
     words = getattr(getattr(file, "file", None), "words_read", None)  # read when it was checked
     if words is None:

@@ -24,10 +24,11 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from performance import pages, search
-from performance.caching import kept_for_the_content_version, public_page
-from performance.documents import extension_of
-from performance.models import Document, DocumentCategory, LibraryPage, Meeting
+from performance.library import search
+from performance.library.documents import extension_of
+from performance.library.models import Document, DocumentCategory, LibraryPage, Meeting
+from performance.publishing.caching import kept_for_the_content_version, public_page
+from performance.site import pages
 
 DOCUMENTS_PER_PAGE = 25
 MAX_PAGE = 100_000  # beyond any library; a larger number would overflow the database's OFFSET

@@ -16,8 +16,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from performance import publication, publishing_checks
-from performance.models import CommissionerStatement, ReportingPeriod, RequiredItem, StaleEdit
+from performance.crime.models.ncpm import CommissionerStatement, ReportingPeriod
+from performance.publishing import checks as publishing_checks
+from performance.publishing import gate as publication
+from performance.publishing.models import RequiredItem, StaleEdit
 
 CONCURRENT_EDIT = (
     "Someone else saved this since you opened it, so your changes have not been saved (nothing "
@@ -480,7 +482,7 @@ class RequiredItemAdmin(ContentAdmin):
         return [checklist, *super().get_urls()]
 
     def checklist_view(self, request):
-        from performance.checklist import checklist
+        from performance.site.checklist import checklist
 
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -31,7 +31,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from django.utils.http import parse_http_date_safe
 from django.views.decorators.http import condition
 
-from .middleware import DATABASE_UNAVAILABLE
+from performance.shared.middleware import DATABASE_UNAVAILABLE
 
 VERSION_CHECK_SECONDS = 1.0
 CONDITIONAL_HEADERS = (
@@ -59,8 +59,9 @@ def content_version(*, fresh: bool = False) -> datetime.datetime | None:
 def _read_version() -> datetime.datetime | None:
     """One query: the settings row's content-changed time and each kind of publishable content's
     latest publication that has arrived."""
-    from .models import Document, SiteSettings
-    from .publication import DRAFTABLE
+    from performance.forces.models import SiteSettings
+    from performance.library.models import Document
+    from performance.publishing.gate import DRAFTABLE
 
     now = timezone.now()
     latest = {
@@ -128,7 +129,7 @@ QUERY_PARAMETERS = {
 
 
 def query_parameters(view_name: str) -> tuple[str, ...]:
-    from .opendata import DATASETS  # opendata imports this module
+    from performance.site.opendata import DATASETS  # opendata imports this module
 
     for dataset in DATASETS:
         if view_name in (f"performance:{dataset.url_name}-csv", f"performance:{dataset.url_name}-json"):

@@ -20,17 +20,11 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from . import calculations
-from .models import (
-    CallAnswerMonth,
-    CommissionerStatement,
-    Measure,
-    MeasureFigure,
-    RecordedCrimeFigure,
-    RecordedCrimePeriod,
-    ReportingPeriod,
-    SiteSettings,
-)
+from performance.calls.models import CallAnswerMonth
+from performance.crime.models.ncpm import CommissionerStatement, Measure, MeasureFigure, ReportingPeriod
+from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
+from performance.forces.models import SiteSettings
+from performance.shared import calculations
 
 # An NCPM count that changed by more than this, in percent, against the previous 12 months.
 NCPM_CHANGE_WARNING_PERCENT = Decimal(50)

@@ -37,30 +37,26 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 
-from .models import (
-    CallAnswerMonth,
-    CallAnswerRank,
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.crime.models.ncpm import (
     CommissionerStatement,
-    Document,
-    DocumentCategory,
-    Force,
-    ForceAlias,
-    ForceGroup,
-    ForceGroupMembership,
-    LibraryPage,
     Measure,
     MeasureFigure,
-    Meeting,
-    PageSection,
     PriorityArea,
     PriorityAreaCommentary,
-    RecordedCrimeFigure,
-    RecordedCrimePeriod,
-    ReportingChannel,
     ReportingPeriod,
-    RequiredItem,
-    SiteSettings,
 )
+from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
+from performance.forces.models import Force, ForceAlias, ForceGroup, ForceGroupMembership, SiteSettings
+from performance.library.models import (
+    Document,
+    DocumentCategory,
+    LibraryPage,
+    Meeting,
+    PageSection,
+    ReportingChannel,
+)
+from performance.publishing.models import RequiredItem
 
 DRAFTABLE = (CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document, Meeting)
 PARENT = {

@@ -3,17 +3,13 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from . import publication
-from .caching import forget_version
-from .models import (
-    CallAnswerMonth,
-    CallAnswerRank,
-    CommissionerStatement,
-    ForceGroupMembership,
-    LibraryPage,
-    SiteSettings,
-)
-from .ranking import ranks_are_deferred, ranks_recompute
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.calls.ranking import ranks_are_deferred, ranks_recompute
+from performance.crime.models.ncpm import CommissionerStatement
+from performance.forces.models import ForceGroupMembership, SiteSettings
+from performance.library.models import LibraryPage
+from performance.publishing import gate as publication
+from performance.publishing.caching import forget_version
 
 
 @receiver([post_save, post_delete], sender=CallAnswerMonth)

@@ -17,8 +17,9 @@ from decimal import Decimal
 from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 
-from . import calculations, ranking
-from .tables import BELOW_TARGET_MARK, DataTable, day_month_year, share_cell
+from performance.calls import ranking
+from performance.shared import calculations
+from performance.shared.tables import BELOW_TARGET_MARK, DataTable, day_month_year, share_cell
 
 NAVY = "#0b2545"  # 15.4:1 on white
 BLUE = "#1a4f8b"  # 8.3:1 on white

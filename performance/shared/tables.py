@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from . import calculations
+from performance.shared import calculations
 
 UNDER_10S = "% of 999 calls answered in under 10 seconds"
 RANK_SCOPES = ("national", "msg", "regional")

@@ -16,8 +16,11 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from . import calculations
-from .models import Document, RecordedCrimePeriod, ReportingPeriod, RequiredItem
+from performance.crime.models.ncpm import ReportingPeriod
+from performance.crime.models.recorded_crime import RecordedCrimePeriod
+from performance.library.models import Document
+from performance.publishing.models import RequiredItem
+from performance.shared import calculations
 
 OK = "ok"
 OVERDUE = "overdue"

@@ -26,20 +26,18 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from . import opendata
-from .caching import public_page
-from .models import (
-    CallAnswerMonth,
-    CallAnswerRank,
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.crime.models.ncpm import (
     CommissionerStatement,
-    Document,
     MeasureFigure,
-    Meeting,
     PriorityAreaCommentary,
-    RecordedCrimePeriod,
     ReportingPeriod,
-    SiteSettings,
 )
+from performance.crime.models.recorded_crime import RecordedCrimePeriod
+from performance.forces.models import SiteSettings
+from performance.library.models import Document, Meeting
+from performance.publishing.caching import public_page
+from performance.site import opendata
 
 MAX_ENTRIES = 50
 

@@ -19,11 +19,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.dateformat import format as date_format
 
-from . import calculations, charts, opendata, pages
-from .caching import kept_for_the_public, public_page
-from .library.views import SortableColumn
-from .models import CallAnswerMonth
-from .tables import DataTable, share_cell
+from performance.calls.models import CallAnswerMonth
+from performance.library.views import SortableColumn
+from performance.publishing.caching import kept_for_the_public, public_page
+from performance.shared import calculations, charts
+from performance.shared.tables import DataTable, share_cell
+from performance.site import opendata, pages
 
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
 # A force not ranked nationally (Scotland, British Transport Police …) sorts after the ranked.

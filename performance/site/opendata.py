@@ -33,20 +33,13 @@ from django.utils.http import quote_etag
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from . import calculations
-from .caching import kept_for_the_content_version, public_page
-from .models import (
-    CALL_BANDS,
-    CallAnswerMonth,
-    CallAnswerRank,
-    Force,
-    MeasureFigure,
-    PriorityArea,
-    RecordedCrimeFigure,
-    RecordedCrimePeriod,
-    ReportingPeriod,
-)
-from .resources import formula_neutralised
+from performance.calls.models import CALL_BANDS, CallAnswerMonth, CallAnswerRank
+from performance.crime.models.ncpm import MeasureFigure, PriorityArea, ReportingPeriod
+from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
+from performance.forces.models import Force
+from performance.imports.resources import formula_neutralised
+from performance.publishing.caching import kept_for_the_content_version, public_page
+from performance.shared import calculations
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -726,7 +719,7 @@ def data_file(request, name: str, dataset: Dataset, write) -> HttpResponse:
 
 
 def site_settings(request):
-    from . import pages  # pages imports this module for its addresses
+    from performance.site import pages  # pages imports this module for its addresses
 
     return pages.site_settings_for(request)
 

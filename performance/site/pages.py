@@ -10,22 +10,16 @@ from itertools import groupby
 from django.db.models import Count, Max, Min, Prefetch
 from django.http import Http404
 
-from . import charts, ncpm, opendata
-from .caching import kept_for_the_content_version
-from .models import (
-    CallAnswerMonth,
-    Document,
-    LibraryPage,
-    Measure,
-    MeasureFigure,
-    PageSection,
-    PriorityArea,
-    RecordedCrimeFigure,
-    ReportingChannel,
-    ReportingPeriod,
-    SiteSettings,
-)
-from .tables import call_answer_table, measure_figure_table
+from performance.calls.models import CallAnswerMonth
+from performance.crime import ncpm
+from performance.crime.models.ncpm import Measure, MeasureFigure, PriorityArea, ReportingPeriod
+from performance.crime.models.recorded_crime import RecordedCrimeFigure
+from performance.forces.models import SiteSettings
+from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
+from performance.publishing.caching import kept_for_the_content_version
+from performance.shared import charts
+from performance.shared.tables import call_answer_table, measure_figure_table
+from performance.site import opendata
 
 YEARS_ON_POLICE_DATA_PAGE = 3
 

@@ -20,9 +20,10 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Count, OuterRef, Subquery
 from django.urls import path, reverse
 
-from . import caching
-from .feeds import last_saved, quarters_revised, revised
-from .models import CallAnswerMonth, Document, DocumentCategory, LibraryPage, Meeting
+from performance.calls.models import CallAnswerMonth
+from performance.library.models import Document, DocumentCategory, LibraryPage, Meeting
+from performance.publishing import caching
+from performance.site.feeds import last_saved, quarters_revised, revised
 
 
 class DataPagesSitemap(Sitemap):

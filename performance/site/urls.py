@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from . import feeds, national, opendata, views
-from .library import views as library
+from performance.library import views as library
+from performance.site import feeds, national, opendata, views
 
 
 class YearMonthConverter:

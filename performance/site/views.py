@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from . import pages
-from .caching import kept_for_the_public, public_page
-from .documents import DOCUMENT_KINDS, extension_of
-from .models import Document, LibraryPage
+from performance.library.documents import DOCUMENT_KINDS, extension_of
+from performance.library.models import Document, LibraryPage
+from performance.publishing.caching import kept_for_the_public, public_page
+from performance.site import pages
 
 
 @public_page

@@ -5,7 +5,7 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
-from performance import calculations
+from performance.shared import calculations
 
 register = template.Library()
 

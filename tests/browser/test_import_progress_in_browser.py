@@ -15,8 +15,8 @@ from django.contrib.auth.models import Permission
 from django.db import connections
 from django.urls import reverse
 
-from performance import recorded_crime
-from performance.import_jobs import ImportJob, JobProgress
+from performance.crime import recorded_crime
+from performance.imports.jobs import ImportJob, JobProgress
 from tests.browser.conftest import PASSWORD, axe_violations
 from tests.data import make_recorded_crime_files as files
 

@@ -2,7 +2,7 @@
 National Crime and Policing Measures (``ncpm``) and the Home Office's police recorded crime open
 data (``open_data``)."""
 
-from .ncpm import (
+from performance.crime.models.ncpm import (
     QUARTER_END_REQUIRED,
     REVISED_FIGURES,
     CommissionerStatement,
@@ -15,8 +15,8 @@ from .ncpm import (
     ReportingPeriodQuerySet,
     revision_text,
 )
-from .open_data import Offence, OffenceCount, OffenceCountQuerySet
-from .recorded_crime import (
+from performance.crime.models.open_data import Offence, OffenceCount, OffenceCountQuerySet
+from performance.crime.models.recorded_crime import (
     RecordedCrimeFigure,
     RecordedCrimeFigureQuerySet,
     RecordedCrimeHeadline,

@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from ... import calculations
-from ...publishing.models import Content, Publishable, PublishableQuerySet, Revised, WaitingRevision
+from performance.publishing.models import Content, Publishable, PublishableQuerySet, Revised, WaitingRevision
+from performance.shared import calculations
 
 
 class PriorityArea(Content):
@@ -247,7 +247,7 @@ class CommissionerStatement(Content):
         return f"{self.title} ({self.period})"
 
     def save(self, *args, **kwargs):
-        from ...richtext import cleaned_html
+        from performance.shared.richtext import cleaned_html
 
         self.body = cleaned_html(self.body)
         super().save(*args, **kwargs)

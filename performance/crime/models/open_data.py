@@ -5,8 +5,8 @@ import datetime
 
 from django.db import models
 
-from ... import calculations
-from ...forces.models import Force
+from performance.forces.models import Force
+from performance.shared import calculations
 
 
 class Offence(models.Model):

@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ... import calculations
-from ...forces.models import Force
-from ...publishing.models import Content, Publishable, Revised, WaitingRevision
+from performance.forces.models import Force
+from performance.publishing.models import Content, Publishable, Revised, WaitingRevision
+from performance.shared import calculations
 
 
 class RecordedCrimePeriod(Content, Publishable):

@@ -13,8 +13,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 
-from performance.models import CallAnswerMonth, Force
-from performance.ranking import ranks_recompute
+from performance.calls.models import CallAnswerMonth
+from performance.calls.ranking import ranks_recompute
+from performance.forces.models import Force
 
 PUBLISHED = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 

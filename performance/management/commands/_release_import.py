@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.resources import SpreadsheetFormat
-from performance.spreadsheets import MAX_FILE_BYTES, size_problem
+from performance.imports.resources import SpreadsheetFormat
+from performance.imports.spreadsheets import MAX_FILE_BYTES, size_problem
 
 
 class ReleaseImportCommand(BaseCommand):

@@ -27,10 +27,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from performance import extraction
-from performance.models import DocumentCategory
-
-from ._scratch import scratch_database
+from performance.library import extraction
+from performance.library.models import DocumentCategory
+from performance.management.commands._scratch import scratch_database
 
 VOCABULARY = (
     "police crime commissioner force victims neighbourhood policing officers community safety "

@@ -24,9 +24,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from performance import recorded_crime
-from performance.models import CallAnswerMonth, Force, OffenceCount
-from performance.resources import CallAnswerMonthResource, RecordedCrimeFigureResource, SpreadsheetFormat
+from performance.calls.models import CallAnswerMonth
+from performance.calls.resources import CallAnswerMonthResource
+from performance.crime import recorded_crime
+from performance.crime.models.open_data import OffenceCount
+from performance.crime.resources import RecordedCrimeFigureResource
+from performance.forces.models import Force
+from performance.imports.resources import SpreadsheetFormat
 
 CALLS_HEADER = [
     "Force Name",

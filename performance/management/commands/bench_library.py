@@ -33,11 +33,10 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from performance.caching import content_version
 from performance.library import views as library
-from performance.models import Document, DocumentCategory, Meeting
-
-from ._scratch import scratch_database
+from performance.library.models import Document, DocumentCategory, Meeting
+from performance.management.commands._scratch import scratch_database
+from performance.publishing.caching import content_version
 
 PUBLISHED = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 

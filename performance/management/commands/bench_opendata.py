@@ -31,10 +31,10 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance.models import CallAnswerMonth, SiteSettings
-
-from ._national import add_national_months
-from ._scratch import scratch_database
+from performance.calls.models import CallAnswerMonth
+from performance.forces.models import SiteSettings
+from performance.management.commands._national import add_national_months
+from performance.management.commands._scratch import scratch_database
 
 FILES = {
     "999-calls.csv": ("performance:data-calls-999-csv", ""),

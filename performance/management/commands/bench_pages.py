@@ -18,12 +18,11 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance.budgets import page_transfers
-from performance.caching import content_version, forget_version
-from performance.models import CallAnswerMonth
-
-from ._national import add_national_months
-from ._scratch import scratch_database
+from performance.calls.models import CallAnswerMonth
+from performance.management.commands._national import add_national_months
+from performance.management.commands._scratch import scratch_database
+from performance.publishing.caching import content_version, forget_version
+from performance.shared.budgets import page_transfers
 
 
 class Command(BaseCommand):

@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.urls import reverse
 
-from performance.models import Force
+from performance.forces.models import Force
 
 GOALS = {165_000: 10, 1_000_000: 60}  # rows -> seconds, upload to end
 REQUEST_GOAL = 0.3

@@ -1,6 +1,5 @@
-from performance.resources import CallAnswerMonthResource
-
-from ._release_import import ReleaseImportCommand
+from performance.calls.resources import CallAnswerMonthResource
+from performance.management.commands._release_import import ReleaseImportCommand
 
 
 class Command(ReleaseImportCommand):

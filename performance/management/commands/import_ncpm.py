@@ -1,6 +1,5 @@
-from performance.resources import MeasureFigureResource
-
-from ._release_import import ReleaseImportCommand
+from performance.crime.resources import MeasureFigureResource
+from performance.management.commands._release_import import ReleaseImportCommand
 
 
 class Command(ReleaseImportCommand):

@@ -1,6 +1,5 @@
-from performance.resources import RecordedCrimeFigureResource
-
-from ._release_import import ReleaseImportCommand
+from performance.crime.resources import RecordedCrimeFigureResource
+from performance.management.commands._release_import import ReleaseImportCommand
 
 
 class Command(ReleaseImportCommand):

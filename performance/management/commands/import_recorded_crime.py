@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.recorded_crime import RELEASE_NAME, release_import
+from performance.crime.recorded_crime import RELEASE_NAME, release_import
 
 
 class Command(BaseCommand):

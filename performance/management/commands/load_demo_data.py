@@ -16,33 +16,30 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
 
-from performance.models import (
-    CallAnswerMonth,
-    CallAnswerRank,
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.calls.ranking import ranks_deferred, ranks_recompute
+from performance.crime.models.ncpm import (
     CommissionerStatement,
-    Document,
-    DocumentCategory,
-    Force,
-    ForceAlias,
-    ForceGroup,
-    ForceGroupMembership,
-    LibraryPage,
     Measure,
     MeasureFigure,
-    Meeting,
-    PageSection,
     PriorityArea,
     PriorityAreaCommentary,
-    RecordedCrimeFigure,
-    RecordedCrimePeriod,
-    ReportingChannel,
     ReportingPeriod,
-    SiteSettings,
-    normalise_force_name,
 )
-from performance.ranking import ranks_deferred, ranks_recompute
-
-from .bench_extraction import text_pdf  # one text PDF writer, for the demo and the benchmark
+from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
+from performance.forces.models import Force, ForceAlias, ForceGroup, ForceGroupMembership, SiteSettings
+from performance.imports.spreadsheets import normalise_force_name
+from performance.library.models import (
+    Document,
+    DocumentCategory,
+    LibraryPage,
+    Meeting,
+    PageSection,
+    ReportingChannel,
+)
+from performance.management.commands.bench_extraction import (
+    text_pdf,  # one text PDF writer, for the demo and the benchmark
+)
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 

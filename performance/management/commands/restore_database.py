@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from .backup_database import (
+from performance.management.commands.backup_database import (
     ENGINE_NAMES,
     POSTGRESQL,
     backup_kind,
