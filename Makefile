@@ -72,9 +72,10 @@ local-env:
 test: install-test ## Run the whole test suite, browser tests included
 	$(BIN)/pytest
 
-lint: install-test ## Check style with ruff
+lint: install-test ## Check style with ruff, and the code's shape (layers, no import cycles) with import-linter
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 check: install-test ## Django's system checks and a check for missing migrations
 	DEBUG=1 $(MANAGE) check
