@@ -14,7 +14,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from performance.calls import charts as call_charts
 from performance.calls.ranking import ranks_deferred, ranks_recompute
+from performance.crime import charts as measure_charts
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -25,7 +27,6 @@ from performance.models import (
     ReportingPeriod,
     SiteSettings,
 )
-from performance.shared import charts
 from performance.site import pages
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
@@ -256,8 +257,8 @@ def test_charts_are_built_from_the_rows_without_querying(demo_data, django_asser
     figures = list(period.figures.all())
     area = figures[0].measure.priority_area
     with django_assert_num_queries(0):
-        charts.calls_charts(sorted(months, key=lambda m: m.month), settings=settings, csv_url=CSV)
-        charts.measures_chart(figures[:2], period=period, area=area, csv_url=CSV)
+        call_charts.calls_charts(sorted(months, key=lambda m: m.month), settings=settings, csv_url=CSV)
+        measure_charts.measures_chart(figures[:2], period=period, area=area, csv_url=CSV)
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,7 +305,7 @@ def months_with(*shares, total_calls=(), start=datetime.date(2023, 7, 1)) -> lis
     ],
 )
 def test_share_sentence_says_how_far_from_the_target(share, gap):
-    (chart, _) = charts.calls_charts(months_with("85.0", share), settings=office(), csv_url=CSV)
+    (chart, _) = call_charts.calls_charts(months_with("85.0", share), settings=office(), csv_url=CSV)
     assert (
         chart.summary
         == f"In August 2023, {Decimal(share):.1f}% of 999 calls were answered within 10 seconds, {gap}."
@@ -312,7 +313,7 @@ def test_share_sentence_says_how_far_from_the_target(share, gap):
 
 
 def test_target_line_follows_the_office_settings():
-    (chart, _) = charts.calls_charts(
+    (chart, _) = call_charts.calls_charts(
         months_with("93.0", "96.0", "95.0"), settings=office(target=95, seconds=15), csv_url=CSV
     )
     assert target_line(chart)["data"] == [95, 95, 95]
@@ -327,14 +328,14 @@ def test_share_from_band_counts_is_rounded_as_the_tables_round_it():
     (month,) = months_with(None)
     month.calls_under_10s, month.calls_10_to_60s, month.calls_60s_and_over = 871, 120, 9  # of 1,000
     month.total_calls = 1000
-    (chart, _) = charts.calls_charts([month], settings=office(), csv_url=CSV)
+    (chart, _) = call_charts.calls_charts([month], settings=office(), csv_url=CSV)
     assert chart.config["data"]["datasets"][0]["data"] == [87.1]
     assert chart.summary.startswith("In July 2023, 87.1% of 999 calls")
     assert chart.title.endswith(", July 2023")
 
 
 def test_a_month_without_a_share_is_a_gap_and_the_sentence_uses_the_latest_share():
-    share, volume = charts.calls_charts(months_with("88.0", None), settings=office(), csv_url=CSV)
+    share, volume = call_charts.calls_charts(months_with("88.0", None), settings=office(), csv_url=CSV)
     assert share.config["data"]["datasets"][0]["data"] == [88, None]
     assert share.summary.startswith("In July 2023, 88.0%")
     assert share.table.rows[1] == ["August 2023", ""]
@@ -344,7 +345,7 @@ def test_a_month_without_a_share_is_a_gap_and_the_sentence_uses_the_latest_share
 
 def test_a_month_missing_from_the_series_is_drawn_as_a_gap_not_joined_across():
     july, august, september = months_with("88.0", "86.0", "84.0", total_calls=[900, 950, 1000])
-    share, volume = charts.calls_charts([july, september], settings=office(), csv_url=CSV)
+    share, volume = call_charts.calls_charts([july, september], settings=office(), csv_url=CSV)
     assert share.config["data"]["labels"] == ["Jul 2023", "Aug 2023", "Sep 2023"]
     assert share.config["data"]["datasets"][0]["data"] == [88, None, 84]
     assert target_line(share)["data"] == [90, 90, 90]
@@ -357,24 +358,24 @@ def test_a_month_missing_from_the_series_is_drawn_as_a_gap_not_joined_across():
 
 def test_volume_sentence_compares_with_the_same_month_a_year_earlier():
     rows = months_with(*["80.0"] * 13, total_calls=[800, *[900] * 11, 1000], start=datetime.date(2022, 7, 1))
-    _, volume = charts.calls_charts(rows, settings=office(), csv_url=CSV)
+    _, volume = call_charts.calls_charts(rows, settings=office(), csv_url=CSV)
     assert (
         volume.summary
         == "In July 2023, Norfolk received 1,000 calls to 999, a 25% increase on July 2022 (800 calls)."
     )
     rows[-1].total_calls = 800
-    _, volume = charts.calls_charts(rows, settings=office(), csv_url=CSV)
+    _, volume = call_charts.calls_charts(rows, settings=office(), csv_url=CSV)
     assert (
         volume.summary
         == "In July 2023, Norfolk received 800 calls to 999, no change on July 2022 (800 calls)."
     )
     rows[-1].total_calls = 728
-    _, volume = charts.calls_charts(rows, settings=office(), csv_url=CSV)
+    _, volume = call_charts.calls_charts(rows, settings=office(), csv_url=CSV)
     assert volume.summary.endswith(", a 9% decrease on July 2022 (800 calls).")
 
 
 def test_no_months_no_charts():
-    assert charts.calls_charts([], settings=office(), csv_url=CSV) == []
+    assert call_charts.calls_charts([], settings=office(), csv_url=CSV) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,7 +422,7 @@ def test_group_chart_computes_the_position_when_no_rank_is_stored():
         ForceMonth(1, "Norfolk", "87.1"),
         ForceMonth(3, "Essex", "88.4"),
     ]
-    chart = charts.group_chart(rows, settings=office(), group=REGIONAL, csv_url=CSV)
+    chart = call_charts.group_chart(rows, settings=office(), group=REGIONAL, csv_url=CSV)
     assert chart.summary == (
         "In September 2023, Norfolk answered 87.1% of 999 calls within 10 seconds, "
         "ranked 3rd of 3 in the Regional 7 Force group."
@@ -445,32 +446,32 @@ def test_group_chart_computes_the_position_when_no_rank_is_stored():
 
 def test_group_chart_says_joint_ranks():
     rows = [ForceMonth(1, "Norfolk", "88.4"), ForceMonth(2, "Suffolk", "88.4"), ForceMonth(3, "Kent", "80")]
-    chart = charts.group_chart(rows, settings=office(), group=REGIONAL, csv_url=CSV)
+    chart = call_charts.group_chart(rows, settings=office(), group=REGIONAL, csv_url=CSV)
     assert chart.summary.endswith("ranked joint 1st of 3 in the Regional 7 Force group.")
 
 
 def test_group_chart_uses_the_stored_rank_for_its_scope():
     rank = CallAnswerRank(scope="msg", rank=4, joint=False, out_of=8)
     rows = [ForceMonth(1, "Norfolk", "87.1", ranks={"msg": rank}), ForceMonth(2, "Lincolnshire", "91.5")]
-    chart = charts.group_chart(rows, settings=office(), group=MSG, csv_url=CSV)
+    chart = call_charts.group_chart(rows, settings=office(), group=MSG, csv_url=CSV)
     assert chart.summary.endswith("ranked 4th of 8 in its Most Similar Group.")
     # The regional rank is not the Most Similar Group's: computed from the rows instead.
-    chart = charts.group_chart(rows, settings=office(), group=REGIONAL, csv_url=CSV)
+    chart = call_charts.group_chart(rows, settings=office(), group=REGIONAL, csv_url=CSV)
     assert chart.summary.endswith("ranked 2nd of 2 in the Regional 7 Force group.")
 
 
 def test_no_group_chart_without_the_home_force_or_another_force():
     settings = office()
     assert (
-        charts.group_chart([ForceMonth(2, "Suffolk", "80")], settings=settings, group=MSG, csv_url=CSV)
+        call_charts.group_chart([ForceMonth(2, "Suffolk", "80")], settings=settings, group=MSG, csv_url=CSV)
         is None
     )
     assert (
-        charts.group_chart([ForceMonth(1, "Norfolk", "80")], settings=settings, group=MSG, csv_url=CSV)
+        call_charts.group_chart([ForceMonth(1, "Norfolk", "80")], settings=settings, group=MSG, csv_url=CSV)
         is None
     )
     rows = [ForceMonth(1, "Norfolk", "80"), ForceMonth(2, "Suffolk", None)]
-    assert charts.group_chart(rows, settings=settings, group=MSG, csv_url=CSV) is None
+    assert call_charts.group_chart(rows, settings=settings, group=MSG, csv_url=CSV) is None
 
 
 def test_group_charts_from_the_demo_data_use_the_published_ranks(demo_data):
@@ -565,7 +566,7 @@ def test_measure_chart_without_a_baseline_leaves_it_out_of_the_sentence():
             previous=71,
         ),
     ]
-    chart = charts.measures_chart(figures, period=period, area=area, csv_url=CSV)
+    chart = measure_charts.measures_chart(figures, period=period, area=area, csv_url=CSV)
     assert (
         chart.summary
         == "Homicide: 1 offence in the 12 months to June 2023, no change on the previous 12 months."
@@ -580,7 +581,7 @@ def test_measure_chart_without_a_baseline_leaves_it_out_of_the_sentence():
 def test_trend_charts_need_two_periods(demo_data):
     assert pages.ncpm_archive_context(RequestFactory().get("/"))["trend_charts"] == []
     figures = list(MeasureFigure.objects.select_related("measure", "period"))
-    assert charts.measure_trend_charts(figures, csv_url=CSV) == []
+    assert measure_charts.measure_trend_charts(figures, csv_url=CSV) == []
 
 
 def test_trend_charts_show_each_measure_over_the_quarters(demo_data):
@@ -628,7 +629,7 @@ def test_trend_sentence_for_no_change_and_a_rise_from_none(demo_data):
     march.figures.filter(measure__name="Murder only").update(latest=2)
     march.figures.filter(measure__name="Robbery").update(latest=0)
     figures = MeasureFigure.objects.select_related("measure", "period").order_by("period__period_end")
-    by_measure = {c.table.columns[1]: c for c in charts.measure_trend_charts(figures, csv_url=CSV)}
+    by_measure = {c.table.columns[1]: c for c in measure_charts.measure_trend_charts(figures, csv_url=CSV)}
     assert by_measure["Murder only"].summary == (
         "Murder only: 2 offences in the 12 months to June 2023, the same as in the 12 months to March 2023."
     )
@@ -694,5 +695,5 @@ def test_group_chart_position_comes_from_the_counts_like_the_national_ranks():
     norfolk.calls_under_10s, norfolk.total_calls = 8714, 10000
     suffolk = ForceMonth(2, "Suffolk", "87.1")
     suffolk.calls_under_10s, suffolk.total_calls = 8706, 10000
-    chart = charts.group_chart([suffolk, norfolk], settings=office(), group=REGIONAL, csv_url=CSV)
+    chart = call_charts.group_chart([suffolk, norfolk], settings=office(), group=REGIONAL, csv_url=CSV)
     assert chart.summary.endswith("ranked 1st of 2 in the Regional 7 Force group.")

@@ -22,8 +22,6 @@ national comparison set among them) change; imports defer the signals and recomp
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,26 +32,15 @@ from django.utils import timezone
 
 from performance.calls.models import CallAnswerMonth, CallAnswerRank
 from performance.forces.models import Force, SiteSettings
+from performance.publishing.deferral import recomputation_deferred, recomputation_is_deferred
 from performance.shared import calculations
 
 NATIONAL_MINIMUM_FORCES = 30
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
-_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("ranks_deferred", default=False)
-
-
-@contextlib.contextmanager
-def ranks_deferred():
-    """Skip per-row recomputation (e.g. during an import that recomputes once at the end)."""
-    token = _deferred.set(True)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-
-
-def ranks_are_deferred() -> bool:
-    return _deferred.get()
+# An import or a recomputation writes in bulk and recomputes the ranks once at the end.
+ranks_deferred = recomputation_deferred
+ranks_are_deferred = recomputation_is_deferred
 
 
 def share_under_10s(row) -> Decimal | None:

@@ -199,6 +199,7 @@ def file_read(file, summary: RecordedCrimeImport, *, progress: Progress | None =
                 options,
                 cpu_seconds=untrusted.RECORDED_CRIME_SECONDS,
                 progress=rows_read,
+                reader="performance.crime.recorded_crime_file:recorded_crime_rows",
             )
     except untrusted.FileUnsafe as unsafe:
         summary.problems = [f"{unsafe} {untrusted.RELEASE_ADVICE}"]

@@ -54,7 +54,7 @@ def _child_main() -> int:
             json.dump(content, file, default=_encoded)
 
     try:
-        reader = readers.READERS[request["kind"]]
+        reader = readers.reader_named(request["reader"])
         result = reader(request["path"], request["options"], request["data"], progress=child_progress)
         answer({"ok": result})
     except MemoryError:

@@ -8,7 +8,8 @@ much is ``Unsafe``. Nothing here imports Django's settings, models or database.
 
 from __future__ import annotations
 
-from array import array
+import importlib
+from collections.abc import Callable
 
 from performance.imports import filechecks
 from performance.imports.filechecks import Bounds, Unsafe  # noqa: F401  (Unsafe: the child's caller catches it)
@@ -25,19 +26,19 @@ class Refused(Exception):
         self.details = details or {}
 
 
-def _bounds(options: dict) -> Bounds:
+def bounds_of(options: dict) -> Bounds:
     return Bounds(**options["bounds"])
 
 
-def _is_zip(path: str) -> bool:
+def is_zip(path: str) -> bool:
     with open(path, "rb") as file:
         return file.read(4).startswith(ZIP_HEADS)
 
 
 def sheet_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
     """A release's one sheet (999 calls, Table P1, force-supplied measures): its non-empty rows."""
-    if _is_zip(path):
-        filechecks.zip_checked(path, _bounds(options))
+    if is_zip(path):
+        filechecks.zip_checked(path, bounds_of(options))
     with open(path, "rb") as file:
         data = file.read()
     try:
@@ -52,79 +53,16 @@ def sheet_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
     return {"rows": sheet.rows, "sha256": sheet.sha256}
 
 
-def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
-    """The recorded crime open data, read and checked row by row (``recorded_crime_file``). The
-    counts go to ``data_path`` as four arrays of 64-bit integers — force pk, quarter end (its
-    proleptic ordinal), offence index, count — the rest is returned."""
-    from performance.crime import recorded_crime_file
-
-    if _is_zip(path):
-        rows_expected = filechecks.zip_checked(path, _bounds(options)).rows
-    else:
-        rows_expected = filechecks.csv_rows_counted(path)
-    facts = recorded_crime_file.FileFacts()
-    lookup = {key: tuple(value) for key, value in options["forces"].items()}
-    progress(0, rows_expected)
-    with open(path, "rb") as file:
-        contents = recorded_crime_file.file_read(
-            file,
-            facts,
-            lookup,
-            progress=progress,
-            rows_expected=rows_expected,
-            max_rows=options["bounds"]["rows"],
-        )
-    progress(facts.rows_read, facts.rows_read)
-    if not facts.problems:
-        columns = [array("q") for _ in range(4)]
-        for (force_id, quarter, offence), count in contents.counts.items():
-            columns[0].append(force_id)
-            columns[1].append(quarter.toordinal())
-            columns[2].append(offence)
-            columns[3].append(count)
-        with open(data_path, "wb") as out:
-            for column in columns:
-                column.tofile(out)
-    return {
-        "rows_read": facts.rows_read,
-        "skipped": dict(facts.skipped),
-        "problems": facts.problems,
-        "notes": facts.notes,
-        "forces": facts.forces,
-        "quarter_ends": facts.quarter_ends,
-        "offences": [
-            list(naming) for naming, _ in sorted(contents.offences.items(), key=lambda item: item[1])
-        ],
-        "force_ids": sorted(contents.forces),
-        "counts": len(contents.counts),
-    }
+def reader_named(name: str) -> Callable:
+    """The reader a request names: this module's own (``"sheet"``), or a domain's, named by its
+    place (``"performance.crime.recorded_crime_file:recorded_crime_rows"``), so that a dataset
+    brings its own reader without this module knowing it."""
+    module_name, _, function = name.rpartition(":")
+    if not module_name:
+        return READERS[name]
+    if not module_name.startswith("performance."):
+        raise ValueError(f"Not a reader of this project: {name}")
+    return getattr(importlib.import_module(module_name), function)
 
 
-def document_text(path: str, options: dict, data_path: str, *, progress) -> dict:
-    """The words of a library document (``extraction.text_of``), and the warnings reading it
-    gave (a damaged file: no words)."""
-    import logging
-
-    from performance.library import extraction
-
-    if _is_zip(path):
-        filechecks.zip_checked(path, _bounds(options))
-    warnings: list[str] = []
-
-    class Kept(logging.Handler):
-        def emit(self, record):
-            warnings.append(record.getMessage())
-
-    extraction.logger.addHandler(Kept(logging.WARNING))
-    extraction.logger.propagate = False
-    with open(path, "rb") as file:
-        data = file.read(extraction.MAX_DOCUMENT_BYTES + 1)
-    text = extraction.text_of(data, options.get("kind", ""), options.get("name", ""))
-    return {"text": text, "warnings": warnings}
-
-
-READERS = {
-    "sheet": sheet_rows,
-    "recorded_crime": recorded_crime_rows,
-    "text": document_text,
-}
+READERS = {"sheet": sheet_rows}

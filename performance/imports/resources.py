@@ -41,6 +41,7 @@ from performance.imports.spreadsheets import (
     header_key,
 )
 from performance.publishing import gate as publication
+from performance.publishing.deferral import recomputation_deferred
 from performance.shared import calculations
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -276,11 +277,8 @@ class ReleaseResource(resources.ModelResource):
         self.written = []
         user = kwargs.get("user")
         self.import_user = user if getattr(user, "is_authenticated", False) else None
-        # Upward (calls): every import defers the 999 ranks' per-row recomputation.
-        from performance.calls.ranking import ranks_deferred
-
         try:
-            with ranks_deferred():
+            with recomputation_deferred():  # the 999 ranks are recomputed once, after the import
                 result = super().import_data(
                     prepared.dataset,
                     dry_run=dry_run,

@@ -31,8 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -83,16 +83,19 @@ def read_in_child(
     cpu_seconds: int,
     memory_bytes: int | None = None,
     progress: Progress | None = None,
+    reader: str | None = None,
 ) -> tuple[dict, str]:
-    """Run reader ``kind`` on the file at ``path`` in a bounded child: (its result, the path of
-    the binary file it may have written beside it, which the caller deletes). Raises
-    ``FileUnsafe``, or ``FileUnreadable`` with the reader's own refusal."""
+    """Run a reader on the file at ``path`` in a bounded child: (its result, the path of the
+    binary file it may have written beside it, which the caller deletes). ``reader`` names it
+    (``readers.reader_named``; by default ``kind``, one of ``readers.READERS``); ``kind`` names the
+    reading in the log. Raises ``FileUnsafe``, or ``FileUnreadable`` with the reader's own refusal."""
     memory_bytes = memory_bytes or MEMORY_BYTES
     folder = tempfile.mkdtemp(prefix="pcc-read-")
     result_path = os.path.join(folder, "result.json")
     data_path = os.path.join(folder, "result.bin")
     request = {
         "kind": kind,
+        "reader": reader or kind,
         "path": os.fspath(path),
         "options": options,
         "result": result_path,
@@ -304,19 +307,6 @@ def sheet_from_upload(data: bytes, *, file_name: str, sheet_names=(), max_rows: 
         raise SpreadsheetError(str(refused)) from None
     rows = [(number, cells) for number, cells in result["rows"]]
     return Sheet(rows=rows, file_name=file_name, sha256=result["sha256"])
-
-
-def document_text(file, *, kind: str, name: str = "") -> str:
-    """A document's words, read in the child; "" for one that has none or cannot be read (with
-    the reader's warnings in the log). Raises ``FileUnsafe`` for a file that claims more than
-    any document could or goes past the child's bounds."""
-    options = {"kind": kind, "name": name, "bounds": DOCUMENT}
-    with local_path(file) as path:
-        result, data_path = read_in_child("text", path, options, cpu_seconds=DOCUMENT_SECONDS)
-    data_path_removed(data_path)
-    for warning in result["warnings"]:
-        logging.getLogger("performance.library.extraction").warning("%s", warning)
-    return result["text"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -65,10 +65,11 @@ def document_words_read(upload) -> str:
     upload for ``Document.save``. A file that claims more than a document could, or whose
     reading goes past the child's bounds, is refused here, before anything is saved."""
     from performance.imports import untrusted
+    from performance.library.reading import text_in_child
 
     if not hasattr(upload, "words_read"):
         try:
-            upload.words_read = untrusted.document_text(upload, kind=extension_of(upload.name))
+            upload.words_read = text_in_child(upload, kind=extension_of(upload.name))
         except untrusted.FileUnsafe as unsafe:
             raise ValidationError(f"{unsafe} {untrusted.DOCUMENT_ADVICE}") from None
     return upload.words_read

@@ -29,6 +29,7 @@ from odf.opendocument import load as load_odf
 from pypdf import PasswordType, PdfReader
 from python_calamine import CalamineWorkbook
 
+from performance.imports import filechecks, readers
 from performance.library.documents import MAX_DOCUMENT_BYTES, extension_of
 
 logger = logging.getLogger(__name__)
@@ -52,10 +53,10 @@ def extracted_text(file) -> str:
     for a file that cannot be read. ``file`` is a Django ``File`` or ``FieldFile``; it is read
     from its start and left at its start, ready for the storage to save it.
 
-    The file is read in the bounded child (``untrusted.document_text``, which runs
+    The file is read in the bounded child (``reading.text_in_child``, which runs
     ``text_of``): a file that would take more memory or time than it allows gives "" too, and a
     warning in the log."""
-    from performance.imports import untrusted
+    from performance.library.reading import text_in_child
 
     name = getattr(file, "name", "") or ""
     kind = extension_of(name)
@@ -64,7 +65,7 @@ def extracted_text(file) -> str:
     try:
         if getattr(file, "closed", False):
             file.open("rb")
-        return untrusted.document_text(file, kind=kind, name=name)
+        return text_in_child(file, kind=kind, name=name)
     except Exception as error:  # a damaged upload must never stop the document being saved
         logger.warning("No text read from %s: %s: %s", name, type(error).__name__, error)
         return ""
@@ -195,3 +196,22 @@ READERS = {
     "xlsx": xlsx_text,
     "csv": csv_text,
 }
+
+
+def document_text(path: str, options: dict, data_path: str, *, progress) -> dict:
+    """The words of a library document (``text_of``), and the warnings reading it
+    gave (a damaged file: no words)."""
+    if readers.is_zip(path):
+        filechecks.zip_checked(path, readers.bounds_of(options))
+    warnings: list[str] = []
+
+    class Kept(logging.Handler):
+        def emit(self, record):
+            warnings.append(record.getMessage())
+
+    logger.addHandler(Kept(logging.WARNING))
+    logger.propagate = False
+    with open(path, "rb") as file:
+        data = file.read(MAX_DOCUMENT_BYTES + 1)
+    text = text_of(data, options.get("kind", ""), options.get("name", ""))
+    return {"text": text, "warnings": warnings}

@@ -28,7 +28,7 @@ from performance.library import search
 from performance.library.documents import extension_of
 from performance.library.models import Document, DocumentCategory, LibraryPage, Meeting
 from performance.publishing.caching import kept_for_the_content_version, public_page
-from performance.site import pages
+from performance.publishing.preview import is_preview
 
 DOCUMENTS_PER_PAGE = 25
 MAX_PAGE = 100_000  # beyond any library; a larger number would overflow the database's OFFSET
@@ -413,7 +413,7 @@ def library_pages(preview: bool) -> list[LibraryPage]:
 
 @public_page
 def index(request):
-    preview = pages.is_preview(request)
+    preview = is_preview(request)
     return render(
         request,
         "performance/library.html",
@@ -426,7 +426,7 @@ def index(request):
 
 @public_page
 def category(request, slug):
-    preview = pages.is_preview(request)
+    preview = is_preview(request)
     chosen = next((category for category in library_categories() if category.slug == slug), None)
     if chosen is None:
         raise Http404("No such category.")
@@ -439,7 +439,7 @@ def category(request, slug):
 
 @public_page
 def meeting(request, slug):
-    preview = pages.is_preview(request)
+    preview = is_preview(request)
     chosen = get_object_or_404(Meeting.objects.visible(preview=preview), slug=slug)
     documents = chosen.documents.visible(preview=preview).only(
         "title",

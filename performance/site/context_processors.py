@@ -1,4 +1,4 @@
-from performance.site.pages import site_settings_for
+from performance.site.office import site_settings_for
 
 
 def site_settings(request):

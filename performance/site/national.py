@@ -19,12 +19,15 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.dateformat import format as date_format
 
+from performance.calls import charts as call_charts
 from performance.calls.models import CallAnswerMonth
 from performance.library.views import SortableColumn
 from performance.publishing.caching import kept_for_the_public, public_page
+from performance.publishing.preview import is_preview
 from performance.shared import calculations, charts
 from performance.shared.tables import DataTable, share_cell
-from performance.site import opendata, pages
+from performance.site import opendata
+from performance.site.office import site_settings_for
 
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
 # A force not ranked nationally (Scotland, British Transport Police …) sorts after the ranked.
@@ -153,7 +156,7 @@ def median_chart(settings, *, preview: bool) -> charts.Chart | None:
     by_month: dict[datetime.date, list] = {}
     home: dict[datetime.date, object] = {}
     for row in national:
-        share = charts.published_share(row)
+        share = call_charts.published_share(row)
         by_month.setdefault(row.month, []).append(share)
         if row.force_id == settings.home_force_id:
             home[row.month] = share
@@ -162,7 +165,7 @@ def median_chart(settings, *, preview: bool) -> charts.Chart | None:
     }
     if not held:
         return None
-    return charts.median_chart(
+    return call_charts.median_chart(
         {
             month: (home.get(month), calculations.median(s for s in shares if s is not None))
             for month, shares in held.items()
@@ -173,8 +176,8 @@ def median_chart(settings, *, preview: bool) -> charts.Chart | None:
 
 
 def month_context(request, month: datetime.date) -> dict:
-    settings = pages.site_settings_for(request)
-    preview = pages.is_preview(request)
+    settings = site_settings_for(request)
+    preview = is_preview(request)
     rows = list(
         CallAnswerMonth.objects.visible(preview=preview)
         .filter(month=month)

@@ -40,6 +40,7 @@ from performance.forces.models import Force
 from performance.imports.resources import formula_neutralised
 from performance.publishing.caching import kept_for_the_content_version, public_page
 from performance.shared import calculations
+from performance.site.office import site_settings_for
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -719,9 +720,7 @@ def data_file(request, name: str, dataset: Dataset, write) -> HttpResponse:
 
 
 def site_settings(request):
-    from performance.site import pages  # pages imports this module for its addresses
-
-    return pages.site_settings_for(request)
+    return site_settings_for(request)
 
 
 def open_data(view):

@@ -10,31 +10,20 @@ from itertools import groupby
 from django.db.models import Count, Max, Min, Prefetch
 from django.http import Http404
 
+from performance.calls import charts as call_charts
 from performance.calls.models import CallAnswerMonth
+from performance.crime import charts as measure_charts
 from performance.crime import ncpm
 from performance.crime.models.ncpm import Measure, MeasureFigure, PriorityArea, ReportingPeriod
 from performance.crime.models.recorded_crime import RecordedCrimeFigure
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
-from performance.publishing.caching import kept_for_the_content_version
-from performance.shared import charts
+from performance.publishing.preview import is_preview
 from performance.shared.tables import call_answer_table, measure_figure_table
 from performance.site import opendata
+from performance.site.office import site_settings_for
 
 YEARS_ON_POLICE_DATA_PAGE = 3
-
-
-def site_settings_for(request) -> SiteSettings | None:
-    """The office's settings, shared by views and templates: read once per content version (see
-    ``kept_for_the_content_version()``), or once per request."""
-    if not hasattr(request, "_site_settings"):
-        request._site_settings = kept_for_the_content_version("site-settings", SiteSettings.objects.for_site)
-    return request._site_settings
-
-
-def is_preview(request) -> bool:
-    """A staff member asking to see the page as it will be, drafts and scheduled content included."""
-    return request.GET.get("preview") == "1" and request.user.is_authenticated and request.user.is_staff
 
 
 def calls_999_context(
@@ -68,7 +57,7 @@ def calls_999_context(
         "call_tables": tables,
         "national_month": national_month(preview=preview),
         "older_call_years": bool(first_year) and span["earliest"].year < first_year,
-        "calls_charts": charts.calls_charts(
+        "calls_charts": call_charts.calls_charts(
             months, settings=settings, csv_url=opendata.calls_999_csv_url(force=force)
         ),
         "group_charts": group_charts(settings, latest, preview=preview),
@@ -104,7 +93,7 @@ def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> lis
     for group in groups:
         group_rows = [rows[force.pk] for force in group.members.all() if force.pk in rows]
         if len(group_rows) > 1:
-            chart = charts.group_chart(
+            chart = call_charts.group_chart(
                 group_rows, settings=settings, group=group, csv_url=opendata.calls_999_csv_url(month=month)
             )
             if chart is not None:
@@ -151,7 +140,7 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
                 )
                 if figures
                 else None,
-                "chart": charts.measures_chart(figures, period=period, area=area, csv_url=csv_url)
+                "chart": measure_charts.measures_chart(figures, period=period, area=area, csv_url=csv_url)
                 if figures
                 else None,
                 "commentary": commentary_by_area.get(area.pk),
@@ -264,7 +253,7 @@ def ncpm_archive_context(request) -> dict:
         "settings": settings,
         "preview": preview,
         "periods": periods,
-        "trend_charts": charts.measure_trend_charts(figures, csv_url=opendata.ncpm_csv_url())
+        "trend_charts": measure_charts.measure_trend_charts(figures, csv_url=opendata.ncpm_csv_url())
         if len(periods) > 1
         else [],
     }

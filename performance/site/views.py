@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from performance.library.documents import DOCUMENT_KINDS, extension_of
 from performance.library.models import Document, LibraryPage
 from performance.publishing.caching import kept_for_the_public, public_page
+from performance.publishing.preview import is_preview
 from performance.site import pages
 
 
@@ -23,15 +24,15 @@ def library(request):
         request,
         "performance/library.html",
         {
-            "pages": LibraryPage.objects.visible(preview=pages.is_preview(request)),
-            "documents": Document.objects.visible(preview=pages.is_preview(request)),
+            "pages": LibraryPage.objects.visible(preview=is_preview(request)),
+            "documents": Document.objects.visible(preview=is_preview(request)),
         },
     )
 
 
 @public_page
 def library_page(request, slug):
-    preview = pages.is_preview(request)
+    preview = is_preview(request)
     page = get_object_or_404(
         LibraryPage.objects.visible(preview=preview).prefetch_related(
             Prefetch(
@@ -93,7 +94,7 @@ def accessibility(request):
 def document(request, pk, name):
     """A published document (or, for a staff preview, a draft), served from the media folder by its id (never by a path from the
     address) with a safe Content-Disposition: PDFs open in the browser, other kinds download."""
-    found = get_object_or_404(Document.objects.visible(preview=pages.is_preview(request)), pk=pk)
+    found = get_object_or_404(Document.objects.visible(preview=is_preview(request)), pk=pk)
     kind = extension_of(found.file.name)
     content_type = DOCUMENT_KINDS.get(kind, ("application/octet-stream",))[0]
     try:
