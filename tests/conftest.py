@@ -46,10 +46,44 @@ def demo_data(db, demo_snapshot):
     demo_snapshot.write_text(serializers.serialize("json", objects))
 
 
+def on_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``postgresql`` needs PostgreSQL: on SQLite it is skipped, and listed at the end."""
+    if on_postgresql():
+        return
+    skip = pytest.mark.skip(reason=POSTGRESQL_ONLY)
+    for item in items:
+        if item.get_closest_marker("postgresql"):
+            item.add_marker(skip)
+
+
+POSTGRESQL_ONLY = "needs PostgreSQL"
+
+
 def pytest_terminal_summary(terminalreporter):
-    """The size of the generated authorization matrix, when it ran."""
+    """The size of the generated authorization matrix, when it ran; and, on SQLite, every test
+    that needs PostgreSQL and so did not run."""
     import sys
 
     matrix = sys.modules.get("tests.test_authorization_matrix")
     if matrix is not None and matrix.CELLS:
         terminalreporter.write_line(matrix.pytest_matrix_size())
+    not_run = [
+        report.nodeid
+        for report in terminalreporter.stats.get("skipped", [])
+        if "PostgreSQL" in str(report.longrepr) or POSTGRESQL_ONLY in str(report.longrepr)
+    ]
+    if not_run:
+        terminalreporter.write_line(
+            f"{len(not_run)} PostgreSQL-only test{'s' if len(not_run) != 1 else ''} did not run "
+            "(this run was on SQLite; run with DATABASE_URL=postgres://… to include them):",
+            yellow=True,
+            bold=True,
+        )
+        for nodeid in not_run:
+            terminalreporter.write_line(f"  {nodeid}")

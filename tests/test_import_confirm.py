@@ -382,10 +382,8 @@ def importing_publisher(django_user_model, username: str):
     return user
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite's test database is one in-memory connection, so threads cannot race",
-)
+# SQLite's test database is one in-memory connection, so threads cannot race.
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_of_two_overlapping_confirms_at_once_exactly_one_imports(demo_data, django_user_model):
     first = signed_in(importing_publisher(django_user_model, "first"))

@@ -408,7 +408,7 @@ def test_a_save_racing_another_gets_the_message_not_an_error_page(demo_data, pub
     assert channel.description == original  # nothing of this save was written
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="simultaneous writers need PostgreSQL")
+@pytest.mark.postgresql  # simultaneous writers
 @pytest.mark.django_db(transaction=True)
 def test_thirty_simultaneous_saves_of_one_record_exactly_one_wins(django_user_model):
     channel = ReportingChannel.objects.create(name="101", contact="101", description="Non-emergencies.")

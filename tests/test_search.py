@@ -25,9 +25,7 @@ meeting = test_library.meeting
 library = test_library.library
 
 LIBRARY = reverse("performance:library")
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="full-text search is PostgreSQL's"
-)
+postgresql_only = pytest.mark.postgresql  # full-text search is PostgreSQL's
 sqlite_only = pytest.mark.skipif(connection.vendor == "postgresql", reason="the plain match is SQLite's")
 
 
