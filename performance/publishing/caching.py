@@ -17,12 +17,14 @@ import datetime
 import functools
 import threading
 import time
+from collections.abc import Callable
 from importlib import import_module
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import auth
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, get_urlconf, resolve
@@ -56,11 +58,29 @@ def content_version(*, fresh: bool = False) -> datetime.datetime | None:
     return version
 
 
+# Where the version is read from, told by the domains at ready(): the row holding when content
+# last changed (``read_version_from``), and times content becomes public besides each draftable
+# model's publication (``public_from``).
+_changed_at: tuple[type, str] | None = None
+_public_from: dict[str, Callable[[datetime.datetime], Subquery]] = {}
+
+
+def read_version_from(model: type, field: str) -> None:
+    """The version is read with one query on ``model``'s row, whose ``field`` holds when content
+    last changed (the site settings' ``content_changed_at``)."""
+    global _changed_at
+    _changed_at = (model, field)
+
+
+def public_from(name: str, latest: Callable[[datetime.datetime], Subquery]) -> None:
+    """``latest(now)``: a subquery of the latest time that has arrived at which content becomes
+    public, besides each draftable model's publication; a date counts from the start of its day."""
+    _public_from[name] = latest
+
+
 def _read_version() -> datetime.datetime | None:
-    """One query: the settings row's content-changed time and each kind of publishable content's
-    latest publication that has arrived."""
-    from performance.forces.models import SiteSettings
-    from performance.library.models import Document
+    """One query: the settings row's content-changed time, each kind of publishable content's
+    latest publication that has arrived, and the other times content became public."""
     from performance.publishing.gate import DRAFTABLE
 
     now = timezone.now()
@@ -70,15 +90,19 @@ def _read_version() -> datetime.datetime | None:
         )
         for model in DRAFTABLE  # every kind of content with a publication time of its own
     }
-    # A published document dated in the future becomes public at the start of its day.
-    latest["latest_document_day"] = Subquery(
-        Document.objects.published(now).order_by("-published_on").values("published_on")[:1]
-    )
-    row = SiteSettings.objects.annotate(**latest).values("content_changed_at", *latest).first() or {}
-    day = row.pop("latest_document_day", None)
-    times = [value for value in row.values() if value is not None]
-    if day is not None:
-        times.append(timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)))
+    for name, subquery in _public_from.items():
+        latest[name] = subquery(now)  # e.g. a published document dated in the future: its day
+    if _changed_at is None:
+        raise ImproperlyConfigured("No row to read the content version from (read_version_from).")
+    model, field = _changed_at
+    row = model._default_manager.annotate(**latest).values(field, *latest).first() or {}
+    times = []
+    for value in row.values():
+        if value is None:
+            continue
+        if not isinstance(value, datetime.datetime):  # a day: public from its start
+            value = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+        times.append(value)
     return max(times) if times else None
 
 
@@ -117,9 +141,10 @@ def forget_version() -> None:
 
 
 # The query parameters each public page's view reads, by URL name (the open data files': their
-# documented filters, see ``query_parameters``). Every other parameter is dropped before the view
-# runs, so that an address with one added (``?utm_source=…``, a random string) is the same page,
-# from the same stored copy, and cannot put anything of its own into the page's links.
+# documented filters, added by the site at ready(), ``performance/site/parameters.py``). Every
+# other parameter is dropped before the view runs, so that an address with one added
+# (``?utm_source=…``, a random string) is the same page, from the same stored copy, and cannot put
+# anything of its own into the page's links.
 QUERY_PARAMETERS = {
     "performance:library": ("q", "category", "year", "type", "sort", "page"),
     "performance:library-category": ("q", "year", "type", "sort", "page"),
@@ -129,11 +154,6 @@ QUERY_PARAMETERS = {
 
 
 def query_parameters(view_name: str) -> tuple[str, ...]:
-    from performance.site.opendata import DATASETS  # opendata imports this module
-
-    for dataset in DATASETS:
-        if view_name in (f"performance:{dataset.url_name}-csv", f"performance:{dataset.url_name}-json"):
-            return tuple(filter.name for filter in dataset.filters)
     return QUERY_PARAMETERS.get(view_name, ())
 
 

@@ -1,28 +1,51 @@
-"""Keep computed 999 ranks, and the pages' Last-Modified date, in step with the content."""
+"""Keep the pages' Last-Modified date in step with the content.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.dispatch import receiver
+A public change to any gated model (``gate.GATED``) moves the content version (``caching``). This
+module knows no domain: each domain's ``signals`` module, imported by the app's ready() before
+``connect_receivers`` runs, connects its own receivers and tells this one what it must know of
+its models:
 
-from performance.calls.models import CallAnswerMonth, CallAnswerRank
-from performance.calls.ranking import ranks_are_deferred, ranks_recompute
-from performance.crime.models.ncpm import CommissionerStatement
-from performance.forces.models import ForceGroupMembership, SiteSettings
-from performance.library.models import LibraryPage
+- ``note_changes_with``: what notes a change to public content (the site settings' row);
+- ``deferred_while``: when changes are not noted write by write (during an import, which notes
+  its change once at the end);
+- ``connected_by_domain``: gated models whose writes are not connected here model by model (the
+  settings note their change themselves; ranks are written in bulk).
+"""
+
+from collections.abc import Callable
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
 from performance.publishing import gate as publication
 from performance.publishing.caching import forget_version
 
-
-@receiver([post_save, post_delete], sender=CallAnswerMonth)
-def call_month_changed(sender, instance, **kwargs):
-    if not ranks_are_deferred() and not kwargs.get("raw"):
-        ranks_recompute(months=[instance.month])
+_notes: list[Callable[[], None]] = []
+_deferrals: list[Callable[[], bool]] = []
+_connected_by_domain: set[type] = set()
 
 
-@receiver([post_save, post_delete], sender=ForceGroupMembership)
-@receiver(post_save, sender=SiteSettings)
-def groups_changed(sender, **kwargs):
-    if not ranks_are_deferred() and not kwargs.get("raw"):
-        ranks_recompute()
+def note_changes_with(note: Callable[[], None]) -> None:
+    """``note()`` records that public content changed now (called on every public change)."""
+    _notes.append(note)
+
+
+def deferred_while(is_deferred: Callable[[], bool]) -> None:
+    """While ``is_deferred()``, writes note no change: their writer notes it once at the end."""
+    _deferrals.append(is_deferred)
+
+
+def connected_by_domain(*models: type) -> None:
+    """``connect_receivers`` leaves these gated models alone: their domain connects what they need."""
+    _connected_by_domain.update(models)
+
+
+def changes_deferred() -> bool:
+    return any(is_deferred() for is_deferred in _deferrals)
+
+
+def note_change() -> None:
+    for note in _notes:
+        note()
 
 
 def public_before_save(sender, instance, raw=False, **kwargs):
@@ -47,46 +70,36 @@ def is_public_change(instance) -> bool:
 def content_changed(sender, instance=None, **kwargs):
     """A change to public content moves the pages' Last-Modified date (and their ETag). A change
     to a draft does not: the public pages, and the sitemap's dates, stay as they are."""
-    if ranks_are_deferred() or kwargs.get("raw"):
+    if changes_deferred() or kwargs.get("raw"):
         return
     if instance is not None and not is_public_change(instance):
         return
-    SiteSettings.content_changed()
+    note_change()
     forget_version()
-
-
-# Connected model by model: a receiver for every sender would stop Django's fast bulk deletes.
-for model in publication.GATED:
-    if model in (SiteSettings, CallAnswerRank):
-        # The settings note the change themselves; ranks are written in bulk, which sends no
-        # signal, and their writer moves the version itself (a hand-entered rank: below).
-        continue
-    post_save.connect(content_changed, sender=model, dispatch_uid=f"content_changed_save_{model.__name__}")
-    post_delete.connect(
-        content_changed, sender=model, dispatch_uid=f"content_changed_delete_{model.__name__}"
-    )
-
-
-@receiver(post_save, sender=SiteSettings)
-def settings_saved(sender, **kwargs):
-    """The settings note the change themselves (``content_changed_at``): read it afresh."""
-    forget_version()
-
-
-for model in (*publication.DRAFTABLE, *publication.PARENT):
-    pre_save.connect(public_before_save, sender=model, dispatch_uid=f"public_before_save_{model.__name__}")
-
-# A rank saved on its own is one entered by hand (the recomputation writes in bulk, which sends no
-# signal, and moves the version itself when a public rank changes). No delete receiver: it would
-# stop the recomputation's fast bulk delete; the admin notes a deleted rank itself.
-post_save.connect(content_changed, sender=CallAnswerRank, dispatch_uid="content_changed_save_CallAnswerRank")
 
 
 def links_changed(sender, action, **kwargs):
-    """Documents linked to or unlinked from a page or a statement change what the page shows."""
+    """Documents linked to or unlinked from a page or a statement change what the page shows
+    (connected by each domain to its links' ``through`` model)."""
     if action in ("post_add", "post_remove", "post_clear"):
         content_changed(sender, **kwargs)  # the page's or statement's own state decides
 
 
-for linked in (LibraryPage.documents.through, CommissionerStatement.documents.through):
-    m2m_changed.connect(links_changed, sender=linked, dispatch_uid=f"content_changed_links_{linked.__name__}")
+def connect_receivers() -> None:
+    """Connect the receivers to every gated model's writes (the app's ready(), once the domains'
+    ``signals`` modules have told this one about their models)."""
+    # Connected model by model: a receiver for every sender would stop Django's fast bulk deletes.
+    for model in publication.GATED:
+        if model in _connected_by_domain:
+            continue
+        post_save.connect(
+            content_changed, sender=model, dispatch_uid=f"content_changed_save_{model.__name__}"
+        )
+        post_delete.connect(
+            content_changed, sender=model, dispatch_uid=f"content_changed_delete_{model.__name__}"
+        )
+
+    for model in (*publication.DRAFTABLE, *publication.PARENT):
+        pre_save.connect(
+            public_before_save, sender=model, dispatch_uid=f"public_before_save_{model.__name__}"
+        )
