@@ -1,6 +1,7 @@
 """Staff admin for every performance model. Field help text lives on the models.
 
-Each domain's admin is its own module (``performance/<domain>/admin.py``), which registers its
+Each domain's admin is its own module (``performance/<domain>/admin.py``, and the site's, with
+the checklist of what it must publish, ``performance/site/admin.py``), which registers its
 models when imported: this module imports them all, registers the sign-in records' admin and
 re-exports what other modules import from here. The recorded crime open data's counts are
 registered from the app's ready() (``performance/recorded_crime_admin.py``)."""
@@ -16,6 +17,7 @@ from performance.forces import admin as forces_admin  # noqa: F401 - registers t
 from performance.imports import admin as imports_admin  # noqa: F401 - registers the domain's models
 from performance.library import admin as library_admin  # noqa: F401 - registers the domain's models
 from performance.publishing import admin as publishing_admin  # noqa: F401 - registers the domain's models
+from performance.site import admin as site_admin  # noqa: F401 - registers RequiredItem's, with the checklist
 
 __all__ = ["RecordedCrimeRecordAdmin", "SignInAttemptAdmin"]
 

@@ -7,8 +7,10 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Police performance data"
 
     def ready(self):
+        from performance.calls import checks as calls_checks  # noqa: F401 - join publishing_checks' registry
         from performance.calls import resources as calls_resources  # noqa: F401 - join release_resource's registry
         from performance.calls import signals as calls_signals  # noqa: F401 - connects the receivers
+        from performance.crime import checks as crime_checks  # noqa: F401 - join publishing_checks' registry
         from performance.crime import (  # noqa: F401 - connects the receivers, registers OffenceCountAdmin
             ncpm,
             ons,

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from performance.calls import checks as calls_checks
+from performance.crime import checks as crime_checks
 from performance.models import (
     CallAnswerMonth,
     CommissionerStatement,
@@ -63,7 +65,7 @@ def with_statement(period):
 
 
 def test_a_quarter_without_a_statement_says_so_with_a_link_to_add_it(quarter):
-    (check,) = publishing_checks.reporting_period_checks(quarter)
+    (check,) = crime_checks.reporting_period_checks(quarter)
     assert check.message.startswith("There is no Commissioner's statement for this quarter.")
     assert check.fix_url == f"/admin/performance/reportingperiod/{quarter.pk}/change/#statement-group"
 
@@ -79,7 +81,7 @@ def test_a_measure_entered_by_hand_without_a_figure_is_named_with_a_link_to_add_
     satisfaction = Measure.objects.create(
         priority_area=area, name="Victim satisfaction", unit=Measure.Unit.PERCENT
     )
-    (check,) = publishing_checks.reporting_period_checks(quarter)
+    (check,) = crime_checks.reporting_period_checks(quarter)
     assert check.message == (
         "Victim satisfaction has no figure. It is entered by hand (the recorded crime open data "
         "does not give it), so someone needs to type it in."
@@ -91,7 +93,7 @@ def test_a_measure_entered_by_hand_without_a_figure_is_named_with_a_link_to_add_
 
 def test_a_counted_measure_without_a_figure_is_named(quarter, gbh):
     with_statement(quarter)
-    assert messages(publishing_checks.reporting_period_checks(quarter)) == [
+    assert messages(crime_checks.reporting_period_checks(quarter)) == [
         "Grievous Bodily Harm has no figure. It is counted from the recorded crime open data, which "
         "may not yet cover every quarter of these 12 months."
     ]
@@ -100,7 +102,7 @@ def test_a_counted_measure_without_a_figure_is_named(quarter, gbh):
 def test_figures_all_0_are_odd(quarter, gbh):
     with_statement(quarter)
     figure = MeasureFigure.objects.create(period=quarter, measure=gbh, latest=0, previous=0, baseline=0)
-    (check,) = publishing_checks.reporting_period_checks(quarter)
+    (check,) = crime_checks.reporting_period_checks(quarter)
     assert check.message.startswith("Grievous Bodily Harm is 0 in the latest 12 months, the previous")
     assert check.fix_url == f"/admin/performance/measurefigure/{figure.pk}/change/"
 
@@ -108,13 +110,13 @@ def test_figures_all_0_are_odd(quarter, gbh):
 def test_0_in_the_latest_year_alone_is_not_all_0(quarter, gbh):
     with_statement(quarter)
     MeasureFigure.objects.create(period=quarter, measure=gbh, latest=0, previous=0, baseline=3)
-    assert publishing_checks.reporting_period_checks(quarter) == []
+    assert crime_checks.reporting_period_checks(quarter) == []
 
 
 def test_a_count_that_changed_by_more_than_the_threshold_is_odd(quarter, gbh):
     with_statement(quarter)
     MeasureFigure.objects.create(period=quarter, measure=gbh, latest=1510, previous=1000)
-    assert messages(publishing_checks.reporting_period_checks(quarter)) == [
+    assert messages(crime_checks.reporting_period_checks(quarter)) == [
         "Grievous Bodily Harm rose by 51% against the previous 12 months (1,000 to 1,510). Check "
         "the figures are right."
     ]
@@ -124,20 +126,20 @@ def test_a_change_of_exactly_the_threshold_is_not_odd(quarter, gbh):
     with_statement(quarter)
     assert publishing_checks.NCPM_CHANGE_WARNING_PERCENT == 50
     MeasureFigure.objects.create(period=quarter, measure=gbh, latest=500, previous=1000)
-    assert publishing_checks.reporting_period_checks(quarter) == []
+    assert crime_checks.reporting_period_checks(quarter) == []
 
 
 def test_a_percentage_is_judged_in_points(quarter, area):
     with_statement(quarter)
     satisfaction = Measure.objects.create(priority_area=area, name="Victim satisfaction", unit="percent")
     figure = MeasureFigure.objects.create(period=quarter, measure=satisfaction, latest=60, previous=75)
-    assert messages(publishing_checks.reporting_period_checks(quarter)) == [
+    assert messages(crime_checks.reporting_period_checks(quarter)) == [
         "Victim satisfaction fell by 15 percentage points against the previous 12 months (75% to "
         "60%). Check the figures are right."
     ]
     figure.latest = 66
     figure.save()
-    assert publishing_checks.reporting_period_checks(quarter) == []
+    assert crime_checks.reporting_period_checks(quarter) == []
 
 
 def test_pending_revisions_are_listed_with_their_notices(quarter, gbh):
@@ -146,11 +148,11 @@ def test_pending_revisions_are_listed_with_their_notices(quarter, gbh):
     MeasureFigureRevision.objects.create(
         period=quarter, measure=gbh, before_latest=100, before_previous=100, latest=110, previous=100
     )
-    assert messages(publishing_checks.reporting_period_checks(quarter)) == [
+    assert messages(crime_checks.reporting_period_checks(quarter)) == [
         "1 recomputed figure is waiting and will be applied: Grievous Bodily Harm: most recent 12 "
         "months from 100 to 110. The quarter page will say they were revised today."
     ]
-    assert publishing_checks.statement_to_reread(quarter) == quarter.statement
+    assert crime_checks.statement_to_reread(quarter) == quarter.statement
 
 
 def test_applied_revisions_are_not_pending_and_leave_the_statement_alone(quarter, gbh):
@@ -159,8 +161,8 @@ def test_applied_revisions_are_not_pending_and_leave_the_statement_alone(quarter
     MeasureFigureRevision.objects.create(
         period=quarter, measure=gbh, latest=110, previous=100, applied_at=PUBLISHED
     )
-    assert publishing_checks.reporting_period_checks(quarter) == []
-    assert publishing_checks.statement_to_reread(quarter) is None
+    assert crime_checks.reporting_period_checks(quarter) == []
+    assert crime_checks.statement_to_reread(quarter) is None
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ def call_month(force, month: datetime.date, *, calls=10000, under_10s="90.0", pu
 def test_a_home_force_month_after_a_gap_names_the_missing_months(norfolk):
     call_month(norfolk, datetime.date(2023, 6, 1), publish_at=PUBLISHED)
     september = call_month(norfolk, datetime.date(2023, 9, 1))
-    (check,) = publishing_checks.call_answer_month_checks(september)
+    (check,) = calls_checks.call_answer_month_checks(september)
     assert check.message == (
         "No 999 figures are held for Norfolk for July 2023, August 2023, between the last published "
         "month (June 2023) and this one: the public table would have a gap."
@@ -196,13 +198,13 @@ def test_a_home_force_month_after_a_gap_names_the_missing_months(norfolk):
 def test_the_month_after_the_last_published_one_has_no_gap(norfolk):
     call_month(norfolk, datetime.date(2023, 8, 1), publish_at=PUBLISHED)
     september = call_month(norfolk, datetime.date(2023, 9, 1))
-    assert publishing_checks.call_answer_month_checks(september) == []
+    assert calls_checks.call_answer_month_checks(september) == []
 
 
 def test_calls_that_changed_by_more_than_the_threshold_are_odd(norfolk):
     call_month(norfolk, datetime.date(2023, 8, 1), calls=10000, publish_at=PUBLISHED)
     september = call_month(norfolk, datetime.date(2023, 9, 1), calls=16000)
-    (check,) = publishing_checks.call_answer_month_checks(september)
+    (check,) = calls_checks.call_answer_month_checks(september)
     assert check.message == (
         "Norfolk September 2023: 999 calls rose by 60% against August 2023 (10,000 to 16,000). "
         "Check the figure is right."
@@ -213,13 +215,13 @@ def test_calls_that_changed_by_more_than_the_threshold_are_odd(norfolk):
 def test_calls_within_the_threshold_are_not_odd(norfolk):
     call_month(norfolk, datetime.date(2023, 8, 1), calls=10000, publish_at=PUBLISHED)
     september = call_month(norfolk, datetime.date(2023, 9, 1), calls=15000)
-    assert publishing_checks.call_answer_month_checks(september) == []
+    assert calls_checks.call_answer_month_checks(september) == []
 
 
 def test_an_answer_share_that_moved_by_more_than_the_threshold_is_odd(norfolk):
     call_month(norfolk, datetime.date(2023, 8, 1), under_10s="90.0", publish_at=PUBLISHED)
     september = call_month(norfolk, datetime.date(2023, 9, 1), under_10s="78.0")
-    assert messages(publishing_checks.call_answer_month_checks(september)) == [
+    assert messages(calls_checks.call_answer_month_checks(september)) == [
         "Norfolk September 2023: the share of calls answered in under 10 seconds fell by 12 "
         "percentage points against August 2023 (90.0% to 78.0%). Check the figures are right.",
         "Norfolk September 2023: the share of calls answered in 10 to under 60 seconds rose by 12 "
@@ -230,7 +232,7 @@ def test_an_answer_share_that_moved_by_more_than_the_threshold_is_odd(norfolk):
 def test_an_answer_share_within_the_threshold_is_not_odd(norfolk):
     call_month(norfolk, datetime.date(2023, 8, 1), under_10s="90.0", publish_at=PUBLISHED)
     september = call_month(norfolk, datetime.date(2023, 9, 1), under_10s="80.0")
-    assert publishing_checks.call_answer_month_checks(september) == []
+    assert calls_checks.call_answer_month_checks(september) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,7 +245,7 @@ def test_an_ons_period_without_the_home_forces_figure_says_so(norfolk):
     RecordedCrimeFigure.objects.create(
         period=period, force=Force.objects.create(name="Suffolk", ons_code="E23000025"), total=50000
     )
-    (check,) = publishing_checks.recorded_crime_period_checks(period)
+    (check,) = crime_checks.recorded_crime_period_checks(period)
     assert check.message.startswith("There is no figure for Norfolk in this period")
     assert check.fix_url == "/admin/performance/recordedcrimefigure/import/"
 
@@ -259,7 +261,7 @@ def test_an_ons_total_that_changed_by_more_than_the_threshold_is_odd(norfolk):
     figure = RecordedCrimeFigure.objects.create(
         period=period, force=norfolk, total=65115, previous_total=50000, previous_source="Table P1"
     )
-    (check,) = publishing_checks.recorded_crime_period_checks(period)
+    (check,) = crime_checks.recorded_crime_period_checks(period)
     assert check.message == (
         "Norfolk's police recorded crime rose by 30% against a year earlier (50,000 to 65,115 "
         "offences). Check the figure is right."
@@ -272,7 +274,7 @@ def test_an_ons_total_within_the_threshold_is_not_odd(norfolk):
     RecordedCrimeFigure.objects.create(
         period=period, force=norfolk, total=65115, previous_total=69237, previous_source="open data"
     )
-    assert publishing_checks.recorded_crime_period_checks(period) == []
+    assert crime_checks.recorded_crime_period_checks(period) == []
 
 
 def test_an_ons_total_is_checked_against_the_year_before_that_publishing_would_apply(norfolk):
@@ -287,7 +289,7 @@ def test_an_ons_total_is_checked_against_the_year_before_that_publishing_would_a
         previous_total=50000,
         previous_source="open data",
     )
-    (check,) = publishing_checks.recorded_crime_period_checks(period)
+    (check,) = crime_checks.recorded_crime_period_checks(period)
     assert "(50,000 to 65,115 offences)" in check.message
 
 

@@ -1,6 +1,7 @@
 """The admin's side of publishing, shared by every domain's admin: history with revert,
-one-at-a-time editing, the publication gate, publishing with its checks, recomputed figures
-waiting for a Publisher, and the checklist of what the site must publish (``RequiredItem``)."""
+one-at-a-time editing, the publication gate, publishing with its checks, and recomputed figures
+waiting for a Publisher. (The checklist of what the site must publish, ``RequiredItem``, spans the
+domains: its admin is the site's, ``performance/site/admin.py``.)"""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -16,10 +17,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from performance.crime.models.ncpm import CommissionerStatement, ReportingPeriod
 from performance.publishing import checks as publishing_checks
 from performance.publishing import gate as publication
-from performance.publishing.models import RequiredItem, StaleEdit
+from performance.publishing.models import StaleEdit
 
 CONCURRENT_EDIT = (
     "Someone else saved this since you opened it, so your changes have not been saved (nothing "
@@ -197,20 +197,18 @@ class PublishConfirmForm(forms.Form):
 
 @dataclass(frozen=True)
 class PublicationReview:
-    """What the Publisher sees about one item before it is published."""
+    """What the Publisher sees about one item before it is published: its checks and, when
+    publishing would change the figures some content was written about (a quarter's statement),
+    that content and the changes (``publishing_checks.to_reread``)."""
 
     obj: object
     checks: list
-    statement: CommissionerStatement | None = None
+    statement: object | None = None
     revisions: tuple = ()
 
 
 def publication_review(obj) -> PublicationReview:
-    statement, revisions = None, ()
-    if isinstance(obj, ReportingPeriod):
-        statement = publishing_checks.statement_to_reread(obj)
-        if statement is not None:
-            revisions = tuple(publishing_checks.pending_revision_notices(obj))
+    statement, revisions = publishing_checks.to_reread(obj)
     return PublicationReview(obj, publishing_checks.publishing_checks(obj), statement, revisions)
 
 
@@ -461,35 +459,3 @@ class PublicationFilter(admin.SimpleListFilter):
         if self.value() == "published":
             return queryset.published()
         return queryset
-
-
-@admin.register(RequiredItem)
-class RequiredItemAdmin(ContentAdmin):
-    """What the site must publish (as data), and the checklist of where each is and whether it is overdue."""
-
-    list_display = ["name", "rule", "category", "refresh_days", "order"]
-    list_select_related = ["category"]
-    search_fields = ["name", "requirement"]
-    ordering = ["order", "name"]
-    change_list_template = "admin/performance/requireditem/change_list.html"
-
-    def get_urls(self):
-        checklist = path(
-            "checklist/",
-            self.admin_site.admin_view(self.checklist_view),
-            name="performance_requireditem_checklist",
-        )
-        return [checklist, *super().get_urls()]
-
-    def checklist_view(self, request):
-        from performance.site.checklist import checklist
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "What the site must publish: checklist",
-            "opts": self.opts,
-            "rows": checklist(),
-        }
-        return TemplateResponse(request, "admin/performance/requireditem/checklist.html", context)
