@@ -42,6 +42,7 @@ from performance.imports.spreadsheets import (
 )
 from performance.publishing import gate as publication
 from performance.publishing.deferral import recomputation_deferred
+from performance.publishing.signals import note_change
 from performance.shared import calculations
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -454,11 +455,7 @@ class ReleaseResource(resources.ModelResource):
         if not kwargs.get("dry_run"):
             self.after_release(dataset, result)
             if any(not publication.is_draft(instance) for instance in self.written):
-                from performance.forces.models import (
-                    SiteSettings,  # upward (forces): the site's content version
-                )
-
-                SiteSettings.content_changed()  # bulk writes send no signal: a Publisher changed public figures
+                note_change()  # bulk writes send no signal: a Publisher changed public figures
             totals = result.totals
             user = kwargs.get("user")
             result.import_log = ImportLog.objects.create(
