@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from performance.forces.models import Force
-from performance.publishing.models import Content, Publishable, PublishableQuerySet, Revised
+from performance.publishing.models import Content, Publication, Publishable, PublishableQuerySet, Revised
 from performance.shared import calculations
 from performance.shared.validators import PERCENT_VALIDATORS, first_of_month
 
@@ -264,6 +264,11 @@ class CallAnswerRank(models.Model):
     )
 
     objects = CallAnswerRankQuerySet.as_manager()
+
+    # Published with its month. Its deletes are gated in the admin only: the recomputation
+    # deletes and writes computed ranks in bulk, from published months only, whoever's change
+    # set it off.
+    publication = Publication.parent("call_month", deletes_gated_in_admin_only=True)
 
     class Meta:
         ordering = ["call_month", "scope"]

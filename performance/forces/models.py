@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 
 from performance.imports.spreadsheets import normalise_force_name
-from performance.publishing.models import Content
+from performance.publishing.models import Content, Publication
 from performance.shared import calculations
 
 
@@ -68,6 +68,8 @@ class Force(Content):
 
     objects = ForceQuerySet.as_manager()
 
+    publication = Publication.always_public()
+
     class Meta:
         permissions = [("publish_force", "Can change forces (public as soon as saved)")]
         ordering = ["name"]
@@ -107,6 +109,8 @@ class ForceAlias(Content):
         "case, spacing, '&' versus 'and' and [note N] markers.",
     )
 
+    publication = Publication.always_public()
+
     class Meta:
         permissions = [("publish_forcealias", "Can change force aliases (public as soon as saved)")]
         ordering = ["alias"]
@@ -143,6 +147,8 @@ class ForceGroup(Content):
         help_text="The forces in the group, the home force included.",
     )
 
+    publication = Publication.always_public()
+
     class Meta:
         permissions = [("publish_forcegroup", "Can change force groups (public as soon as saved)")]
         ordering = ["name"]
@@ -162,6 +168,8 @@ class ForceGroupMembership(Content):
     force = models.ForeignKey(
         Force, on_delete=models.CASCADE, related_name="memberships", help_text="A force in the group."
     )
+
+    publication = Publication.always_public()
 
     class Meta:
         permissions = [("publish_forcegroupmembership", "Can change group members (public as soon as saved)")]
@@ -243,6 +251,8 @@ class SiteSettings(Content):
     )
 
     objects = SiteSettingsQuerySet.as_manager()
+
+    publication = Publication.always_public()
 
     class Meta:
         permissions = [("publish_sitesettings", "Can change the site settings (public as soon as saved)")]

@@ -52,6 +52,8 @@ from django.db import DatabaseError, OperationalError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from performance.publishing.models import Publication
+
 logger = logging.getLogger(__name__)
 
 PROGRESS_CACHE = "progress"  # the alias in settings.CACHES
@@ -126,6 +128,10 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True, help_text="When it ended.")
 
     objects = ImportJobQuerySet.as_manager()
+
+    publication = Publication.not_content(
+        "an import's preview or confirm run in the background: what it imports is gated"
+    )
 
     class Meta:
         ordering = ["-created_at"]

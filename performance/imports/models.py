@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from performance.publishing.models import Publication
+
 
 class ColumnMapping(models.Model):
     """Which of a file's columns holds a column an import needs but could not find by its heading,
@@ -36,6 +38,10 @@ class ColumnMapping(models.Model):
         related_name="+",
     )
     history = HistoricalRecords()
+
+    publication = Publication.not_content(
+        "a column choice made at an import's preview: what it imports is gated"
+    )
 
     class Meta:
         ordering = ["release", "-updated_at"]
@@ -102,6 +108,8 @@ class ImportUpload(models.Model):
         help_text="The confirmed import.",
     )
 
+    publication = Publication.not_content("a file uploaded for an import: what it imports is gated")
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -137,6 +145,8 @@ class ImportLog(models.Model):
         blank=True,
         help_text="The day the release was published, from the file or as entered (blank: not known).",
     )
+
+    publication = Publication.not_content("the record of a confirmed import, for staff")
 
     class Meta:
         ordering = ["-created_at"]

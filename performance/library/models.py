@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from performance.library.documents import document_upload_to, extension_of, validate_document
-from performance.publishing.models import Content, Publishable, PublishableQuerySet
+from performance.publishing.models import Content, Publication, Publishable, PublishableQuerySet
 
 
 class ReportingChannel(Content):
@@ -29,6 +29,8 @@ class ReportingChannel(Content):
     )
     is_emergency = models.BooleanField(default=False, help_text="Tick for 999.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Position on the page (lowest first).")
+
+    publication = Publication.always_public()
 
     class Meta:
         permissions = [
@@ -101,6 +103,8 @@ class PageSection(Content):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Order within its place (lowest first).")
 
+    publication = Publication.parent("page")
+
     class Meta:
         ordering = ["page", "slot", "order"]
 
@@ -120,6 +124,8 @@ class DocumentCategory(Content):
     )
     description = models.CharField(max_length=300, blank=True, help_text="One sentence on what it holds.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Position in the library (lowest first).")
+
+    publication = Publication.always_public()
 
     class Meta:
         ordering = ["order", "name"]

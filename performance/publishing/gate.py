@@ -22,6 +22,12 @@ waiting revisions (``MeasureFigureRevision``, ``RecordedCrimeRevision``). A test
 public address before and after a write to each of those tables and each import, as an Editor and
 as the system, and requires the same bytes.
 
+Each model declares its place itself (``publication = Publication.own()``, ``.parent("period")``,
+``.always_public()`` or ``.not_content("why")``: ``performance.publishing.models.Publication``),
+and the registry below (``DRAFTABLE``, ``PARENT``, ``ALWAYS_PUBLIC``, ``GATED``) is built from
+those declarations, so this module names no domain's models. A model of the app that declares
+nothing fails the system checks (``performance.E001``).
+
 Every path asks here: the admin's permission methods (``may_write``) so that forms, inlines,
 actions and history show only what may be done; the model signals (``assert_may_write``) so
 that any save or delete made for a signed-in user, a history revert included, is refused unless
@@ -35,50 +41,36 @@ import contextlib
 import contextvars
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.apps import apps
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from simple_history.models import HistoricalChanges
 
-from performance.calls.models import CallAnswerMonth, CallAnswerRank
-from performance.crime.models.ncpm import (
-    CommissionerStatement,
-    Measure,
-    MeasureFigure,
-    PriorityArea,
-    PriorityAreaCommentary,
-    ReportingPeriod,
-)
-from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
-from performance.forces.models import Force, ForceAlias, ForceGroup, ForceGroupMembership, SiteSettings
-from performance.library.models import (
-    Document,
-    DocumentCategory,
-    LibraryPage,
-    Meeting,
-    PageSection,
-    ReportingChannel,
-)
-from performance.publishing.models import RequiredItem
+from performance.publishing.models import Publication
 
-DRAFTABLE = (CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document, Meeting)
-PARENT = {
-    MeasureFigure: "period",
-    CommissionerStatement: "period",
-    PriorityAreaCommentary: "period",
-    RecordedCrimeFigure: "period",
-    PageSection: "page",
-    CallAnswerRank: "call_month",
-}
-ALWAYS_PUBLIC = (
-    Force,
-    ForceAlias,
-    ForceGroup,
-    ForceGroupMembership,
-    SiteSettings,
-    ReportingChannel,
-    Measure,
-    PriorityArea,
-    DocumentCategory,
-    RequiredItem,
-)
+APP = "performance"
+
+
+def app_models(app_config) -> list[type]:
+    """The app's models, by name, without the history kept of them (simple-history's models)."""
+    models = (model for model in app_config.get_models() if not issubclass(model, HistoricalChanges))
+    return sorted(models, key=lambda model: model.__name__)
+
+
+def declared(kind: str) -> list[type]:
+    """The app's models whose declaration is ``kind`` (by name). Built once the models are loaded:
+    this module is imported from the app's ready() and after it, never by a models module."""
+    return [
+        model
+        for model in app_models(apps.get_app_config(APP))
+        if isinstance(getattr(model, "publication", None), Publication) and model.publication.kind == kind
+    ]
+
+
+# The registry, from the models' declarations (see ``Publication``).
+DRAFTABLE = tuple(declared("own"))  # a publication of its own: Publishable
+PARENT = {model: model.publication.parent_field for model in declared("parent")}  # its publication's field
+ALWAYS_PUBLIC = tuple(declared("always_public"))  # no draft state: Publisher only
 GATED = (*DRAFTABLE, *PARENT, *ALWAYS_PUBLIC)
 
 REFUSED = "Only a Publisher can change content that is published or scheduled, or that the public sees as soon as it is saved."
@@ -212,9 +204,9 @@ def import_refusals(user, instances: Iterable) -> list:
 
 
 def gate_signals() -> None:
-    """Connect the gate to every gated model's saves and deletes. A rank's delete is gated in the
-    admin only: the recomputation deletes and writes computed ranks in bulk, from published
-    months only, whoever's change set it off."""
+    """Connect the gate to every gated model's saves and deletes, but not to the deletes of a
+    model declared ``deletes_gated_in_admin_only`` (a rank: the recomputation deletes and writes
+    computed ranks in bulk, from published months only, whoever's change set it off)."""
     from django.db.models.signals import pre_delete, pre_save
 
     def before_save(sender, instance, raw=False, **kwargs):
@@ -226,8 +218,58 @@ def gate_signals() -> None:
 
     for model in GATED:
         pre_save.connect(before_save, sender=model, weak=False, dispatch_uid=f"gate_save_{model.__name__}")
-        if model is CallAnswerRank:
+        if model.publication.deletes_gated_in_admin_only:
             continue
         pre_delete.connect(
             before_delete, sender=model, weak=False, dispatch_uid=f"gate_delete_{model.__name__}"
         )
+
+
+@checks.register(checks.Tags.models)
+def check_publication_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every model of the app declares its place under the gate (``performance.E001``), and a
+    model published with its parent names a foreign key to a model with a publication of its own
+    (``performance.E002``)."""
+    if app_configs is None:
+        app_configs = [apps.get_app_config(APP)]
+    errors = []
+    for app_config in app_configs:
+        if app_config.label != APP:
+            continue
+        for model in app_models(app_config):
+            declaration = getattr(model, "publication", None)
+            if not isinstance(declaration, Publication):
+                errors.append(
+                    checks.Error(
+                        f"{model.__name__} does not declare its place under the publication gate.",
+                        hint="Give the model a class attribute from performance.publishing.models: "
+                        'publication = Publication.own(), Publication.parent("<foreign key>"), '
+                        'Publication.always_public() or Publication.not_content("why …").',
+                        obj=model,
+                        id="performance.E001",
+                    )
+                )
+            elif declaration.kind == "parent" and not _names_a_publication(model, declaration.parent_field):
+                errors.append(
+                    checks.Error(
+                        f"{model.__name__} is declared Publication.parent({declaration.parent_field!r}), "
+                        "which is not a foreign key to a model with a publication of its own.",
+                        hint="Name the foreign key to the model declared Publication.own().",
+                        obj=model,
+                        id="performance.E002",
+                    )
+                )
+    return errors
+
+
+def _names_a_publication(model, field_name: str) -> bool:
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return False
+    related = getattr(field, "related_model", None)
+    return (
+        (field.many_to_one or field.one_to_one)
+        and isinstance(related, type)
+        and getattr(getattr(related, "publication", None), "kind", None) == "own"
+    )

@@ -1,5 +1,8 @@
 """The publication gate's base models and what the staff checklist requires to be published.
 
+``Publication`` is what every model of the app declares: its place under the gate (its own
+publication, its parent's, public as soon as it is saved, or not content at all).
+
 ``Content`` (history kept, a version refusing a stale save), ``Revised`` (when a row last changed),
 ``Publishable`` (draft until a Publisher sets when it goes public) and ``WaitingRevision`` (a change
 to published figures waiting for a Publisher) are abstract: every domain's models build on them.
@@ -8,13 +11,60 @@ Its category is a ``DocumentCategory`` of the library (``performance.library.mod
 above this one: the foreign key names the model (same app) rather than importing it.
 """
 
+from __future__ import annotations
+
 import datetime
+from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A model's place under the publication gate (``performance.publishing.gate``), declared on
+    the model as the class attribute ``publication``. Every model of the app declares one (or
+    inherits its base's), and the gate's registry is built from them; a model that declares
+    nothing fails the system checks (``performance.E001``). One of::
+
+        publication = Publication.own()
+            # A draft until a Publisher sets when it goes public (``Publishable`` declares this).
+        publication = Publication.parent("period")
+            # Public when the object its foreign key ``period`` names is (a figure, its quarter).
+        publication = Publication.always_public()
+            # No draft state: public as soon as it is saved, so only a Publisher may write it.
+        publication = Publication.not_content("import records, for staff")
+            # Not content: the public never reads it, and the gate lets its writes through.
+    """
+
+    kind: Literal["own", "parent", "always_public", "not_content"]
+    parent_field: str = ""  # "parent": the foreign key naming the publication
+    reason: str = ""  # "not_content": why it is not content
+    deletes_gated_in_admin_only: bool = False  # "parent": no model signal refuses a delete
+
+    @classmethod
+    def own(cls) -> Publication:
+        return cls("own")
+
+    @classmethod
+    def parent(cls, field: str, *, deletes_gated_in_admin_only: bool = False) -> Publication:
+        """Published with the object ``field`` names. ``deletes_gated_in_admin_only``: only the
+        admin asks the gate before a delete (rows the system deletes in bulk, e.g. computed ranks)."""
+        return cls("parent", parent_field=field, deletes_gated_in_admin_only=deletes_gated_in_admin_only)
+
+    @classmethod
+    def always_public(cls) -> Publication:
+        return cls("always_public")
+
+    @classmethod
+    def not_content(cls, reason: str) -> Publication:
+        if not reason.strip():
+            raise ValueError('Say why the model is not content: Publication.not_content("why …").')
+        return cls("not_content", reason=reason)
 
 
 class StaleEdit(Exception):
@@ -102,6 +152,11 @@ class WaitingRevision(models.Model):
 
     objects = WaitingRevisionQuerySet.as_manager()
 
+    publication = Publication.not_content(
+        "a waiting revision: the public reads the figures, which change only when a Publisher "
+        "publishes the content again"
+    )
+
     class Meta:
         abstract = True
 
@@ -130,6 +185,8 @@ class Publishable(models.Model):
     )
 
     objects = PublishableQuerySet.as_manager()
+
+    publication = Publication.own()
 
     class Meta:
         abstract = True
@@ -187,6 +244,8 @@ class RequiredItem(Content):
         "For the statement check: days allowed after the ONS release.",
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Position in the checklist (lowest first).")
+
+    publication = Publication.always_public()
 
     class Meta:
         ordering = ["order", "name"]

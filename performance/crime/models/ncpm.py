@@ -12,7 +12,14 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from performance.publishing.models import Content, Publishable, PublishableQuerySet, Revised, WaitingRevision
+from performance.publishing.models import (
+    Content,
+    Publication,
+    Publishable,
+    PublishableQuerySet,
+    Revised,
+    WaitingRevision,
+)
 from performance.shared import calculations
 
 
@@ -33,6 +40,8 @@ class PriorityArea(Content):
         help_text="Shown instead of a table when there is no force-level police data, e.g. "
         '"Non police data not yet available." for cyber crime.',
     )
+
+    publication = Publication.always_public()
 
     class Meta:
         permissions = [("publish_priorityarea", "Can change priority areas (public as soon as saved)")]
@@ -97,6 +106,8 @@ class Measure(Content):
         help_text="Appendix definition: what the measure counts. Markdown: blank line between "
         "paragraphs, '- ' for bullet points.",
     )
+
+    publication = Publication.always_public()
 
     class Meta:
         permissions = [("publish_measure", "Can change measure definitions (public as soon as saved)")]
@@ -240,6 +251,8 @@ class CommissionerStatement(Content):
         help_text="Documents it links to, e.g. the Commissioner's response to the ONS release.",
     )
 
+    publication = Publication.parent("period")
+
     class Meta:
         verbose_name = "Commissioner's statement"
 
@@ -304,6 +317,8 @@ class MeasureFigure(Content, Revised):
         '"2.0", "3.0"]]}]. Written when a ``MeasureFigureRevision`` is applied (those rows are the '
         "record); kept here so that the page shows it without another query.",
     )
+
+    publication = Publication.parent("period")
 
     class Meta:
         permissions = [
@@ -470,6 +485,8 @@ class PriorityAreaCommentary(Content, Revised):
         help_text="The supplementary comment for this priority area and quarter. Markdown: blank "
         "line between paragraphs, '- ' or '1. ' for lists. HTML is not allowed and is removed."
     )
+
+    publication = Publication.parent("period")
 
     class Meta:
         ordering = ["period", "priority_area"]

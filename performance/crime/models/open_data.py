@@ -6,6 +6,7 @@ import datetime
 from django.db import models
 
 from performance.forces.models import Force
+from performance.publishing.models import Publication
 from performance.shared import calculations
 
 
@@ -20,6 +21,11 @@ class Offence(models.Model):
         max_length=150, help_text='The Offence Group, e.g. "Violence against the person".'
     )
     subgroup = models.CharField(max_length=150, help_text='The Offence Subgroup, e.g. "Homicide".')
+
+    publication = Publication.not_content(
+        "the open data's offence list: the public reads only what was computed from it into a "
+        "draft or a waiting revision that a Publisher then published"
+    )
 
     class Meta:
         ordering = ["code", "description"]
@@ -65,6 +71,11 @@ class OffenceCount(models.Model):
     count = models.IntegerField(help_text="Number of Offences, as published.")
 
     objects = OffenceCountQuerySet.as_manager()
+
+    publication = Publication.not_content(
+        "the recorded crime open data as released: the public reads only what was computed from "
+        "it into a draft or a waiting revision that a Publisher then published"
+    )
 
     class Meta:
         permissions = [("import_offencecount", "Can import the recorded crime open data")]

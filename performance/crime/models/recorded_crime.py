@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from performance.forces.models import Force
-from performance.publishing.models import Content, Publishable, Revised, WaitingRevision
+from performance.publishing.models import Content, Publication, Publishable, Revised, WaitingRevision
 from performance.shared import calculations
 
 
@@ -163,6 +163,8 @@ class RecordedCrimeFigure(Content, Revised):
     )
 
     objects = RecordedCrimeFigureQuerySet.as_manager()
+
+    publication = Publication.parent("period")
 
     class Meta:
         permissions = [
