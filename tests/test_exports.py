@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from performance.calls.resources import CallAnswerMonthExportResource
 from performance.crime.resources import MeasureFigureExportResource, RecordedCrimeFigureExportResource
-from performance.imports.resources import SafeCSV, SafeXLSX, formula_neutralised
+from performance.imports.resources import SafeCSV, SafeXLSX
 from performance.models import (
     CallAnswerMonth,
     Force,
@@ -27,6 +27,7 @@ from performance.models import (
     RecordedCrimePeriod,
     ReportingPeriod,
 )
+from performance.shared.formulas import formula_neutralised
 from tests.factories import PUBLISHED
 
 HOSTILE_NAMES = [

@@ -5,6 +5,7 @@ change of column, order, rounding or wording shows up here.
 """
 
 import csv
+import dataclasses
 import datetime
 import io
 import json
@@ -12,8 +13,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from performance.calls.opendata import CALLS_999, calls_999_csv_url
+from performance.crime.opendata import NCPM, ONS, ncpm_csv_url
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -25,8 +29,8 @@ from performance.models import (
     RecordedCrimePeriod,
     ReportingPeriod,
 )
+from performance.publishing import opendata
 from performance.publishing.caching import content_version
-from performance.site import opendata
 from tests.factories import PUBLISHED
 from tests.html_tables import parse_page
 
@@ -83,7 +87,7 @@ ONS_HEADER = [
     "last_revised",
 ]
 HEADERS = {"calls-999": CALLS_999_HEADER, "ncpm": NCPM_HEADER, "ons": ONS_HEADER}
-DATASETS = {"calls-999": opendata.CALLS_999, "ncpm": opendata.NCPM, "ons": opendata.ONS}
+DATASETS = {"calls-999": CALLS_999, "ncpm": NCPM, "ons": ONS}
 DATA_URL_NAMES = [f"performance:data-{name}-{kind}" for name in HEADERS for kind in ("csv", "json")]
 
 HOSTILE_NAMES = ["=cmd|' /C calc'!A0", "+44 1603 000000", "-2+3", "@SUM(1,1)", "\tTabbed", "\rReturned"]
@@ -674,16 +678,22 @@ def test_links_on_the_public_pages_give_their_rows(client, demo_data):
         assert len(rows) > 1, link
 
 
+def test_the_registry_lists_each_dataset_once_in_its_order():
+    assert opendata.DATASETS == [CALLS_999, NCPM, ONS]  # the datasets page's order
+    clash = dataclasses.replace(NCPM, slug="another", url_name="data-another")  # NCPM's order
+    with pytest.raises(ImproperlyConfigured):
+        opendata.register(clash)
+    assert opendata.DATASETS == [CALLS_999, NCPM, ONS]
+
+
 def test_addresses_for_the_pages(demo_data):
     norfolk = Force.objects.get(name="Norfolk")
     period = ReportingPeriod.objects.get()
     area = PriorityArea.objects.get(name="Reduce Serious Violence")
 
-    assert opendata.calls_999_csv_url(force=norfolk, year=2023).endswith(
-        "999-calls.csv?force=norfolk&year=2023"
-    )
-    assert opendata.calls_999_csv_url(month=JANUARY_2023).endswith("999-calls.csv?month=2023-01")
-    assert opendata.ncpm_csv_url(period=period, area=area).endswith(
+    assert calls_999_csv_url(force=norfolk, year=2023).endswith("999-calls.csv?force=norfolk&year=2023")
+    assert calls_999_csv_url(month=JANUARY_2023).endswith("999-calls.csv?month=2023-01")
+    assert ncpm_csv_url(period=period, area=area).endswith(
         "ncpm.csv?period=2023-06&area=reduce-serious-violence"
     )
 

@@ -63,8 +63,8 @@ from performance.models import (
 )
 from performance.publishing import caching
 from performance.publishing import gate as publication
+from performance.publishing.opendata import DATASETS
 from performance.shared.calculations import twelve_month_quarter_ends
-from performance.site import opendata
 from tests.data import make_recorded_crime_files
 from tests.factories import PUBLISHED, staff
 
@@ -189,7 +189,7 @@ def open_data_filtered() -> list[str]:
     """Each open data file with each documented filter, at its documented example."""
     return [
         f"{url}?{urlencode({data_filter.name: data_filter.example})}"
-        for dataset in opendata.DATASETS
+        for dataset in DATASETS
         for url in (dataset.csv_url, dataset.json_url)
         for data_filter in dataset.filters
     ]

@@ -28,7 +28,7 @@ from performance.calls.resources import CallAnswerMonthResource
 from performance.imports.resources import SpreadsheetFormat
 from performance.models import CallAnswerMonth, CallAnswerRank, Force, ForceGroupMembership, SiteSettings
 from performance.publishing.caching import content_version, forget_version
-from performance.site.opendata import iso
+from performance.publishing.opendata import iso
 from tests.factories import PUBLISHED, staff
 from tests.html_tables import parse_page
 

@@ -44,8 +44,7 @@ from performance.publishing import gate as publication
 from performance.publishing.deferral import recomputation_deferred
 from performance.publishing.signals import note_change
 from performance.shared import calculations
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from performance.shared.formulas import formula_neutralised
 
 
 @dataclass(frozen=True)
@@ -111,17 +110,6 @@ class SpreadsheetFormat(base_formats.Format):
 
     def is_binary(self):
         return True
-
-
-def formula_neutralised(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers.
-
-    >>> formula_neutralised('=HYPERLINK("x")'), formula_neutralised("-13"), formula_neutralised(-13)
-    ('\\'=HYPERLINK("x")', "'-13", -13)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:

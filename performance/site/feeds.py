@@ -27,6 +27,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from performance.calls.models import CallAnswerMonth, CallAnswerRank
+from performance.calls.opendata import CALLS_999
 from performance.crime.models.ncpm import (
     CommissionerStatement,
     MeasureFigure,
@@ -34,10 +35,11 @@ from performance.crime.models.ncpm import (
     ReportingPeriod,
 )
 from performance.crime.models.recorded_crime import RecordedCrimePeriod
+from performance.crime.opendata import NCPM, ONS
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, Meeting
 from performance.publishing.caching import public_page
-from performance.site import opendata
+from performance.publishing.opendata import Dataset
 
 MAX_ENTRIES = 50
 
@@ -207,7 +209,7 @@ def dataset_entries(authority: str, now: datetime.datetime) -> list[Entry]:
     return entries
 
 
-def dataset_times(now: datetime.datetime) -> dict[opendata.Dataset, dict]:
+def dataset_times(now: datetime.datetime) -> dict[Dataset, dict]:
     """For each dataset: its first publication (``first``), its newest (``newest``) and its rows'
     newest change (``changed``, and for 999 the newest computed rank that counts from a
     scheduled publication, ``ranked``), as its CSV's ``last_revised`` column says."""
@@ -215,16 +217,16 @@ def dataset_times(now: datetime.datetime) -> dict[opendata.Dataset, dict]:
         ranks__source=CallAnswerRank.Source.COMPUTED, ranks__preview=False, ranks__valid_from__lte=now
     )
     return {
-        opendata.CALLS_999: CallAnswerMonth.objects.published(now).aggregate(
+        CALLS_999: CallAnswerMonth.objects.published(now).aggregate(
             first=Min("publish_at"),
             newest=Max("publish_at"),
             changed=Max("updated_at"),
             ranked=Max("ranks__valid_from", filter=computed_rank),
         ),
-        opendata.NCPM: ReportingPeriod.objects.published(now).aggregate(
+        NCPM: ReportingPeriod.objects.published(now).aggregate(
             first=Min("publish_at"), newest=Max("publish_at"), changed=Max("figures__updated_at")
         ),
-        opendata.ONS: RecordedCrimePeriod.objects.published(now).aggregate(
+        ONS: RecordedCrimePeriod.objects.published(now).aggregate(
             first=Min("publish_at"), newest=Max("publish_at"), changed=Max("figures__updated_at")
         ),
     }

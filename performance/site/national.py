@@ -21,12 +21,12 @@ from django.utils.dateformat import format as date_format
 
 from performance.calls import charts as call_charts
 from performance.calls.models import CallAnswerMonth
+from performance.calls.opendata import calls_999_csv_url
 from performance.library.views import SortableColumn
 from performance.publishing.caching import kept_for_the_public, public_page
 from performance.publishing.preview import is_preview
 from performance.shared import calculations, charts
 from performance.shared.tables import DataTable, share_cell
-from performance.site import opendata
 from performance.site.office import site_settings_for
 
 BANDS = ("under_10s", "10_to_60s", "60s_and_over")
@@ -171,7 +171,7 @@ def median_chart(settings, *, preview: bool) -> charts.Chart | None:
             for month, shares in held.items()
         },
         settings=settings,
-        csv_url=opendata.calls_999_csv_url(),
+        csv_url=calls_999_csv_url(),
     )
 
 
@@ -226,7 +226,7 @@ def month_context(request, month: datetime.date) -> dict:
         "chart": median_chart(settings, preview=preview),
         "previous_month": months[index - 1] if index else None,
         "next_month": months[index + 1] if index + 1 < len(months) else None,
-        "csv_url": opendata.calls_999_csv_url(month=month),
+        "csv_url": calls_999_csv_url(month=month),
     }
 
 

@@ -12,15 +12,16 @@ from django.http import Http404
 
 from performance.calls import charts as call_charts
 from performance.calls.models import CallAnswerMonth
+from performance.calls.opendata import calls_999_csv_url
 from performance.crime import charts as measure_charts
 from performance.crime import ncpm
 from performance.crime.models.ncpm import Measure, MeasureFigure, PriorityArea, ReportingPeriod
 from performance.crime.models.recorded_crime import RecordedCrimeFigure
+from performance.crime.opendata import ncpm_csv_url
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
 from performance.shared.tables import call_answer_table, measure_figure_table
-from performance.site import opendata
 from performance.site.office import site_settings_for
 
 YEARS_ON_POLICE_DATA_PAGE = 3
@@ -49,7 +50,7 @@ def calls_999_context(
             caption=f"{force.full_name} 999 Call Performance Data ({year})",
             regional_group_name=regional_name,
             target_percent=settings.answer_target_percent,
-            csv_url=opendata.calls_999_csv_url(force=force, year=year),
+            csv_url=calls_999_csv_url(force=force, year=year),
         )
         for year, rows in by_year
     ]
@@ -58,7 +59,7 @@ def calls_999_context(
         "national_month": national_month(preview=preview),
         "older_call_years": bool(first_year) and span["earliest"].year < first_year,
         "calls_charts": call_charts.calls_charts(
-            months, settings=settings, csv_url=opendata.calls_999_csv_url(force=force)
+            months, settings=settings, csv_url=calls_999_csv_url(force=force)
         ),
         "group_charts": group_charts(settings, latest, preview=preview),
     }
@@ -94,7 +95,7 @@ def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> lis
         group_rows = [rows[force.pk] for force in group.members.all() if force.pk in rows]
         if len(group_rows) > 1:
             chart = call_charts.group_chart(
-                group_rows, settings=settings, group=group, csv_url=opendata.calls_999_csv_url(month=month)
+                group_rows, settings=settings, group=group, csv_url=calls_999_csv_url(month=month)
             )
             if chart is not None:
                 result.append(chart)
@@ -117,7 +118,7 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
     sections = []
     for area in areas:
         figures = figures_by_area.get(area.pk, [])
-        csv_url = opendata.ncpm_csv_url(period=period, area=area) if period else ""
+        csv_url = ncpm_csv_url(period=period, area=area) if period else ""
         notes = [
             *(notice for figure in figures for notice in figure.revision_notices()),
             *(
@@ -253,7 +254,7 @@ def ncpm_archive_context(request) -> dict:
         "settings": settings,
         "preview": preview,
         "periods": periods,
-        "trend_charts": measure_charts.measure_trend_charts(figures, csv_url=opendata.ncpm_csv_url())
+        "trend_charts": measure_charts.measure_trend_charts(figures, csv_url=ncpm_csv_url())
         if len(periods) > 1
         else [],
     }

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from performance.library import views as library
+from performance.publishing.opendata import DATASETS
 from performance.site import feeds, national, opendata, views
 
 
@@ -41,17 +42,15 @@ urlpatterns = [
     path("document-library/police-data/ncpm/", views.ncpm_archive, name="ncpm-archive"),
     path("document-library/police-data/ncpm/<yyyy-mm:period>/", views.ncpm_period, name="ncpm-period"),
     path("document-library/police-data/data/", opendata.datasets, name="datasets"),
-    path(
-        "document-library/police-data/data/999-calls.csv", opendata.calls_999_csv, name="data-calls-999-csv"
+    *(  # each registered dataset's files: 999-calls.csv (data-calls-999-csv), 999-calls.json, …
+        path(
+            f"document-library/police-data/data/{dataset.slug}.{suffix}",
+            view,
+            {"dataset": dataset},
+            name=f"{dataset.url_name}-{suffix}",
+        )
+        for dataset in DATASETS
+        for suffix, view in opendata.VIEWS.items()
     ),
-    path(
-        "document-library/police-data/data/999-calls.json",
-        opendata.calls_999_json,
-        name="data-calls-999-json",
-    ),
-    path("document-library/police-data/data/ncpm.csv", opendata.ncpm_csv, name="data-ncpm-csv"),
-    path("document-library/police-data/data/ncpm.json", opendata.ncpm_json, name="data-ncpm-json"),
-    path("document-library/police-data/data/recorded-crime.csv", opendata.ons_csv, name="data-ons-csv"),
-    path("document-library/police-data/data/recorded-crime.json", opendata.ons_json, name="data-ons-json"),
     path("document-library/<slug:slug>/", views.library_page, name="library-page"),
 ]

@@ -1,0 +1,254 @@
+"""National Crime and Policing Measures and ONS police recorded crime as open data: their
+datasets, their rows and the NCPM CSV's addresses.
+
+The datasets join the open data registry (``performance.publishing.opendata``) when the app's
+ready() imports this module; the site serves their files and lists them on the datasets page.
+"""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from performance.crime.models.ncpm import MeasureFigure, PriorityArea, ReportingPeriod
+from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
+from performance.forces.models import Force
+from performance.forces.opendata import for_force_filter
+from performance.publishing.opendata import (
+    LAST_REVISED,
+    Column,
+    Dataset,
+    Filter,
+    FilterProblem,
+    Selection,
+    Source,
+    filter_value,
+    iso,
+    month_filter,
+    register,
+)
+from performance.shared.formulas import formula_neutralised
+
+# --------------------------------------------------------------------------------------------
+# Choosing the rows
+# --------------------------------------------------------------------------------------------
+
+
+def ncpm_selection(query) -> Selection:
+    figures = (
+        MeasureFigure.objects.filter(period__in=ReportingPeriod.objects.published())
+        .select_related("period", "measure__priority_area")
+        .order_by("period__period_end", "measure__priority_area__order", "measure__order", "measure__name")
+    )
+    filters = {}
+    if (value := filter_value(query, "period")) is not None:
+        month = month_filter("period", value)
+        figures = figures.filter(period__period_end__year=month.year, period__period_end__month=month.month)
+        filters["period"] = f"{month:%Y-%m}"
+    if (value := filter_value(query, "area")) is not None:
+        area = PriorityArea.objects.filter(slug=value).first()
+        if area is None:
+            raise FilterProblem(
+                404, f"No priority area {value!r} is held. Use one such as reduce-serious-violence."
+            )
+        figures = figures.filter(measure__priority_area=area)
+        filters["area"] = area.slug
+    return Selection(rows=[ncpm_row(figure) for figure in figures], filters=filters)
+
+
+def ncpm_row(figure: MeasureFigure) -> dict:
+    row = {
+        "period_end": figure.period.period_end,
+        "previous_period_end": figure.period.previous_period_end,
+        "baseline_period_end": figure.period.baseline_period_end,
+        "priority_area": figure.measure.priority_area.name,
+        "measure": figure.measure.name,
+        "unit": figure.measure.unit,
+        "latest": figure.latest,
+        "previous": figure.previous,
+        "baseline": figure.baseline,
+    }
+    for against, change in (("previous", figure.against_previous), ("baseline", figure.against_baseline)):
+        row[f"change_{against}"] = change.absolute if change else None
+        row[f"change_{against}_percent"] = change.percent if change else None
+        row[f"change_{against}_text"] = change.text if change else None
+    row["revisions"] = "; ".join(figure.revision_notices()) or None
+    row["last_revised"] = figure.updated_at
+    return row
+
+
+def ons_selection(query) -> Selection:
+    """Recorded crime by force and period; the publication dates are the newest period's."""
+    figures = (
+        RecordedCrimeFigure.objects.filter(period__in=RecordedCrimePeriod.objects.published())
+        .select_related("force", "period")
+        .order_by("force__name", "period__period_end")
+    )
+    filters = {}
+    figures = list(for_force_filter(figures, query, filters))
+    newest = max((figure.period for figure in figures), key=lambda period: period.period_end, default=None)
+    return Selection(
+        rows=[ons_row(figure) for figure in figures],
+        filters=filters,
+        published=newest.published_on if newest else None,
+        next_release=newest.next_release_on if newest else None,
+    )
+
+
+def ons_row(figure: RecordedCrimeFigure) -> dict:
+    return {
+        "force": figure.force.name,
+        "force_ons_code": figure.force.ons_code,
+        "year_ending": figure.period.period_end,
+        "total_recorded_crime_excluding_fraud": figure.total,
+        "published_on": figure.period.published_on,
+        "last_revised": figure.updated_at,
+    }
+
+
+def ons_headline(force: Force | None) -> dict | None:
+    """The Police Data page's ONS sentence for ``force`` and the figures and dates behind it."""
+    headline = RecordedCrimeFigure.objects.headline_for(force) if force else None
+    if headline is None:
+        return None
+    period = headline.period
+    return {
+        "force": formula_neutralised(force.name),
+        "year_ending": iso(period.period_end),
+        "latest": headline.latest.total,
+        "previous_year_ending": iso(headline.previous_period_end) if headline.previous_total else None,
+        "previous": headline.previous_total,
+        "previous_source": headline.previous_source or None,
+        "previous_published_on": iso(headline.latest.previous_release_on),
+        "revisions": "; ".join(headline.revision_notices()) or None,
+        "sentence": formula_neutralised(headline.sentence),
+        "published_on": iso(period.published_on),
+        "next_release_on": iso(period.next_release_on),
+        "next_period_end": iso(period.next_period_end),
+    }
+
+
+def ons_json_extra(settings) -> dict:
+    """The JSON's headline: the home force's, from the office's settings (``settings``, or None)."""
+    return {"headline": ons_headline(settings.home_force if settings else None)}
+
+
+# --------------------------------------------------------------------------------------------
+# Describing the datasets
+# --------------------------------------------------------------------------------------------
+
+
+def change_columns(against: str, label: str) -> tuple[Column, ...]:
+    return (
+        Column(
+            f"change_{against}",
+            "decimal",
+            f"latest minus {label}: offences, or percentage points for a percentage measure; "
+            f"blank when the {label} figure is not held.",
+        ),
+        Column(
+            f"change_{against}_percent",
+            "integer",
+            f"The change as a whole percentage of the {label} figure (halves rounded away from "
+            f"zero); blank for a percentage measure and when the {label} figure is 0.",
+        ),
+        Column(
+            f"change_{against}_text",
+            "text",
+            'The change as the Police Data page words it: "87% decrease", "0% decrease", '
+            '"1 percentage point increase", "no change" or "n/a".',
+        ),
+    )
+
+
+NCPM = Dataset(
+    slug="ncpm",
+    title="National Crime and Policing Measures figures",
+    description="The home force's National Crime and Policing Measures, quarter by quarter: each "
+    "measure for the latest 12 months, the previous 12 months and the 2019 baseline, with the "
+    "differences as the Police Data page shows them. Rows are in order of period, priority area "
+    "and measure.",
+    source=Source(
+        "Home Office National Crime and Policing Measures; the force's figures as compiled by the office",
+        "https://www.gov.uk/government/publications/national-crime-and-policing-measures",
+    ),
+    period_column="period_end",
+    url_name="data-ncpm",
+    order=20,
+    selection=ncpm_selection,
+    filters=(
+        Filter("period", "One quarter: the month its 12 months end, YYYY-MM.", "2023-06"),
+        Filter("area", "One priority area, by the name used in its addresses.", "reduce-serious-violence"),
+    ),
+    columns=(
+        Column("period_end", "date", "Last day of the latest 12 months."),
+        Column("previous_period_end", "date", "Last day of the previous 12 months."),
+        Column("baseline_period_end", "date", "Last day of the 2019 baseline year."),
+        Column("priority_area", "text", "The national priority the measure belongs to."),
+        Column("measure", "text", "The measure, as the NCPM tables name it."),
+        Column("unit", "text", "count (offences) or percent (e.g. victim satisfaction, 0 to 100)."),
+        Column("latest", "decimal", "The measure for the latest 12 months."),
+        Column("previous", "decimal", "The measure for the previous 12 months."),
+        Column("baseline", "decimal", "The measure for the 2019 baseline year; blank when not held."),
+        *change_columns("previous", "previous"),
+        *change_columns("baseline", "baseline"),
+        Column(
+            "revisions",
+            "text",
+            "Revisions to the published figures, oldest first: when and what changed; blank when none.",
+        ),
+        LAST_REVISED,
+    ),
+)
+
+register(NCPM)
+
+ONS = Dataset(
+    slug="recorded-crime",
+    title="ONS police recorded crime",
+    description="Total police recorded crime, excluding fraud, for each police force area held here "
+    'and each "year ending" period, from Table P1 of the ONS police force area data tables. The '
+    "JSON adds the home force's headline: the latest year against the year before. Rows are in "
+    "order of force and period.",
+    source=Source(
+        "Office for National Statistics",
+        "https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/datasets/policeforceareadatatables",
+    ),
+    period_column="year_ending",
+    url_name="data-ons",
+    order=30,
+    selection=ons_selection,
+    json_extra=ons_json_extra,
+    filters=(
+        Filter("force", "One police force area: the force's police.uk id or its short name.", "norfolk"),
+    ),
+    columns=(
+        Column("force", "text", "The police force area, by the force's short name."),
+        Column("force_ons_code", "text", "ONS police force area code (E23… or W15…)."),
+        Column("year_ending", "date", "Last day of the 12 months."),
+        Column(
+            "total_recorded_crime_excluding_fraud",
+            "integer",
+            "Offences recorded by the police in the 12 months.",
+        ),
+        Column("published_on", "date", "The day ONS published the period; blank when not recorded."),
+        LAST_REVISED,
+    ),
+)
+
+register(ONS)
+
+
+# --------------------------------------------------------------------------------------------
+# Addresses the pages link to
+# --------------------------------------------------------------------------------------------
+
+
+def ncpm_csv_url(*, period=None, area=None) -> str:
+    """Address of the NCPM CSV, optionally for one period (YYYY-MM) and one priority area (slug)."""
+    query = {}
+    if period is not None:
+        query["period"] = f"{period.period_end:%Y-%m}"
+    if area is not None:
+        query["area"] = area.slug
+    url = reverse("performance:data-ncpm-csv")
+    return f"{url}?{urlencode(query)}" if query else url
