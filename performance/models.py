@@ -36,6 +36,7 @@ from performance.crime.models import (
     ReportingPeriodQuerySet,
     revision_text,
 )
+from performance.domains import discover
 from performance.forces.models import (
     Force,
     ForceAlias,
@@ -137,3 +138,6 @@ __all__ = [
     "DocumentQuerySet",
     "Document",
 ]
+
+# A package's models not named above (a new dataset's) are found too (performance.domains).
+discover("models")

@@ -12,7 +12,6 @@ from performance.crime.models.ncpm import (
     PriorityAreaCommentary,
     ReportingPeriod,
 )
-from performance.crime.models.open_data import Offence
 from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
 from performance.crime.resources import (
     NCPM_TEMPLATE_HELP,
@@ -21,7 +20,7 @@ from performance.crime.resources import (
     RecordedCrimeFigureExportResource,
     RecordedCrimeFigureResource,
 )
-from performance.imports.admin import ReadOnlyRecordAdmin, ReleaseImportExportMixin
+from performance.imports.admin import ReleaseImportExportMixin
 from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin, WaitingRevisionsAdmin
 from performance.shared import calculations
 
@@ -194,18 +193,6 @@ class CommissionerStatementAdmin(ContentAdmin):
 # --------------------------------------------------------------------------------------------
 
 
-class RecordedCrimeRecordAdmin(ReadOnlyRecordAdmin):
-    """Rows of the open data: listed, searched and filtered; added, changed and deleted by no one
-    (each import replaces them)."""
-
-
-@admin.register(Offence)
-class OffenceAdmin(RecordedCrimeRecordAdmin):
-    list_display = ["code", "description", "group", "subgroup"]
-    list_filter = ["group", "subgroup"]
-    search_fields = ["code", "description", "group", "subgroup"]
-    ordering = ["code", "description", "subgroup"]
-
-
-# The counts and the release's import page: performance/recorded_crime_admin.py (imported by the
-# app's ready(), after this module, as it builds on RecordedCrimeRecordAdmin).
+# The open data's offences and counts, and the release's import page, are in
+# ``recorded_crime_admin``, which registers them when imported.
+from performance.crime import recorded_crime_admin  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""The recorded crime open data's counts in the admin, and the release's Import page.
+"""The recorded crime open data in the admin (offences and counts, read only), and the release's
+Import page.
 
 The file is large, so nothing slow happens in a request (``recorded_crime_tasks``): the upload
 stores the file and queues its preview, and answers with the job's page at once; the page
@@ -20,10 +21,10 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from performance.crime import recorded_crime
-from performance.crime.admin import RecordedCrimeRecordAdmin
-from performance.crime.models.open_data import OffenceCount
+from performance.crime.models.open_data import Offence, OffenceCount
 from performance.crime.recorded_crime_tasks import recorded_crime_confirm, recorded_crime_preview
 from performance.imports import importing
+from performance.imports.admin import ReadOnlyRecordAdmin
 from performance.imports.jobs import ImportJob, job_create, job_enqueue, job_state
 from performance.imports.spreadsheets import size_problem
 
@@ -34,6 +35,19 @@ NOT_PREVIEWED = (
 # Without JavaScript the page of a job under way reloads itself this often (seconds), unless its
 # reader turns that off (a page that refreshes itself must let its reader stop it, WCAG 2.2.1).
 REFRESH_SECONDS = 5
+
+
+class RecordedCrimeRecordAdmin(ReadOnlyRecordAdmin):
+    """Rows of the open data: listed, searched and filtered; added, changed and deleted by no one
+    (each import replaces them)."""
+
+
+@admin.register(Offence)
+class OffenceAdmin(RecordedCrimeRecordAdmin):
+    list_display = ["code", "description", "group", "subgroup"]
+    list_filter = ["group", "subgroup"]
+    search_fields = ["code", "description", "group", "subgroup"]
+    ordering = ["code", "description", "subgroup"]
 
 
 class RecordedCrimeUploadForm(forms.Form):
