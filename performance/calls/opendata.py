@@ -6,6 +6,7 @@ ready() imports this module; the site serves its files and lists it on the datas
 
 from urllib.parse import urlencode
 
+from django.db.models import Max, Min, Q
 from django.urls import reverse
 
 from performance.calls.models import CALL_BANDS, CallAnswerMonth, CallAnswerRank
@@ -121,6 +122,20 @@ def rank_columns(scope: str, among: str) -> tuple[Column, ...]:
     )
 
 
+def calls_999_times(now) -> dict:
+    """The months' first and newest publication, their newest change, and the newest computed
+    rank that counts from a scheduled publication (``ranked``)."""
+    computed_rank = Q(
+        ranks__source=CallAnswerRank.Source.COMPUTED, ranks__preview=False, ranks__valid_from__lte=now
+    )
+    return CallAnswerMonth.objects.published(now).aggregate(
+        first=Min("publish_at"),
+        newest=Max("publish_at"),
+        changed=Max("updated_at"),
+        ranked=Max("ranks__valid_from", filter=computed_rank),
+    )
+
+
 CALLS_999 = Dataset(
     slug="999-calls",
     title="999 call answering data",
@@ -133,6 +148,7 @@ CALLS_999 = Dataset(
     url_name="data-calls-999",
     order=10,
     selection=calls_999_selection,
+    publication_times=calls_999_times,
     filters=(
         Filter("force", "One force: its police.uk id or its short name.", "norfolk"),
         Filter("year", "One calendar year, YYYY.", "2023"),

@@ -7,6 +7,7 @@ ready() imports this module; the site serves their files and lists them on the d
 
 from urllib.parse import urlencode
 
+from django.db.models import Max, Min
 from django.urls import reverse
 
 from performance.crime.models.ncpm import MeasureFigure, PriorityArea, ReportingPeriod
@@ -160,6 +161,18 @@ def change_columns(against: str, label: str) -> tuple[Column, ...]:
     )
 
 
+def ncpm_times(now) -> dict:
+    return ReportingPeriod.objects.published(now).aggregate(
+        first=Min("publish_at"), newest=Max("publish_at"), changed=Max("figures__updated_at")
+    )
+
+
+def ons_times(now) -> dict:
+    return RecordedCrimePeriod.objects.published(now).aggregate(
+        first=Min("publish_at"), newest=Max("publish_at"), changed=Max("figures__updated_at")
+    )
+
+
 NCPM = Dataset(
     slug="ncpm",
     title="National Crime and Policing Measures figures",
@@ -175,6 +188,7 @@ NCPM = Dataset(
     url_name="data-ncpm",
     order=20,
     selection=ncpm_selection,
+    publication_times=ncpm_times,
     filters=(
         Filter("period", "One quarter: the month its 12 months end, YYYY-MM.", "2023-06"),
         Filter("area", "One priority area, by the name used in its addresses.", "reduce-serious-violence"),
@@ -217,6 +231,7 @@ ONS = Dataset(
     url_name="data-ons",
     order=30,
     selection=ons_selection,
+    publication_times=ons_times,
     json_extra=ons_json_extra,
     filters=(
         Filter("force", "One police force area: the force's police.uk id or its short name.", "norfolk"),

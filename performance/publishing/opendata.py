@@ -110,6 +110,10 @@ class Dataset:
     filters: tuple[Filter, ...] = ()
     # What the JSON adds to its head, given the office's settings (None when there are none).
     json_extra: Callable[[Any], dict] | None = field(default=None, compare=False)
+    # For the feed, given the time now: its rows' first publication (``first``), newest
+    # (``newest``) and newest change (``changed``, and any other time its rows' ``last_revised``
+    # counts from), as its CSV's ``last_revised`` column says.
+    publication_times: Callable[[Any], dict] | None = field(default=None, compare=False)
 
     @property
     def csv_url(self) -> str:

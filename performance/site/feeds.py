@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http.request import split_domain_port
 from django.urls import reverse
@@ -26,20 +26,16 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from performance.calls.models import CallAnswerMonth, CallAnswerRank
-from performance.calls.opendata import CALLS_999
 from performance.crime.models.ncpm import (
     CommissionerStatement,
     MeasureFigure,
     PriorityAreaCommentary,
     ReportingPeriod,
 )
-from performance.crime.models.recorded_crime import RecordedCrimePeriod
-from performance.crime.opendata import NCPM, ONS
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, Meeting
 from performance.publishing.caching import public_page
-from performance.publishing.opendata import Dataset
+from performance.publishing.opendata import DATASETS, Dataset
 
 MAX_ENTRIES = 50
 
@@ -210,26 +206,10 @@ def dataset_entries(authority: str, now: datetime.datetime) -> list[Entry]:
 
 
 def dataset_times(now: datetime.datetime) -> dict[Dataset, dict]:
-    """For each dataset: its first publication (``first``), its newest (``newest``) and its rows'
-    newest change (``changed``, and for 999 the newest computed rank that counts from a
-    scheduled publication, ``ranked``), as its CSV's ``last_revised`` column says."""
-    computed_rank = Q(
-        ranks__source=CallAnswerRank.Source.COMPUTED, ranks__preview=False, ranks__valid_from__lte=now
-    )
-    return {
-        CALLS_999: CallAnswerMonth.objects.published(now).aggregate(
-            first=Min("publish_at"),
-            newest=Max("publish_at"),
-            changed=Max("updated_at"),
-            ranked=Max("ranks__valid_from", filter=computed_rank),
-        ),
-        NCPM: ReportingPeriod.objects.published(now).aggregate(
-            first=Min("publish_at"), newest=Max("publish_at"), changed=Max("figures__updated_at")
-        ),
-        ONS: RecordedCrimePeriod.objects.published(now).aggregate(
-            first=Min("publish_at"), newest=Max("publish_at"), changed=Max("figures__updated_at")
-        ),
-    }
+    """For each open dataset: its first publication (``first``), its newest (``newest``) and its
+    rows' newest change (``changed``, and any other time its CSV's ``last_revised`` counts from),
+    as the dataset tells them (``Dataset.publication_times``)."""
+    return {dataset: dataset.publication_times(now) for dataset in DATASETS if dataset.publication_times}
 
 
 # --------------------------------------------------------------------------------------------
