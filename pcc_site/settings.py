@@ -197,7 +197,7 @@ if os.environ.get("MEDIA_STORAGE") == "s3":
         },
     }
 
-# Public pages are cached for anonymous readers (performance/caching.py). Local memory by
+# Public pages are cached for anonymous readers (performance/publishing/caching.py). Local memory by
 # default; Redis, shared by every app server, when CACHE_URL or REDIS_URL is set.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
 CACHES = {
@@ -208,7 +208,7 @@ CACHES = {
     )
 }
 # The progress of background tasks (an import's stage and rows read), written by the worker and
-# read by the web processes (performance/import_jobs.py says why not the database): Redis when
+# read by the web processes (performance/imports/jobs.py says why not the database): Redis when
 # CACHE_URL or REDIS_URL is set, shared by every machine; otherwise files in PROGRESS_DIR, shared
 # by every process on this one (local memory would not be: the worker is a process of its own).
 CACHES["progress"] = (

@@ -1,5 +1,5 @@
 """Staff admin for crime figures: ONS recorded crime, the National Crime and Policing Measures,
-and the Home Office's recorded crime open data (its counts: ``performance/recorded_crime_admin.py``)."""
+and the Home Office's recorded crime open data (its counts: ``performance/crime/recorded_crime_admin.py``)."""
 
 from django.contrib import admin
 

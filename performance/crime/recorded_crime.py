@@ -358,7 +358,7 @@ def _write(contents: FileContents, changes: Changes) -> None:
         )
         for offence, naming in zip(created, missing, strict=True):
             changes.offence_ids[contents.offences[naming]] = offence.pk
-    # Counts send no signals (performance/signals.py), so each batch is one DELETE statement;
+    # Counts send no signals (performance/publishing/signals.py), so each batch is one DELETE statement;
     # the pages' content version moves once, below.
     per_delete = min(connection.ops.bulk_batch_size(["pk"], changes.stale_ids) or BATCH_SIZE, BATCH_SIZE)
     for start in range(0, len(changes.stale_ids), per_delete):

@@ -9,7 +9,7 @@ from tests.test_charts import GROUP_SENTENCES, SHARE_SENTENCE, add_earlier_perio
 pytestmark = pytest.mark.browser
 
 # Pixels painted at all (axes, grid, labels), and painted in a series colour (the figures
-# themselves: navy #0b2545 or blue #1a4f8b, as performance/charts.py colours them).
+# themselves: navy #0b2545 or blue #1a4f8b, as performance/shared/charts.py colours them).
 COUNT_PIXELS = """canvas => {
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     const series = [[11, 37, 69], [26, 79, 139]];
