@@ -18,15 +18,6 @@ def staff(django_user_model, role: str | None, username: str | None = None):
     return user
 
 
-def tasks_run_on_commit():
-    """Run what a request queues once its transaction commits (``transaction.on_commit``): the
-    background tasks it starts, at once in the test settings. A test's transaction never commits,
-    so without this they would never run."""
-    from django.test import TestCase
-
-    return TestCase.captureOnCommitCallbacks(execute=True)
-
-
 def recorded_crime_forces():
     """The forces the generated open data files name (tests/data/make_recorded_crime_files.py)."""
     from performance.models import Force

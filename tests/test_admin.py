@@ -26,6 +26,7 @@ from performance.models import (
 from performance.publishing.gate import ALWAYS_PUBLIC
 from performance.shared import calculations
 from tests.factories import PUBLISHED
+from tests.helpers import status_and_heading
 
 PERFORMANCE_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "performance"),
@@ -133,11 +134,13 @@ def test_anonymous_user_is_sent_to_login(client, db):
 def test_site_settings_is_a_singleton(client, editor, norfolk):
     SiteSettings.objects.create(office_name="Office of the PCC for Norfolk", home_force=norfolk)
     settings_row = SiteSettings.objects.get()
-    assert client.get(admin_url(SiteSettings, "add")).status_code == 403
+    assert status_and_heading(client.get(admin_url(SiteSettings, "add"))) == (403, "403 Forbidden")
     delete_url = reverse("admin:performance_sitesettings_delete", args=[settings_row.pk])
-    assert client.get(delete_url).status_code == 403
+    assert status_and_heading(client.get(delete_url)) == (403, "403 Forbidden")
     change_url = reverse("admin:performance_sitesettings_change", args=[settings_row.pk])
-    assert client.get(change_url).status_code == 200
+    response = client.get(change_url)
+    assert status_and_heading(response) == (200, "View site settings")  # an Editor reads it
+    assert "Office of the PCC for Norfolk" in response.content.decode()  # the one row
 
 
 def call_month_form(force, **overrides):

@@ -61,7 +61,7 @@ from performance.models import (
     RequiredItem,
     SiteSettings,
 )
-from tests.factories import tasks_run_on_commit
+from tests.helpers import signed_in, tasks_run_on_commit, upload
 
 ROLES = ("anonymous", "viewer", "editor", "publisher", "site_admin", "superuser")
 PUBLICATION_STATES = ("draft", "scheduled", "published")
@@ -117,7 +117,8 @@ URL_KINDS = {
     "import",
     "process_import",
     # An import's page and its progress (JSON), run in the background: its uploader's alone, in
-    # the sign-in that uploaded it (tests/test_import_jobs.py); followed here by import_and_confirm.
+    # the sign-in that uploaded it (tests/imports/test_import_jobs.py); followed here by
+    # import_and_confirm.
     "import_job",
     "import_job_progress",
     "export",
@@ -408,13 +409,7 @@ def make_users(django_user_model) -> dict:
 
 
 def clients(users) -> dict:
-    result = {}
-    for role, user in users.items():
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        result[role] = client
-    return result
+    return {role: Client() if user is None else signed_in(user) for role, user in users.items()}
 
 
 def database_fingerprint() -> str:
@@ -756,11 +751,7 @@ def import_and_confirm(client, model, world, state):
 
     with transaction.atomic():
         before = database_fingerprint()
-        with tasks_run_on_commit():
-            response = client.post(
-                reverse(f"{info}_import"), {"import_file": ContentFile(content, name=name), "format": "0"}
-            )
-        response = job_followed(response)
+        response = job_followed(upload(client, reverse(f"{info}_import"), content, name, format="0"))
         confirm = response.context.get("confirm_form") if response.context else None
         if confirm is not None:
             data = {field.html_name: field.value() for field in confirm}
@@ -789,9 +780,7 @@ def columns_chosen(client, model, world, state):
     content = content.replace(heading.encode(), renamed.encode(), 1)
     with transaction.atomic():
         before = database_fingerprint()
-        response = client.post(
-            reverse(f"{info}_import"), {"import_file": ContentFile(content, name=name), "format": "0"}
-        )
+        response = upload(client, reverse(f"{info}_import"), content, name, format="0")
         form = response.context.get("column_form") if response.context else None
         data = (
             {field.html_name: field.value() for field in form} if form is not None else {"token": "unknown"}

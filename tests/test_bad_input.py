@@ -25,9 +25,9 @@ from performance.imports import untrusted
 from performance.imports.filechecks import bytes_text
 from performance.imports.resources import SpreadsheetFormat
 from performance.models import CallAnswerMonth, Document, DocumentCategory, ReportingPeriod
+from tests.helpers import ROOT, status_and_heading
 from tests.test_authorization_matrix import database_fingerprint
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 CALLS_HEADER = [
     "Force",
     "Month",
@@ -260,8 +260,8 @@ NOT_MONTHS = [
 
 
 def test_ncpm_address_that_is_not_a_real_month_in_ascii_digits_is_not_found(client, demo_data):
-    assert {address: client.get(address).status_code for address in NOT_MONTHS} == dict.fromkeys(
-        NOT_MONTHS, 404
+    assert {address: status_and_heading(client.get(address)) for address in NOT_MONTHS} == dict.fromkeys(
+        NOT_MONTHS, (404, "Not Found")
     )
 
 
@@ -269,6 +269,7 @@ def test_nul_byte_in_an_open_data_filter_is_a_bad_request(client, demo_data):
     before = database_fingerprint()
     response = client.get("/document-library/police-data/data/999-calls.csv?force=%00")
     assert response.status_code == 400
+    assert response.content.decode() == "The force filter has control characters in it: give a plain value."
     assert database_fingerprint() == before
 
 
@@ -285,7 +286,7 @@ def test_document_whose_file_is_missing_from_storage_is_not_found(client, db, se
     document.save()
     Path(document.file.path).unlink()
 
-    assert client.get(document.get_absolute_url()).status_code == 404
+    assert status_and_heading(client.get(document.get_absolute_url())) == (404, "Not Found")
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,7 +303,7 @@ def manage(args: list[str], cwd: Path, **environment: str) -> subprocess.Complet
     }
     env.update(environment)
     return subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=cwd,
         env=env,
         capture_output=True,

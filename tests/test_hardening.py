@@ -28,8 +28,7 @@ from performance.models import (
     SiteSettings,
 )
 from tests.factories import PUBLISHED
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT, SIGN_IN_LOCKED, SIGN_IN_REFUSED
 
 
 def manage(*args, **env):
@@ -148,23 +147,32 @@ def test_public_pages_carry_a_strict_content_security_policy(client, demo_data):
 def test_sign_in_is_locked_after_five_failures_for_that_username_and_address(
     client, django_user_model, settings
 ):
-    django_user_model.objects.create_user(username="staff", password="right-password-123", is_staff=True)
+    staff = django_user_model.objects.create_user(
+        username="staff", password="right-password-123", is_staff=True
+    )
     login = reverse("admin:login")
 
     def attempt(password, address="203.0.113.5"):
         return client.post(login, {"username": "staff", "password": password}, REMOTE_ADDR=address)
 
     for _ in range(4):
-        assert attempt("wrong").status_code == 200  # the form again, with an error
-    assert attempt("wrong").status_code == 429  # the fifth failure locks it …
-    assert attempt("right-password-123").status_code == 429  # … even for the right password
+        refused = attempt("wrong")
+        assert refused.status_code == 200 and SIGN_IN_REFUSED in refused.content.decode()  # the form again
+    locked = attempt("wrong")  # the fifth failure locks it …
+    assert (locked.status_code, locked.content.decode()) == (429, SIGN_IN_LOCKED)
+    locked = attempt("right-password-123")  # … even for the right password
+    assert (locked.status_code, locked.content.decode()) == (429, SIGN_IN_LOCKED)
+    assert "_auth_user_id" not in client.session
     assert attempt("right-password-123", address="198.51.100.7").status_code == 302  # another address
+    assert client.session["_auth_user_id"] == str(staff.pk)
 
 
 @pytest.mark.django_db
 def test_lockout_uses_the_client_address_a_trusted_proxy_reports(client, django_user_model, settings):
     settings.TRUSTED_PROXIES = 1  # the proxy at 10.0.0.2 appends the address it saw
-    django_user_model.objects.create_user(username="staff", password="right-password-123", is_staff=True)
+    staff = django_user_model.objects.create_user(
+        username="staff", password="right-password-123", is_staff=True
+    )
     login = reverse("admin:login")
     for _ in range(5):
         client.post(
@@ -185,7 +193,9 @@ def test_lockout_uses_the_client_address_a_trusted_proxy_reports(client, django_
         REMOTE_ADDR="10.0.0.2",
         HTTP_X_FORWARDED_FOR="198.51.100.1",
     )
-    assert (locked.status_code, other_client.status_code) == (429, 302)
+    assert (locked.status_code, locked.content.decode()) == (429, SIGN_IN_LOCKED)
+    assert other_client.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)  # signed in from the other address
 
 
 def test_staff_sessions_last_at_most_eight_hours(settings):

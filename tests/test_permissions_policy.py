@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.utils import OperationalError
 
 from performance.publishing import caching
+from tests.helpers import status_and_heading
 
 POLICY_FEATURES = ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()")
 
@@ -46,5 +47,5 @@ def test_a_stored_copy_carries_it_too(client, demo_data, settings):
 def test_the_503_page_carries_it_too(client, db):
     with mock.patch("performance.publishing.caching._read_version", side_effect=OperationalError("down")):
         response = client.get("/document-library/police-data/")
-    assert response.status_code == 503
+    assert status_and_heading(response) == (503, "Sorry, the figures are temporarily unavailable")
     assert_restrictive(response)

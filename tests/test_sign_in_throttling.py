@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from pcc_site.client_ip import UNRESOLVABLE, client_ip_address
+from tests.helpers import SIGN_IN_LOCKED, SIGN_IN_REFUSED
 
 RIGHT_PASSWORD = "right-password-123"
 PROXY = "10.0.0.2"  # the reverse proxy's own address, as gunicorn sees it
@@ -17,7 +18,15 @@ def staff(db, django_user_model):
 
 
 def sign_in(client, password, **headers) -> int:
+    """The status of the answer to signing in, once the answer says the same: the form again with
+    its error (200), locked out (429), or signed in and sent on (302)."""
     response = client.post(reverse("admin:login"), {"username": "staff", "password": password}, **headers)
+    if response.status_code == 200:
+        assert SIGN_IN_REFUSED in response.content.decode()
+    elif response.status_code == 429:
+        assert response.content.decode() == SIGN_IN_LOCKED
+    else:
+        assert response.status_code == 302 and client.session["_auth_user_id"]
     return response.status_code
 
 

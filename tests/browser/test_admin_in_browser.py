@@ -3,18 +3,24 @@
 import pytest
 from django.urls import reverse
 
+from tests.browser.conftest import PASSWORD
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def signed_in(site, page, django_user_model):
-    django_user_model.objects.create_superuser(username="boss", password="a-long-test-password")
-    page.goto(site.url + reverse("admin:login"))
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", "a-long-test-password")
-    page.click("input[type=submit]")
-    page.wait_for_url(site.url + reverse("admin:index"))
-    return page
+def staff_member(django_user_model):
+    """Signed in (``signed_in``) through the admin's form."""
+    return django_user_model.objects.create_superuser(username="boss", password=PASSWORD)
+
+
+HEADINGS = {  # each page's heading, as a person reads it
+    "admin:index": "Site administration",
+    "admin:performance_callanswermonth_changelist": "Select 999 call month to change",
+    "admin:performance_callanswermonth_add": "Add 999 call month",
+    "admin:performance_callanswermonth_import": "Import",
+    "admin:performance_reportingperiod_changelist": "Select NCPM reporting period to change",
+}
 
 
 @pytest.mark.parametrize(
@@ -30,5 +36,6 @@ def signed_in(site, page, django_user_model):
 def test_admin_pages_load_without_policy_violations(site, signed_in, url_name):
     response = signed_in.goto(site.url + reverse(url_name))
     assert response.status == 200
+    assert signed_in.locator("h1").inner_text() == HEADINGS[url_name]
     assert "content-security-policy" in response.headers
     assert [e for e in signed_in.console_errors if "Content Security Policy" in e] == []

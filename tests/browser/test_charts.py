@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import axe_violations
-from tests.test_charts import GROUP_SENTENCES, SHARE_SENTENCE, add_earlier_period, add_group_months
+from tests.site.test_charts import GROUP_SENTENCES, SHARE_SENTENCE, add_earlier_period, add_group_months
 
 pytestmark = pytest.mark.browser
 

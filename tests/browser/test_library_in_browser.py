@@ -14,7 +14,7 @@ from django.urls import reverse
 from performance.models import DocumentCategory, Meeting
 from tests.browser.conftest import axe_violations
 from tests.factories import PUBLISHED
-from tests.test_library import generate, make_document
+from tests.library.test_library import generate, make_document
 
 pytestmark = pytest.mark.browser
 

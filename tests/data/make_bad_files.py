@@ -1,4 +1,4 @@
-"""Regenerate the bad release files in tests/data/bad/ that tests/test_import_refusals.py refuses.
+"""Regenerate the bad release files in tests/data/bad/ that tests/imports/test_import_refusals.py refuses.
 
 Run from the project root: ``.venv/bin/python tests/data/make_bad_files.py``. The output is
 deterministic (fixed workbook timestamps and zip entry dates), so running it again changes no bytes.

@@ -1,4 +1,4 @@
-"""Write the hostile files tests/test_hostile_files.py uploads through every upload path.
+"""Write the hostile files tests/imports/test_hostile_files.py uploads through every upload path.
 
 Each is a few hundred bytes to a few hundred kilobytes that a careless reader turns into gigabytes
 or minutes: the files a hostile (or compromised) staff account could upload.
