@@ -9,7 +9,7 @@ app, then through nginx, whose cache each one misses); the page rendered on ever
 Prints requests/s, p50/p99 latency, errors and non-2xx responses, and the ratios. Asserts
 nothing. Traffic goes to 127.0.0.1 only, for a bounded time.
 
-``deploy_config`` and ``nginx`` also start nginx for tests/test_proxy.py.
+``deploy_config`` and ``nginx`` also start nginx for tests/deployment/test_proxy.py.
 """
 
 import contextlib
