@@ -6,6 +6,7 @@ from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import Group, User
 from django.db.models.base import ModelBase
+from django.urls import reverse
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
@@ -63,17 +64,117 @@ STAFF_ACCOUNT_RULES = {User: StaffUserRules, Group: StaffGroupRules}
 # The security packages' sections, named for the staff who read the admin's index.
 APP_NAMES = {"axes": "Sign-in records", "otp_totp": "Two-factor devices"}
 
+# The technical records: the open data as imported, import records, column choices, sign-in
+# records, two-factor devices and background tasks.
+TECHNICAL = {
+    "performance.offencecount",
+    "performance.offence",
+    "performance.importlog",
+    "performance.columnmapping",
+}
+
+
+# The staff home's groups of pages, by task, in order: each model as "app_label.model_name".
+# A model in none of them is listed under "Other pages" (before the technical records): none is
+# left out. The technical records come last, folded away.
+TASK_GROUPS = (
+    ("calls", "999 calls", ("performance.callanswermonth", "performance.callanswerrank")),
+    (
+        "crime",
+        "Crime and NCPM",
+        (
+            "performance.reportingperiod",
+            "performance.measurefigure",
+            "performance.commissionerstatement",
+            "performance.priorityareacommentary",
+            "performance.measure",
+            "performance.priorityarea",
+            "performance.recordedcrimeperiod",
+            "performance.recordedcrimefigure",
+        ),
+    ),
+    (
+        "library",
+        "Document library",
+        (
+            "performance.document",
+            "performance.documentcategory",
+            "performance.meeting",
+            "performance.librarypage",
+            "performance.pagesection",
+            "performance.requireditem",
+        ),
+    ),
+    (
+        "office",
+        "Office settings",
+        (
+            "performance.sitesettings",
+            "performance.force",
+            "performance.forcealias",
+            "performance.forcegroup",
+            "performance.forcegroupmembership",
+            "performance.reportingchannel",
+        ),
+    ),
+    ("staff", "Staff", ("auth.user", "auth.group")),
+)
+OTHER_GROUP = ("other", "Other pages")
+TECHNICAL_GROUP = ("technical", "Technical records")
+
 
 class StaffAdminSite(AdminSite):
     site_header = "Police performance data: staff admin"
     site_title = "Staff admin"
+    index_title = "Staff home"
+    index_template = "admin/staff_home.html"
 
     def get_app_list(self, request, app_label=None):
-        """The index and sidebar, with the sign-in and two-factor sections named in words staff use."""
+        """The sections of one app (``app_label``: its own page), with the sign-in and
+        two-factor sections named in words staff use; or, for the home and the sidebar, every
+        page the user may see grouped by task (``TASK_GROUPS``), the technical records last."""
         app_list = super().get_app_list(request, app_label)
         for app in app_list:
             app["name"] = APP_NAMES.get(app["app_label"], app["name"])
-        return app_list
+        if app_label is not None:
+            return app_list
+        return self.task_groups(request, app_list)
+
+    def task_groups(self, request, app_list):
+        placed = {}
+        for app in app_list:
+            for model in app["models"]:
+                placed[f"{app['app_label']}.{model['object_name'].lower()}"] = model
+        home = reverse("admin:index", current_app=self.name)
+        groups = []
+        for slug, name, keys in (
+            *TASK_GROUPS,
+            (
+                *OTHER_GROUP,
+                [key for key in placed if key.startswith("performance.") and key not in TECHNICAL],
+            ),
+            (*TECHNICAL_GROUP, list(placed)),
+        ):
+            models = [placed.pop(key) for key in keys if key in placed]
+            if models:
+                groups.append(
+                    {
+                        "name": name,
+                        "app_label": slug,
+                        "app_url": f"{home}#{slug}",
+                        "has_module_perms": True,
+                        "models": models,
+                        "collapsed": slug == TECHNICAL_GROUP[0],
+                    }
+                )
+        return groups
+
+    def index(self, request, extra_context=None):
+        """The staff home: what is due, what waits for this member of staff, their recent
+        imports, then every page they may open, grouped by task."""
+        from performance.site.staff_home import staff_home  # the models load after this site
+
+        return super().index(request, {**staff_home(request), **(extra_context or {})})
 
     @property
     def login_form(self):

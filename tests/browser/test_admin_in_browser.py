@@ -15,7 +15,7 @@ def staff_member(django_user_model):
 
 
 HEADINGS = {  # each page's heading, as a person reads it
-    "admin:index": "Site administration",
+    "admin:index": "Staff home",
     "admin:performance_callanswermonth_changelist": "Select 999 call month to change",
     "admin:performance_callanswermonth_add": "Add 999 call month",
     "admin:performance_callanswermonth_import": "Import",
