@@ -2,12 +2,35 @@
 limits on what a Site administrator may do to staff accounts and groups."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.db.models.base import ModelBase
 from django.urls import reverse
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+# The roles (groups, created by the migrations) that let an account sign in to the staff admin.
+STAFF_ROLES = ("Editor", "Publisher", "Site administrator")
+
+STAFF_STATUS_HELP = (
+    "Set from the roles when the account is saved: an account with the Editor, Publisher or Site "
+    "administrator role can sign in to the staff admin, one with none of them cannot. A superuser's "
+    "account keeps the staff status it has."
+)
+GROUPS_HELP = (
+    "Editor: enters figures and drafts. Publisher: also publishes. Site administrator: manages staff "
+    "accounts. An account needs one of these to sign in to the staff admin."
+)
+NO_STAFF_ROLE = (
+    "Your account has no staff role yet: ask your site administrator to give you the Editor or "
+    "Publisher role."
+)
+
+
+def has_staff_role(user) -> bool:
+    return user.groups.filter(name__in=STAFF_ROLES).exists()
 
 
 def is_superuser_out_of_reach(request, account) -> bool:
@@ -21,7 +44,38 @@ class StaffUserRules:
     give other staff their roles, but cannot give anyone, themselves included, more than the roles
     give: superuser status and individual permissions are read-only to them, so are their own
     groups, and superusers' accounts are theirs to view only. Read-only fields are left out of the
-    form, so a crafted POST that includes them changes nothing. A superuser can do all of it."""
+    form, so a crafted POST that includes them changes nothing. A superuser can do all of it.
+
+    Staff status follows the roles: saving an account with a staff role makes it staff, saving one
+    with none makes it not staff, so giving a role is all it takes to let someone sign in, and
+    taking the last one away stops them. A superuser's account keeps its staff status (nobody is
+    locked out by removing a superuser's roles), and only there can it be ticked by hand."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        fields = form.base_fields
+        if "is_staff" in fields and not (obj is not None and obj.is_superuser):
+            fields["is_staff"].disabled = True
+            fields["is_staff"].help_text = STAFF_STATUS_HELP
+        if "groups" in fields:
+            fields["groups"].help_text = GROUPS_HELP
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if user.is_superuser:
+            return
+        staff = has_staff_role(user)
+        if user.is_staff != staff:
+            user.is_staff = staff
+            user.save(update_fields=["is_staff"])
+        if not staff:
+            messages.warning(
+                request,
+                f"{user.get_username()} has no staff role, so cannot sign in to the staff admin: "
+                "give them the Editor, Publisher or Site administrator role.",
+            )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -59,6 +113,25 @@ class StaffGroupRules:
 
 
 STAFF_ACCOUNT_RULES = {User: StaffUserRules, Group: StaffGroupRules}
+
+
+class NoStaffRoleMessage:
+    """Sign-in to the admin: the right password for an account with no staff role says what is
+    missing and who can give it. A wrong password (or a switched-off account) still gets the
+    generic message, so it reveals nothing; failures are counted by django-axes all the same."""
+
+    def confirm_login_allowed(self, user):
+        if user.is_active and not user.is_staff:
+            raise ValidationError(NO_STAFF_ROLE, code="no_staff_role")
+        super().confirm_login_allowed(user)
+
+
+class StaffAuthenticationForm(NoStaffRoleMessage, AdminAuthenticationForm):
+    pass
+
+
+class StaffOTPAuthenticationForm(NoStaffRoleMessage, OTPAdminAuthenticationForm):
+    pass
 
 
 # The security packages' sections, named for the staff who read the admin's index.
@@ -178,7 +251,7 @@ class StaffAdminSite(AdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.REQUIRE_2FA else AdminAuthenticationForm
+        return StaffOTPAuthenticationForm if settings.REQUIRE_2FA else StaffAuthenticationForm
 
     @property
     def login_template(self):

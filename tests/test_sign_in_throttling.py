@@ -5,6 +5,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from pcc_site.admin import NO_STAFF_ROLE
 from pcc_site.client_ip import UNRESOLVABLE, client_ip_address
 from tests.helpers import SIGN_IN_LOCKED, SIGN_IN_REFUSED
 
@@ -28,6 +29,39 @@ def sign_in(client, password, **headers) -> int:
     else:
         assert response.status_code == 302 and client.session["_auth_user_id"]
     return response.status_code
+
+
+@pytest.fixture
+def no_role(db, django_user_model):
+    """An account with the right password but no staff role (so not staff)."""
+    return django_user_model.objects.create_user(username="staff", password=RIGHT_PASSWORD)
+
+
+def test_the_right_password_for_an_account_with_no_role_says_what_is_missing(client, no_role):
+    response = client.post(
+        reverse("admin:login"), {"username": "staff", "password": RIGHT_PASSWORD}, REMOTE_ADDR="203.0.113.5"
+    )
+    content = response.content.decode()
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert NO_STAFF_ROLE == (
+        "Your account has no staff role yet: ask your site administrator to give you the Editor or "
+        "Publisher role."
+    )
+    assert NO_STAFF_ROLE in content and SIGN_IN_REFUSED not in content
+
+
+def test_a_wrong_password_for_an_account_with_no_role_reveals_nothing_and_is_counted(client, no_role):
+    """The generic message, as for any wrong password, and locked out after five."""
+    statuses = [sign_in(client, "wrong", REMOTE_ADDR="203.0.113.5") for _ in range(6)]
+    assert statuses == [200, 200, 200, 200, 429, 429]
+    assert sign_in(client, RIGHT_PASSWORD, REMOTE_ADDR="203.0.113.5") == 429  # not the role message
+
+
+def test_a_switched_off_account_gets_the_generic_message(client, no_role):
+    no_role.is_active = False
+    no_role.save()
+    assert sign_in(client, RIGHT_PASSWORD, REMOTE_ADDR="203.0.113.5") == 200
+    assert "_auth_user_id" not in client.session
 
 
 def test_rotating_x_forwarded_for_without_a_trusted_proxy_is_still_locked_out(client, staff, settings):

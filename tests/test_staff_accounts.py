@@ -227,3 +227,70 @@ def test_a_superuser_can_delete_a_group(admin_client):
         == 302
     )
     assert not Group.objects.filter(pk=group.pk).exists()
+
+
+# Staff status follows the roles: giving a role is all it takes to let someone sign in.
+
+
+@pytest.fixture
+def newcomer(db, django_user_model):
+    """An account made with no role, as the add form makes it: not staff."""
+    return django_user_model.objects.create_user(username="newcomer", password="newcomer-password-1")
+
+
+def test_giving_a_role_makes_the_account_staff(client, site_admin, newcomer):
+    assert newcomer.is_staff is False
+    assert change(client, newcomer, groups=[role("Editor").pk]).status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.is_staff is True
+
+
+def test_taking_the_last_role_away_makes_the_account_not_staff(client, site_admin, editor):
+    response = change(client, editor, groups=[])
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.is_staff is False
+    warning = "editor has no staff role, so cannot sign in to the staff admin"
+    assert any(warning in str(message) for message in client.get(response.url).context["messages"])
+
+
+def test_a_group_that_is_not_a_role_does_not_make_the_account_staff(client, site_admin, newcomer):
+    reviewers = Group.objects.create(name="Reviewers")
+    assert change(client, newcomer, groups=[reviewers.pk]).status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.is_staff is False
+
+
+def test_staff_status_cannot_be_ticked_by_hand_and_says_where_it_comes_from(client, site_admin, newcomer):
+    url = reverse("admin:auth_user_change", args=[newcomer.pk])
+    form = client.get(url).context["adminform"].form
+    assert form.fields["is_staff"].disabled
+    assert "Set from the roles" in client.get(url).content.decode()
+    assert change(client, newcomer, is_staff="on").status_code == 302  # the crafted value is ignored
+    newcomer.refresh_from_db()
+    assert newcomer.is_staff is False
+
+
+def test_a_site_administrator_saving_their_own_account_stays_staff(client, site_admin):
+    assert change(client, site_admin, groups=[]).status_code == 302  # their groups are read-only
+    site_admin.refresh_from_db()
+    assert (site_admin.is_staff, group_names(site_admin)) == (True, {"Site administrator"})
+
+
+def test_a_superuser_with_no_role_keeps_their_staff_status(admin_client, admin_user):
+    assert admin_user.is_staff and not group_names(admin_user)
+    assert change(admin_client, admin_user, first_name="Root").status_code == 302
+    admin_user.refresh_from_db()
+    assert admin_user.is_staff is True
+    assert admin_client.get(reverse("admin:index")).status_code == 200  # not locked out
+
+
+def test_a_new_account_given_a_role_can_sign_in(client, site_admin, newcomer):
+    change(client, newcomer, groups=[role("Publisher").pk])
+    client.logout()
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "newcomer", "password": "newcomer-password-1"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert response.status_code == 302

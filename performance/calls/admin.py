@@ -69,7 +69,7 @@ class CallAnswerMonthAdmin(ReleaseImportExportMixin, PublishableAdmin):
         "force",
         "month_display",
         "publication_state",  # before the figures, so it shows on a laptop's screen
-        "total_calls",
+        "total_calls_display",
         "mean_answer_display",
         "under_10s_display",
         "ranks_display",
@@ -85,6 +85,13 @@ class CallAnswerMonthAdmin(ReleaseImportExportMixin, PublishableAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_ranks()
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "999 months", **(extra_context or {})})
+
+    @admin.display(description="total calls", ordering="total_calls")
+    def total_calls_display(self, obj):
+        return calculations.thousands(obj.total_calls)
 
     @admin.display(description="month", ordering="month")
     def month_display(self, obj):

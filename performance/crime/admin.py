@@ -58,6 +58,9 @@ class RecordedCrimePeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
     readonly_fields = ["pending_revisions"]
     revised = "force"
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "ONS periods", **(extra_context or {})})
+
     def revisions_apply(self, request, obj) -> int:
         """Publishing a period also applies its recomputed year before (a Publisher's decision)."""
         return ons.ons_revisions_apply(period=obj, user=request.user)
@@ -72,12 +75,16 @@ class RecordedCrimeFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
         "The year ending is read from the title row; country and region rows are skipped.",
     ]
 
-    list_display = ["force", "period", "total"]
+    list_display = ["force", "period", "total_display"]
     list_filter = ["period", "force__kind"]
     list_select_related = ["force", "period"]
     search_fields = ["force__name", "force__full_name", "force__ons_code"]
     ordering = ["-period__period_end", "force__name"]
     autocomplete_fields = ["force"]
+
+    @admin.display(description="total recorded crime (excluding fraud)", ordering="total")
+    def total_display(self, obj):
+        return calculations.thousands(obj.total)
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,6 +159,9 @@ class ReportingPeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
     readonly_fields = ["pending_revisions"]
     revised = "measure"
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "NCPM quarters", **(extra_context or {})})
+
     def revisions_apply(self, request, obj) -> int:
         """Publishing a quarter also applies its recomputed figures (a Publisher's decision)."""
         return ncpm.ncpm_revisions_apply(period=obj, user=request.user)
@@ -163,11 +173,27 @@ class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
     export_resource = MeasureFigureExportResource
     import_help = NCPM_TEMPLATE_HELP
 
-    list_display = ["measure", "period", "latest", "previous", "baseline"]
+    list_display = ["measure", "period", "latest_display", "previous_display", "baseline_display"]
     list_filter = ["period", "measure__priority_area"]
     list_select_related = ["measure", "period"]
     search_fields = ["measure__name"]
     ordering = ["-period__period_end", "measure__priority_area__order", "measure__order", "measure__name"]
+
+    def figure(self, obj, value) -> str:
+        """As published: a count as a whole number with separators ("6,533", not "6533.0")."""
+        return calculations.measure_value(value, percent_measure=obj.measure.is_percent) or "–"
+
+    @admin.display(description="most recent 12 months", ordering="latest")
+    def latest_display(self, obj):
+        return self.figure(obj, obj.latest)
+
+    @admin.display(description="previous 12 months", ordering="previous")
+    def previous_display(self, obj):
+        return self.figure(obj, obj.previous)
+
+    @admin.display(description="2019 baseline", ordering="baseline")
+    def baseline_display(self, obj):
+        return self.figure(obj, obj.baseline)
 
 
 @admin.register(PriorityAreaCommentary)

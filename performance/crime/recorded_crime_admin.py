@@ -27,6 +27,7 @@ from performance.imports import importing
 from performance.imports.admin import ReadOnlyRecordAdmin
 from performance.imports.jobs import ImportJob, job_create, job_enqueue, job_state
 from performance.imports.spreadsheets import size_problem
+from performance.shared import calculations
 
 NOT_PREVIEWED = (
     "Nothing has been imported: this file's preview has not finished, or refused the file. Wait for "
@@ -79,7 +80,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
     only its uploader's sign-in can confirm, once, and only while the counts it replaces are as
     the preview found them)."""
 
-    list_display = ["quarter_end", "force", "offence", "subgroup", "count"]
+    list_display = ["quarter_end", "force", "offence", "subgroup", "count_display"]
     list_filter = ["quarter_end", "force__kind", "offence__group", "force"]
     list_select_related = ["force", "offence"]
     search_fields = ["force__name", "offence__code", "offence__description", "offence__subgroup"]
@@ -91,6 +92,10 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
     @admin.display(description="offence subgroup", ordering="offence__subgroup")
     def subgroup(self, obj):
         return obj.offence.subgroup
+
+    @admin.display(description="count", ordering="count")
+    def count_display(self, obj):
+        return calculations.thousands(obj.count)
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("performance.import_offencecount")

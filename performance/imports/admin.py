@@ -40,7 +40,7 @@ class ReleaseImportExportMixin(ImportExportMixin):
     The preview's file is kept in the database under a random token (``importing``), never in a
     temporary file the client names, so any app server can confirm it, once."""
 
-    import_template_name = "admin/performance/import.html"
+    import_template_name = "admin/performance/import_upload.html"  # extends import.html
     import_form_class = ReleaseImportForm
     confirm_form_class = importing.ImportConfirmForm
     import_formats = [SpreadsheetFormat]

@@ -16,10 +16,10 @@ def staff_member(django_user_model):
 
 HEADINGS = {  # each page's heading, as a person reads it
     "admin:index": "Staff home",
-    "admin:performance_callanswermonth_changelist": "Select 999 call month to change",
+    "admin:performance_callanswermonth_changelist": "999 months",
     "admin:performance_callanswermonth_add": "Add 999 call month",
     "admin:performance_callanswermonth_import": "Import",
-    "admin:performance_reportingperiod_changelist": "Select NCPM reporting period to change",
+    "admin:performance_reportingperiod_changelist": "NCPM quarters",
 }
 
 

@@ -116,4 +116,4 @@ def test_the_result_says_how_many_rows_are_drafts_and_links_to_them(publisher):
 def test_the_999_changelist_shows_the_publication_state_before_the_figures(publisher):
     changelist = publisher.get(reverse("admin:performance_callanswermonth_changelist"))
     columns = changelist.context["cl"].list_display
-    assert columns.index("publication_state") < columns.index("total_calls")
+    assert columns.index("publication_state") < columns.index("total_calls_display")
