@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from import_export import fields, widgets
 
+from performance.calls import preview
 from performance.calls.models import CallAnswerMonth, CallAnswerRank
 from performance.calls.ranking import ranks_recompute, seen_at
 from performance.forces.models import Force, SiteSettings
-from performance.forces.resources import ForceNames
+from performance.forces.resources import ForceNames, alias_addable
 from performance.imports.resources import (
     NATIVE,
     Prepared,
@@ -290,7 +291,8 @@ class CallAnswerMonthResource(ReleaseResource):
                 '"Calls answered in under 10 seconds", "Calls answered in 10 to under 60 seconds", '
                 '"Calls answered in 60 seconds and over" (or their "% of calls …" columns).'
             )
-        forces = ForceNames()
+        forces = ForceNames(can_add_alias=alias_addable(self.import_user))
+        self.home_force_id = home.pk if home else None
         self.entered_ranks = {}
         today = timezone.localdate()
         errors, rows, seen = [], [], {}
@@ -384,7 +386,7 @@ class CallAnswerMonthResource(ReleaseResource):
                 rows.append((number, force, month, values))
                 self.entered_ranks[force.pk, month] = (number, {k: v for k, v in ranks.items() if v})
         problems_raise(errors)
-        warnings = self._warnings(rows)
+        warnings = preview.missing_months_warnings(rows, home) + self._warnings(rows)
         if "force" not in present:
             warnings.insert(
                 0,
@@ -395,6 +397,7 @@ class CallAnswerMonthResource(ReleaseResource):
             dataset=self._dataset(rows),
             warnings=warnings + self._rank_warnings(),
             months={month for _, _, month, _ in rows},
+            summary=preview.home_force_summary(rows, settings),
         )
 
     def _held_entered_ranks(self) -> dict:
@@ -581,6 +584,8 @@ class CallAnswerMonthResource(ReleaseResource):
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         instance.force = self.forces_by_pk[row["force_id"]]  # no query per row for the preview
+        if instance.force_id == self.home_force_id:
+            instance.preview_tag = preview.HOME_FORCE_TAG
         _, ranks = self.entered_ranks.get((instance.force_id, instance.month), (None, {}))
         if ranks:
             instance.ranks_in_file = " / ".join(

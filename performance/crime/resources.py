@@ -17,7 +17,7 @@ from performance.crime.models.ncpm import Measure, MeasureFigure, ReportingPerio
 from performance.crime.models.open_data import OffenceCount
 from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
 from performance.forces.models import Force
-from performance.forces.resources import ForceNames
+from performance.forces.resources import ForceNames, alias_addable
 from performance.imports.releases import release_day, release_day_text
 from performance.imports.resources import (
     NATIVE,
@@ -98,7 +98,7 @@ class RecordedCrimeFigureResource(ReleaseResource):
         period_end = self._period_end(sheet, header)
         columns = {column.key: column for column in ONS_COLUMNS}
         by_code = {f.ons_code: f for f in Force.objects.exclude(ons_code=None)}
-        forces = ForceNames()
+        forces = ForceNames(can_add_alias=alias_addable(self.import_user))
         errors, rows, seen = [], [], {}
         for number, cells in data_rows(sheet, header):
             code = cell(cells, header, "area_code")

@@ -172,9 +172,14 @@ class ReleaseImportExportMixin(ImportExportMixin):
                 stored[0].delete()
         if context.get("result") is not None:
             resource = self.import_resource
+            # A row the resource marks (the 999 import's home force) is listed first.
+            rows = sorted(
+                context["result"].rows,
+                key=lambda row: not getattr(getattr(row, "instance", None), "preview_tag", ""),
+            )
             context["preview_rows"] = [
                 (row, resource.preview_cells(row.instance) if getattr(row, "instance", None) else [])
-                for row in context["result"].rows[:PREVIEW_ROWS]
+                for row in rows[:PREVIEW_ROWS]
             ]
         return response
 

@@ -69,6 +69,7 @@ class Prepared:
     dataset: tablib.Dataset
     warnings: list[str] = field(default_factory=list)
     months: set = field(default_factory=set)
+    summary: list[str] = field(default_factory=list)  # what the preview says first, above its warnings
 
 
 PREVIEW_OUTDATED = (
@@ -241,6 +242,8 @@ class ReleaseResource(resources.ModelResource):
         self.mapping = kwargs.pop("mapping", None) or self.mapping
         kwargs.pop("use_transactions", None)
         kwargs.pop("rollback_on_validation_errors", None)
+        user = kwargs.get("user")
+        self.import_user = user if getattr(user, "is_authenticated", False) else None
         try:
             raw = getattr(dataset, "raw_file", None)
             if raw is None:
@@ -264,8 +267,6 @@ class ReleaseResource(resources.ModelResource):
         self.prepared = prepared
         self.sheet = sheet
         self.written = []
-        user = kwargs.get("user")
-        self.import_user = user if getattr(user, "is_authenticated", False) else None
         try:
             with recomputation_deferred():  # the 999 ranks are recomputed once, after the import
                 result = super().import_data(
@@ -279,6 +280,7 @@ class ReleaseResource(resources.ModelResource):
         except PreviewOutdated as outdated:
             return self.refused([str(outdated)])
         result.release_warnings = prepared.warnings
+        result.release_summary = prepared.summary
         result.held_fingerprint = self.held_fingerprint
         return result
 

@@ -263,6 +263,60 @@ def long_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B} {day.year}"
 
 
+def month_name(day: datetime.date) -> str:
+    """A month as the pages and messages write it.
+
+    >>> month_name(datetime.date(2023, 9, 1))
+    'September 2023'
+    """
+    return f"{day:%B} {day.year}"
+
+
+def months_span_text(first: datetime.date, last: datetime.date) -> str:
+    """A run of months in words: one month, or the first and the last.
+
+    >>> months_span_text(datetime.date(2023, 10, 1), datetime.date(2023, 12, 1))
+    'October 2023 to December 2023'
+    >>> months_span_text(datetime.date(2023, 10, 1), datetime.date(2023, 10, 1))
+    'October 2023'
+    """
+    if (first.year, first.month) == (last.year, last.month):
+        return month_name(first)
+    return f"{month_name(first)} to {month_name(last)}"
+
+
+def month_change_text(
+    earlier_month: datetime.date,
+    *,
+    calls: int,
+    earlier_calls: int,
+    share: Number | None,
+    earlier_share: Number | None,
+) -> str:
+    """A force's 999 month against the month before: its calls in whole percent, its share
+    answered in under 10 seconds (as shown, to 1 decimal place) in percentage points.
+
+    >>> august = datetime.date(2023, 8, 1)
+    >>> month_change_text(august, calls=11700, earlier_calls=11628, share=Decimal("87.1"), earlier_share=Decimal("86"))
+    'Change on August 2023: calls a 1% increase (11,628 to 11,700); answered in under 10 seconds 1.1 percentage points above (86.0% to 87.1%).'
+    >>> month_change_text(august, calls=9000, earlier_calls=9000, share=80, earlier_share=Decimal("80.04"))
+    'Change on August 2023: calls no change (9,000); answered in under 10 seconds the same (80.0%).'
+    >>> month_change_text(august, calls=9000, earlier_calls=10000, share=80, earlier_share=None)
+    'Change on August 2023: calls a 10% decrease (10,000 to 9,000).'
+    """
+    change = difference(calls, earlier_calls)
+    if change.direction == "no change":
+        calls_part = f"calls no change ({thousands(calls)})"
+    else:
+        calls_part = f"calls {with_article(change.text)} ({thousands(earlier_calls)} to {thousands(calls)})"
+    parts = [calls_part]
+    if share is not None and earlier_share is not None:
+        apart = points_apart_text(share, earlier_share)
+        shares = percent(share) if apart == "the same" else f"{percent(earlier_share)} to {percent(share)}"
+        parts.append(f"answered in under 10 seconds {apart} ({shares})")
+    return f"Change on {month_name(earlier_month)}: {'; '.join(parts)}."
+
+
 def ons_releases_text(
     *,
     latest_published_on: datetime.date | None,

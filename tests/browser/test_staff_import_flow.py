@@ -38,7 +38,7 @@ ROWS = [
 # What the preview table shows for each row, under its headings.
 PREVIEW_CELLS = [
     {
-        "Change": "New",
+        "Change": "New Home force",  # the home force's row: marked in words, and listed first
         "Force": "Norfolk",
         "Month": "October 2023",
         "Total calls": "11,700",

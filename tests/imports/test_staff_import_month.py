@@ -83,9 +83,10 @@ def test_the_preview_shows_each_rows_figures_and_what_an_update_changes(publishe
     assert row.changes == ["total calls 11,628 → 11,700"]
     text = text_of(response)
     assert (
-        "Update Norfolk September 2023 11,700 7.57 – 87.1% 12.2% 0.7% – total calls 11,628 → 11,700" in text
+        "Update Home force Norfolk September 2023 11,700 7.57 – 87.1% 12.2% 0.7% – "
+        "total calls 11,628 → 11,700" in text
     )
-    assert "New Norfolk October 2023 11,000 7.20 – 87.0% 12.4% 0.6% –" in text
+    assert "New Home force Norfolk October 2023 11,000 7.20 – 87.0% 12.4% 0.6% –" in text  # the home force
 
 
 def test_the_result_says_how_many_rows_are_drafts_and_links_to_them(publisher):
