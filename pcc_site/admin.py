@@ -217,6 +217,8 @@ class StaffAdminSite(AdminSite):
         placed = {}
         for app in app_list:
             for model in app["models"]:
+                if app["app_label"] in APP_NAMES:  # "Sign-in records: Access attempts"
+                    model = {**model, "name": f"{APP_NAMES[app['app_label']]}: {model['name']}"}
                 placed[f"{app['app_label']}.{model['object_name'].lower()}"] = model
         home = reverse("admin:index", current_app=self.name)
         groups = []

@@ -78,8 +78,11 @@ class Imported:
 
 
 def next_month(month: datetime.date) -> datetime.date:
-    """>>> next_month(datetime.date(2023, 12, 1))
-    datetime.date(2024, 1, 1)"""
+    """The month after ``month``.
+
+    >>> next_month(datetime.date(2023, 12, 1))
+    datetime.date(2024, 1, 1)
+    """
     return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 

@@ -2,6 +2,7 @@
 the screen on a phone or a desktop."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from tests.browser.conftest import PASSWORD, axe_violations
@@ -13,6 +14,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def staff_member(django_user_model, site):
+    # The groups the migrations create do not survive the live server's flushed database: the
+    # Publisher role again, with the app's permissions.
+    role, _ = Group.objects.get_or_create(name="Publisher")
+    role.permissions.set(Permission.objects.filter(content_type__app_label="performance"))
     publisher = staff(django_user_model, "Publisher", "home_publisher")
     publisher.set_password(PASSWORD)
     publisher.save()
