@@ -108,22 +108,6 @@ def missing_months_text(force_name: str, first: datetime.date, last: datetime.da
     )
 
 
-def month_before(month: datetime.date) -> datetime.date:
-    """
-    >>> month_before(datetime.date(2024, 1, 1))
-    datetime.date(2023, 12, 1)
-    """
-    return (month - datetime.timedelta(days=1)).replace(day=1)
-
-
-def month_after(month: datetime.date) -> datetime.date:
-    """
-    >>> month_after(datetime.date(2023, 12, 1))
-    datetime.date(2024, 1, 1)
-    """
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
 def _share(values: dict) -> Number | None:
     return share_under_10s(
         SimpleNamespace(
@@ -152,7 +136,7 @@ def home_force_summary(rows, settings) -> list[str]:
     held = {
         held.month: held
         for held in CallAnswerMonth.objects.filter(
-            force_id=home.pk, month__in={month_before(month) for month, _ in shown}
+            force_id=home.pk, month__in={calculations.month_before(month) for month, _ in shown}
         )
     }
     kinds = set(settings.national_force_kinds)
@@ -184,7 +168,7 @@ def home_force_summary(rows, settings) -> list[str]:
                 northern_ireland=settings.includes_northern_ireland,
             )
         )
-        before = month_before(month)
+        before = calculations.month_before(month)
         if before in in_file:
             earlier_calls, earlier_share = in_file[before]["total_calls"], _share(in_file[before])
         elif before in held:
@@ -219,6 +203,8 @@ def missing_months_warnings(rows, home) -> list[str]:
         .values_list("month", flat=True)
         .first()
     )
-    if newest is None or month_after(newest) >= first:
+    if newest is None or calculations.month_after(newest) >= first:
         return []
-    return [missing_months_text(home.name, month_after(newest), month_before(first))]
+    return [
+        missing_months_text(home.name, calculations.month_after(newest), calculations.month_before(first))
+    ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -596,7 +595,7 @@ class CallAnswerMonthResource(ReleaseResource):
     def _warnings(self, rows) -> list[str]:
         """Changes a person should look at twice: big monthly swings, already-published values changed."""
         months = {month for _, _, month, _ in rows}
-        earlier = {calculations_month_before(month) for month in months}
+        earlier = {calculations.month_before(month) for month in months}
         held = {
             (m.force_id, m.month): m
             for m in CallAnswerMonth.objects.filter(
@@ -606,7 +605,7 @@ class CallAnswerMonthResource(ReleaseResource):
         in_file = {(force.pk, month): values for _, force, month, values in rows}
         warnings = []
         for number, force, month, values in sorted(rows, key=lambda r: r[0]):
-            before = calculations_month_before(month)
+            before = calculations.month_before(month)
             previous_total = in_file.get((force.pk, before), {}).get("total_calls")
             if previous_total is None and (force.pk, before) in held:
                 previous_total = held[(force.pk, before)].total_calls
@@ -638,10 +637,6 @@ class CallAnswerMonthResource(ReleaseResource):
 
     def after_release(self, dataset, result):
         ranks_recompute(months=self.prepared.months)
-
-
-def calculations_month_before(month: datetime.date) -> datetime.date:
-    return (month - datetime.timedelta(days=1)).replace(day=1)
 
 
 # --------------------------------------------------------------------------------------------

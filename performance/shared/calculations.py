@@ -534,6 +534,24 @@ def month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def month_before(month: datetime.date) -> datetime.date:
+    """The month before ``month`` (first days).
+
+    >>> month_before(datetime.date(2024, 1, 1))
+    datetime.date(2023, 12, 1)
+    """
+    return (month - datetime.timedelta(days=1)).replace(day=1)
+
+
+def month_after(month: datetime.date) -> datetime.date:
+    """The month after ``month`` (first days).
+
+    >>> month_after(datetime.date(2023, 12, 1))
+    datetime.date(2024, 1, 1)
+    """
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     """Every month from ``first`` to ``last`` (first days), so that a month with no figures is a
     gap in a series rather than skipped.

@@ -77,15 +77,6 @@ class Imported:
     url: str
 
 
-def next_month(month: datetime.date) -> datetime.date:
-    """The month after ``month``.
-
-    >>> next_month(datetime.date(2023, 12, 1))
-    datetime.date(2024, 1, 1)
-    """
-    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
@@ -128,7 +119,7 @@ def calls_due(*, today: datetime.date, can_publish: bool) -> Due:
                 admin_url(CallAnswerMonth, "change", newest.pk),
             )
         return Due(topic, state)
-    expected = next_month(newest.month)
+    expected = calculations.month_after(newest.month)
     this_month = today.replace(day=1)
     if expected >= this_month:
         return Due(

@@ -11,6 +11,7 @@ from performance.calls.models import CallAnswerMonth
 from performance.forces.home import home_force
 from performance.imports.models import ImportLog
 from performance.library.models import Document, LibraryPage
+from performance.shared import calculations
 from performance.site import staff_home
 from tests.factories import staff
 from tests.helpers import signed_in
@@ -43,9 +44,9 @@ def groups(main) -> list:
     return main.xpath(".//*[contains(@class, 'staff-home-group')]")
 
 
-def test_next_month_wraps_the_year():
-    assert staff_home.next_month(datetime.date(2023, 12, 1)) == datetime.date(2024, 1, 1)
-    assert staff_home.next_month(datetime.date(2023, 10, 1)) == datetime.date(2023, 11, 1)
+def test_the_month_after_wraps_the_year():
+    assert calculations.month_after(datetime.date(2023, 12, 1)) == datetime.date(2024, 1, 1)
+    assert calculations.month_after(datetime.date(2023, 10, 1)) == datetime.date(2023, 11, 1)
 
 
 def test_the_due_999_month_is_the_month_after_the_newest_held(demo_data, django_user_model):
@@ -56,7 +57,7 @@ def test_the_due_999_month_is_the_month_after_the_newest_held(demo_data, django_
     )
     publisher = staff(django_user_model, "Publisher")
     due = staff_home.calls_due(today=datetime.date(2030, 1, 1), can_publish=True)
-    expected = staff_home.next_month(newest.month)
+    expected = calculations.month_after(newest.month)
     assert due.action == f"Import the 999 figures for {expected:%B %Y}"
     assert due.url == reverse("admin:performance_callanswermonth_import")
     assert f"The figures for {expected:%B %Y} are not held yet." in due.state
