@@ -8,7 +8,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelBase
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 # The roles (groups, created by the migrations) that let an account sign in to the staff admin.
@@ -250,6 +251,24 @@ class StaffAdminSite(AdminSite):
         from performance.site.staff_home import staff_home  # the models load after this site
 
         return super().index(request, {**staff_home(request), **(extra_context or {})})
+
+    def get_urls(self):
+        return [path("review/", self.admin_view(self.review_queue), name="review_queue"), *super().get_urls()]
+
+    def review_queue(self, request):
+        """What waits for review: for a Publisher, the drafts sent to them; for everyone, the
+        drafts they sent and the ones sent back to them with a comment."""
+        from performance.publishing import review  # the models load after this site
+
+        user = request.user
+        context = {
+            **self.each_context(request),
+            "title": "Waiting for review",
+            "to_review": review.waiting_for(user),
+            "sent": review.sent_by(user),
+            "came_back": review.came_back_to(user),
+        }
+        return TemplateResponse(request, "admin/review_queue.html", context)
 
     @property
     def login_form(self):

@@ -67,6 +67,7 @@ from performance.publishing.models import (
     Publishable,
     PublishableQuerySet,
     RequiredItem,
+    ReviewStep,
     Revised,
     StaleEdit,
     WaitingRevision,
@@ -87,6 +88,7 @@ __all__ = [
     "PublishableQuerySet",
     "Publishable",
     "RequiredItem",
+    "ReviewStep",
     # imports
     "ColumnMapping",
     "ImportUpload",

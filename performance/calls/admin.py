@@ -86,6 +86,18 @@ class CallAnswerMonthAdmin(ReleaseImportExportMixin, PublishableAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_ranks()
 
+    def review_set(self, obj):
+        """A month is reviewed and published for every force at once: the ranks compare them."""
+        drafts = CallAnswerMonth.objects.filter(month=obj.month, publish_at=None)
+        return (drafts | CallAnswerMonth.objects.filter(pk=obj.pk)).order_by("pk")
+
+    def review_name(self, obj) -> str:
+        forces = CallAnswerMonth.objects.filter(month=obj.month, publish_at=None).count()
+        others = forces - 1 if obj.publish_at is None else forces
+        return f"999 calls, {obj.month:%B %Y}: {obj.force}" + (
+            f" and {others} other force{'s' if others != 1 else ''}" if others > 0 else ""
+        )
+
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "999 months", **(extra_context or {})})
 

@@ -19,6 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from performance.publishing import checks as publishing_checks
 from performance.publishing import gate as publication
+from performance.publishing import review
+from performance.publishing.review_admin import ReviewAdmin
 from performance.publishing.models import StaleEdit
 
 CONCURRENT_EDIT = (
@@ -216,13 +218,14 @@ def local_time_text(moment) -> str:
     return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"
 
 
-class PublishableAdmin(ContentAdmin):
+class PublishableAdmin(ReviewAdmin, ContentAdmin):
     """Publishers publish, withdraw and schedule; Editors prepare drafts.
 
     Publishing a quarter, 999 month or ONS period (the action, "Publish" from the change form,
     or "Published from" set on a draft) first shows what ``publishing_checks`` finds missing or
     odd; with anything found, the Publisher goes on only by giving a reason, kept in the history.
-    Publishing again something already public keeps its first-published time."""
+    Publishing again something already public keeps its first-published time. An Editor sends
+    a draft for review; a Publisher decides from its review page (``ReviewAdmin``)."""
 
     actions = ["publish_now", "withdraw"]
 
@@ -384,10 +387,12 @@ class PublishableAdmin(ContentAdmin):
         how many were applied. Nothing waits for most content."""
         return 0
 
-    def _set_publication(self, request, queryset, when, done, *, reason=""):
+    def _set_publication(self, request, queryset, when, done, *, reason="", review_note=""):
         """Publish (``when``), or withdraw (None). Something already published keeps its
         first-published time when published again; what waited for it (revised figures) is
-        applied. ``reason``, when given, is kept in each item's history."""
+        applied. ``reason``, when given, is kept in each item's history. An item waiting for
+        review has the publication recorded as its review's decision (``review_note``: the
+        Publisher's comment)."""
         if not can_publish(request, self.model):
             raise PermissionDenied
         now = timezone.now()
@@ -406,10 +411,13 @@ class PublishableAdmin(ContentAdmin):
                 if reason:
                     obj._change_reason = reason
                 obj.save()
+            decided = review.review_decided(objects, user=request.user, when=when, note=review_note)
         parts = [f"{len(changed)} {done}."] if changed or not kept else []
         parts += kept
         if reason:
             parts.append(f"Reason kept in the history: “{reason}”.")
+        if decided:
+            parts.append("The review it waited for is closed and kept in its review history.")
         self.message_user(request, " ".join(parts), messages.SUCCESS)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -258,3 +259,93 @@ class RequiredItem(Content):
     def clean(self):
         if self.rule == self.Check.CATEGORY and self.category_id is None:
             raise ValidationError({"category": "Choose the category the item is published in."})
+
+
+class ReviewStepQuerySet(models.QuerySet):
+    def latest_per_item(self):
+        """Each item's newest step only: where its review stands now."""
+        later = ReviewStep.objects.filter(
+            content_type=models.OuterRef("content_type"),
+            object_id=models.OuterRef("object_id"),
+            pk__gt=models.OuterRef("pk"),
+        )
+        return self.filter(~models.Exists(later))
+
+    def waiting(self):
+        """Items sent for review and not yet published, scheduled or sent back (newest first)."""
+        return self.latest_per_item().filter(action=ReviewStep.Action.SUBMITTED).order_by("-at", "-pk")
+
+    def sent_back(self):
+        """Items a Publisher sent back with a comment, not sent again since (newest first)."""
+        return self.latest_per_item().filter(action=ReviewStep.Action.SENT_BACK).order_by("-at", "-pk")
+
+    def for_item(self, obj):
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+        ).order_by("at", "pk")
+
+
+class ReviewStep(models.Model):
+    """One step of a draft's review: an Editor sends it for review with a note; a Publisher
+    publishes or schedules it, or sends it back with a comment. The steps of an item are its
+    review's history. A step changes nothing the public sees: only publishing does, through the
+    publication gate (``performance.publishing.gate``)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Sent for review"
+        SENT_BACK = "sent_back", "Sent back"
+        PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled"
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", help_text="The kind of item."
+    )
+    object_id = models.PositiveBigIntegerField(help_text="The item's number.")
+    item = GenericForeignKey("content_type", "object_id")
+    item_name = models.CharField(max_length=300, help_text="The item's name when the step was taken.")
+    action = models.CharField(max_length=20, choices=Action.choices, help_text="What was done.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who did it.",
+    )
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who sent the item for review (a decision goes back to them).",
+    )
+    note = models.TextField(blank=True, help_text="The note sent with it, or the Publisher's comment.")
+    at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When.")
+
+    objects = ReviewStepQuerySet.as_manager()
+
+    publication = Publication.not_content(
+        "a step of a draft's review, for staff: the public reads only what a Publisher publishes"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="review_step_item")]
+        verbose_name = "review step"
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.item_name}"
+
+    @property
+    def summary(self) -> str:
+        """What was done, by whom, when, with its note, e.g. "Sent back by Sam Jones on 7 December
+        2026, 14:05: “Check the burglary commentary.”"."""
+        who = "someone no longer on the staff list"
+        if self.user is not None:
+            who = self.user.get_full_name() or self.user.get_username()
+        when = f"{timezone.localtime(self.at):%-d %B %Y, %H:%M}" if self.at else "now"
+        said = f": “{self.note}”" if self.note else "."
+        return f"{self.get_action_display()} by {who} on {when}{said}"

@@ -23,6 +23,7 @@ from performance.forces.home import home_force
 from performance.imports.jobs import ImportJob
 from performance.imports.models import ImportLog
 from performance.library.models import Document, LibraryPage, Meeting
+from performance.publishing import review
 from performance.shared import calculations
 from performance.site.checklist import MISSING, OVERDUE, checklist
 
@@ -283,8 +284,9 @@ def what_waits(user, *, now: datetime.datetime | None = None) -> Waits:
             kinds.append(Waiting(kind, drafts, more))
     if not can_publish:
         return Waits(
-            "Drafts for a Publisher to review and publish",
-            "Your drafts (the ones you changed last). A Publisher reviews and publishes them.",
+            "Your drafts",
+            "The drafts you changed last. Open one and choose “Send for review” when it is ready: "
+            "a Publisher then publishes it or sends it back to you with a comment.",
             kinds,
         )
     return Waits(
@@ -369,5 +371,8 @@ def staff_home(request) -> dict:
     return {
         "due": what_is_due(user),
         "waits": what_waits(user),
+        "to_review": review.waiting_for(user, limit=SHOWN),
+        "came_back": review.came_back_to(user, limit=SHOWN),
+        "sent": review.sent_by(user, limit=SHOWN),
         "imports": recent_imports(user, request.session.session_key),
     }

@@ -84,7 +84,7 @@ def test_a_publisher_sees_every_draft_and_the_revisions(demo_data, django_user_m
     assert "A draft page (draft)" in text
     assert link(soup, "A draft page") == reverse("admin:performance_librarypage_change", args=[page.pk])
     soup, text = home_text(editor)
-    assert "Drafts for a Publisher to review and publish" in headings(soup, "h2")
+    assert "Your drafts" in headings(soup, "h2")
     assert "What waits for me" not in headings(soup, "h2")
     # No history says who changed it (made outside a request): the Editor sees it too.
     assert "A draft page (draft)" in text
