@@ -129,6 +129,10 @@ URL_KINDS = {
     "qrcode",
     "checklist",
     "publish",
+    # The review workflow (performance/publishing/review_admin.py): send a draft for review; a
+    # Publisher's review (publish now, schedule, or send back with a comment).
+    "submit",
+    "review",
     "",
 }
 ACTIONS = {"delete_selected", "publish_now", "withdraw"}
@@ -180,6 +184,12 @@ def allowed(role: str, model, kind: str, state: str) -> bool:
         return role == "superuser"
     if role == "site_admin":
         return False
+    if kind in ("submit", "submit:get"):
+        return role in ("editor", "publisher", "superuser") and state == "draft"
+    if kind == "review:get":
+        return role in ("publisher", "superuser")
+    if kind in ("review", "send_back"):
+        return role in ("publisher", "superuser") and state == "draft"
     if reads:
         return True
     if role == "viewer":
@@ -712,6 +722,18 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
                 check(role, "publish:get", state, by_role[role].get(url))
                 response, changed = post(role, url, GOING_ON)
                 check(role, "publish", state, response, changed)
+            if "submit" in kinds:
+                url = reverse(f"{info}_submit", args=[target.pk])
+                check(role, "submit:get", state, by_role[role].get(url))
+                response, changed = post(role, url, {"note": "Ready for review."})
+                check(role, "submit", state, response, changed)
+            if "review" in kinds:
+                url = reverse(f"{info}_review", args=[target.pk])
+                check(role, "review:get", state, by_role[role].get(url))
+                response, changed = post(role, url, {"decision": "publish", **GOING_ON})
+                check(role, "review", state, response, changed)
+                response, changed = post(role, url, {"decision": "send_back", "comment": "Add the 2022 figure."})
+                check(role, "send_back", state, response, changed)
             if "process_import" in kinds:
                 response, changed = import_and_confirm(by_role[role], model, world, state)
                 check(role, "process_import", state, response, changed)
@@ -724,6 +746,23 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
                 response, changed = post(role, url, data)
                 check(role, "password_change", state, response, changed)
     assert not failures, f"{len(failures)} cells of {label(model)} break the rule:\n" + "\n".join(failures)
+
+
+# The admin site's own pages: the staff home and the review queue, which show each person only
+# what their permissions let them open; nobody signed out sees them.
+SITE_PAGES = ("admin:index", "admin:review_queue")
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_the_site_pages_are_for_signed_in_staff_only(name, django_user_model):
+    by_role = clients(make_users(django_user_model))
+    for role in ROLES:
+        response = by_role[role].get(reverse(name))
+        CELLS.append((name, "get", role, "live"))
+        if role == "anonymous":
+            assert response.status_code == 302 and "/admin/login/" in response.url
+        else:
+            assert response.status_code == 200, role
 
 
 def rf_request(rf, user):
