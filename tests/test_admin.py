@@ -21,6 +21,7 @@ from performance.models import (
     Offence,
     OffenceCount,
     RecordedCrimeRevision,
+    ReviewStep,
     SiteSettings,
 )
 from performance.publishing.gate import ALWAYS_PUBLIC
@@ -59,6 +60,7 @@ CONTENT_MODELS = [
     and m is not ImportJob  # its preview or import, run in the background: on its uploader's page alone
     and m is not MeasureFigureRevision  # written by the recomputation, applied by publishing its quarter
     and m is not RecordedCrimeRevision  # written at import, applied by publishing its ONS period
+    and m is not ReviewStep  # written by sending for review and deciding: on the drafts' pages
 ]
 
 

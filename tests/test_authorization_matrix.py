@@ -732,7 +732,9 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
                 check(role, "review:get", state, by_role[role].get(url))
                 response, changed = post(role, url, {"decision": "publish", **GOING_ON})
                 check(role, "review", state, response, changed)
-                response, changed = post(role, url, {"decision": "send_back", "comment": "Add the 2022 figure."})
+                response, changed = post(
+                    role, url, {"decision": "send_back", "comment": "Add the 2022 figure."}
+                )
                 check(role, "send_back", state, response, changed)
             if "process_import" in kinds:
                 response, changed = import_and_confirm(by_role[role], model, world, state)

@@ -106,7 +106,9 @@ def review_submit(*, obj, name: str, user, note: str, review_url: str) -> int:
     saved. Returns how many Publishers are told by email."""
     step = step_record(obj=obj, name=name, action=Action.SUBMITTED, user=user, submitter=user, note=note)
     recipients = [
-        publisher.email for publisher in publishers_of(type(obj)) if publisher.pk != user.pk and publisher.email
+        publisher.email
+        for publisher in publishers_of(type(obj))
+        if publisher.pk != user.pk and publisher.email
     ]
     subject = f"For review: {name}"
     body = "\n\n".join(
@@ -179,7 +181,9 @@ def review_decided(objects, *, user, when: datetime.datetime | None, note: str =
                 if action == Action.PUBLISHED
                 else f"scheduled it for {timezone.localtime(when):%-d %B %Y, %H:%M}"
             )
-            body = f"{person(user)} has {done}: {waiting.item_name}." + (f"\n\nTheir comment: {note}" if note else "")
+            body = f"{person(user)} has {done}: {waiting.item_name}." + (
+                f"\n\nTheir comment: {note}" if note else ""
+            )
             mail_on_commit(f"{action.label}: {waiting.item_name}", body, [submitter.email])
     return steps
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils import timezone
 
 from performance.publishing import review
@@ -126,8 +127,16 @@ class ReviewAdmin:
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("<path:object_id>/submit/", self.admin_site.admin_view(self.submit_view), name=f"{info}_submit"),
-            path("<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name=f"{info}_review"),
+            path(
+                "<path:object_id>/submit/",
+                self.admin_site.admin_view(self.submit_view),
+                name=f"{info}_submit",
+            ),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name=f"{info}_review",
+            ),
             *super().get_urls(),
         ]
 
@@ -161,7 +170,9 @@ class ReviewAdmin:
         form = SubmitForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if review.is_waiting(waiting):
-                self.message_user(request, f"{self.review_name(obj)} is already waiting for review.", messages.INFO)
+                self.message_user(
+                    request, f"{self.review_name(obj)} is already waiting for review.", messages.INFO
+                )
                 return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
             review_url = request.build_absolute_uri(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_review", args=[obj.pk])
@@ -212,7 +223,9 @@ class ReviewAdmin:
         if request.method == "POST":
             if not is_draft:
                 self.message_user(
-                    request, f"{self.review_name(obj)} is no longer a draft: nothing was changed.", messages.WARNING
+                    request,
+                    f"{self.review_name(obj)} is no longer a draft: nothing was changed.",
+                    messages.WARNING,
                 )
                 return HttpResponseRedirect(self._change_url(obj))
             if form.is_valid():
@@ -244,7 +257,7 @@ class ReviewAdmin:
                 )
             to = review.person(step.submitter) if step.submitter else "its author"
             self.message_user(request, f"Sent back to {to} with your comment: {name}.", messages.SUCCESS)
-            return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
+            return self._next_page(request, obj)
         when = data["publish_at"] if data["decision"] == DecisionForm.SCHEDULE else timezone.now()
         self._set_publication(
             request,
@@ -254,7 +267,29 @@ class ReviewAdmin:
             reason=data.get("publication_reason", ""),
             review_note=comment,
         )
+        public = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+        if public and when <= timezone.now():
+            self.message_user(
+                request,
+                format_html('<a href="{}">See {} on the public site</a>', public, name),
+                messages.INFO,
+            )
+        return self._next_page(request, obj)
+
+    def _next_page(self, request, obj):
+        """After a decision: the next draft waiting for this Publisher, or the item's own page."""
+        if review.waiting_for(request.user):
+            return HttpResponseRedirect(reverse("admin:review_queue", current_app=self.admin_site.name))
         return HttpResponseRedirect(self._change_url(obj))
+
+    def response_change(self, request, obj):
+        """ "Save and send for review": saved, then the note for the Publisher."""
+        if "_send_for_review" in request.POST and review.may_submit(request.user, obj):
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_submit", args=[obj.pk])
+            )
+        return super().response_change(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """The change form says where the draft's review stands and offers the next step."""
@@ -264,7 +299,11 @@ class ReviewAdmin:
             context["review_waiting"] = review.is_waiting(step)
             opts = self.opts
             if obj.publish_at is None and review.may_review(request.user, obj):
-                context["review_url"] = reverse(f"admin:{opts.app_label}_{opts.model_name}_review", args=[obj.pk])
+                context["review_url"] = reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_review", args=[obj.pk]
+                )
             elif review.may_submit(request.user, obj) and not review.is_waiting(step):
-                context["submit_url"] = reverse(f"admin:{opts.app_label}_{opts.model_name}_submit", args=[obj.pk])
+                context["submit_url"] = reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_submit", args=[obj.pk]
+                )
         return super().render_change_form(request, context, add, change, form_url, obj)

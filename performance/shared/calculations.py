@@ -582,6 +582,16 @@ def quarters_before(day: datetime.date, count: int) -> datetime.date:
     return month_end(months // 12, months % 12 + 1)
 
 
+def expected_release_month(quarter_end: datetime.date) -> datetime.date:
+    """The month the ONS release and the Home Office open data for the 12 months to
+    ``quarter_end`` usually come out: about four months after it (first day).
+
+    >>> expected_release_month(datetime.date(2023, 6, 30)), expected_release_month(datetime.date(2023, 9, 30))
+    (datetime.date(2023, 10, 1), datetime.date(2024, 1, 1))
+    """
+    return month_after(quarters_before(quarter_end, -1).replace(day=1))
+
+
 def twelve_month_quarter_ends(period_end: datetime.date) -> tuple[datetime.date, ...]:
     """The four financial quarters making up the 12 months to ``period_end``, oldest first.
 

@@ -112,11 +112,12 @@ def calls_due(*, today: datetime.date, can_publish: bool) -> Due:
     if newest.publish_at is None or newest.publish_at > now:
         state = f"The newest month held for {force}, {held}, is {publication_words(newest.publish_at, now)}."
         if newest.publish_at is None:
-            verb = "Publish" if can_publish else "Check, then ask a Publisher to publish,"
             return Due(
                 topic,
                 state,
-                f"{verb} the 999 figures for {held}",
+                f"Publish the 999 figures for {held}"
+                if can_publish
+                else f"Check the 999 figures for {held} and send them for review",
                 admin_url(CallAnswerMonth, "change", newest.pk),
             )
         return Due(topic, state)
@@ -135,8 +136,9 @@ def calls_due(*, today: datetime.date, can_publish: bool) -> Due:
     )
 
 
-def crime_due(*, can_publish: bool) -> Due:
-    """The newest ONS or open-data quarter held, and whether its NCPM quarter is published."""
+def crime_due(*, can_publish: bool, today: datetime.date | None = None) -> Due:
+    """The newest ONS or open-data quarter held and whether its NCPM quarter is published; once
+    it is, the next quarter's release: when it usually comes out, and whether it is imported."""
     topic = "Crime and NCPM"
     newest_ons = RecordedCrimePeriod.objects.aggregate(newest=Max("period_end"))["newest"]
     newest_open = OffenceCount.objects.aggregate(newest=Max("quarter_end"))["newest"]
@@ -161,14 +163,25 @@ def crime_due(*, can_publish: bool) -> Due:
     now = timezone.now()
     state = f"{held} Its NCPM quarter is {publication_words(quarter.publish_at, now)}."
     if quarter.publish_at is None:
-        verb = "Publish" if can_publish else "Complete, then ask a Publisher to publish,"
         return Due(
             topic,
             state,
-            f"{verb} the NCPM quarter for {period}",
+            f"Publish the NCPM quarter for {period}"
+            if can_publish
+            else f"Complete the NCPM quarter for {period} and send it for review",
             admin_url(ReportingPeriod, "change", quarter.pk),
         )
-    return Due(topic, state)
+    following = calculations.quarters_before(newest, -1)
+    release = calculations.expected_release_month(following)
+    next_period = f"the 12 months to {calculations.long_date(following)}"
+    if (today or timezone.localdate()) < release:
+        return Due(topic, f"{state} The release for {next_period} usually comes out in {release:%B %Y}.")
+    return Due(
+        topic,
+        f"{state} The release for {next_period} was due in {release:%B %Y} and is not imported yet.",
+        f"Import the recorded crime open data for {next_period}",
+        admin_url(OffenceCount, "import"),
+    )
 
 
 def checklist_due(*, today: datetime.date) -> Due:
@@ -194,7 +207,7 @@ def what_is_due(user, *, today: datetime.date | None = None) -> list[Due]:
     if user.has_perm("performance.view_callanswermonth"):
         due.append(calls_due(today=today, can_publish=user.has_perm("performance.publish_callanswermonth")))
     if user.has_perm("performance.view_reportingperiod"):
-        due.append(crime_due(can_publish=user.has_perm("performance.publish_reportingperiod")))
+        due.append(crime_due(can_publish=user.has_perm("performance.publish_reportingperiod"), today=today))
     if user.has_perm("performance.view_requireditem"):
         due.append(checklist_due(today=today))
     return due

@@ -16,6 +16,7 @@ from performance.library.models import LibraryPage
 from performance.publishing.models import ReviewStep
 from tests.factories import PUBLISHED, staff
 from tests.helpers import signed_in
+from tests.test_authorization_matrix import served_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +63,13 @@ def test_an_editor_sends_a_draft_for_review_and_the_publishers_are_told(
     client = signed_in(editor)
     change = client.get(url(draft_page, "change"))
     assert url(draft_page, "submit") in change.content.decode()
-    assert "Send for review" in words(change.content, "review-panel-heading").replace("Review", "Send for review")
+    assert "Send for review" in words(change.content, "review-panel-heading").replace(
+        "Review", "Send for review"
+    )
 
-    response = submit(client, draft_page, "New intro; please check the figures.", django_capture_on_commit_callbacks)
+    response = submit(
+        client, draft_page, "New intro; please check the figures.", django_capture_on_commit_callbacks
+    )
 
     assert response.status_code == 302 and response.url == reverse("admin:index")
     (step,) = ReviewStep.objects.all()
@@ -110,7 +115,9 @@ def test_a_publisher_publishes_from_the_review_and_the_editor_is_told(
     assert "Sent for review by Sam Jones on" in text and "“Ready.”" in text
     assert f"{draft_page.get_absolute_url()}?preview=1" in page.content.decode()
 
-    response = decide(client, draft_page, django_capture_on_commit_callbacks, decision="publish", comment="Thanks.")
+    response = decide(
+        client, draft_page, django_capture_on_commit_callbacks, decision="publish", comment="Thanks."
+    )
 
     assert response.status_code == 302
     draft_page.refresh_from_db()
@@ -131,7 +138,11 @@ def test_a_publisher_schedules_from_the_review(people, draft_page, django_captur
     submit(signed_in(editor), draft_page, "", django_capture_on_commit_callbacks)
     client = signed_in(publisher)
     past = decide(
-        client, draft_page, django_capture_on_commit_callbacks, decision="schedule", publish_at="2020-01-01T09:00"
+        client,
+        draft_page,
+        django_capture_on_commit_callbacks,
+        decision="schedule",
+        publish_at="2020-01-01T09:00",
     )
     assert past.status_code == 200
     assert "Give a date and time in the future" in words(past.content)
@@ -150,19 +161,27 @@ def test_a_publisher_schedules_from_the_review(people, draft_page, django_captur
     assert ReviewStep.objects.last().action == "scheduled"
 
 
-def test_a_publisher_sends_a_draft_back_with_a_comment(people, draft_page, django_capture_on_commit_callbacks):
+def test_a_publisher_sends_a_draft_back_with_a_comment(
+    people, draft_page, django_capture_on_commit_callbacks
+):
     editor, publisher, _ = people
     editor_client = signed_in(editor)
     submit(editor_client, draft_page, "Ready.", django_capture_on_commit_callbacks)
     mail.outbox.clear()
     client = signed_in(publisher)
-    no_comment = decide(client, draft_page, django_capture_on_commit_callbacks, decision="send_back", comment=" ")
+    no_comment = decide(
+        client, draft_page, django_capture_on_commit_callbacks, decision="send_back", comment=" "
+    )
     assert no_comment.status_code == 200
     assert "Say what to change" in words(no_comment.content)
     assert ReviewStep.objects.count() == 1
 
     decide(
-        client, draft_page, django_capture_on_commit_callbacks, decision="send_back", comment="Add the 2022 figure."
+        client,
+        draft_page,
+        django_capture_on_commit_callbacks,
+        decision="send_back",
+        comment="Add the 2022 figure.",
     )
 
     draft_page.refresh_from_db()
@@ -201,7 +220,9 @@ def test_an_editor_cannot_review_and_nobody_sends_published_content_for_review(
     assert submit(editor_client, published, "x", django_capture_on_commit_callbacks).status_code == 403
     assert not ReviewStep.objects.exists()
     # A Publisher deciding on something already published changes nothing.
-    response = decide(signed_in(publisher), published, django_capture_on_commit_callbacks, decision="send_back", comment="x")
+    response = decide(
+        signed_in(publisher), published, django_capture_on_commit_callbacks, decision="send_back", comment="x"
+    )
     assert response.status_code == 302 and not ReviewStep.objects.exists()
 
 
@@ -252,7 +273,9 @@ def test_a_999_month_is_reviewed_and_published_for_every_force(
     assert not CallAnswerMonth.objects.filter(month=newest, publish_at=None).exists()
 
 
-def test_the_review_queue_lists_what_each_person_waits_for(people, draft_page, django_capture_on_commit_callbacks):
+def test_the_review_queue_lists_what_each_person_waits_for(
+    people, draft_page, django_capture_on_commit_callbacks
+):
     editor, publisher, _ = people
     submit(signed_in(editor), draft_page, "Ready.", django_capture_on_commit_callbacks)
     queue = reverse("admin:review_queue")
@@ -279,3 +302,21 @@ def test_the_review_queue_reads_a_constant_number_of_queries(
     with django_assert_max_num_queries(one_waiting):
         response = client.get(reverse("admin:review_queue"))
     assert "Page 11: sent by Sam Jones" in words(response.content)
+
+
+def test_save_and_send_for_review_saves_then_asks_for_the_note(people, draft_page):
+    editor, _, _ = people
+    client = signed_in(editor)
+    change = client.get(url(draft_page, "change"))
+    assert 'name="_send_for_review"' in change.content.decode()
+    data = {
+        **served_form_data(change),
+        "title": "Annual report 2023 (revised)",
+        "_send_for_review": "Save and send for review",
+    }
+    response = client.post(url(draft_page, "change"), data)
+    assert response.status_code == 302, words(response.content) if response.status_code == 200 else ""
+    assert response.url == url(draft_page, "submit")
+    draft_page.refresh_from_db()
+    assert draft_page.title == "Annual report 2023 (revised)"
+    assert not ReviewStep.objects.exists()  # sent only once the note page is confirmed

@@ -72,7 +72,7 @@ def test_a_draft_newest_month_is_to_be_published_first(demo_data):
     assert due.action == f"Publish the 999 figures for {newest.month:%B %Y}"
     assert due.url == reverse("admin:performance_callanswermonth_change", args=[newest.pk])
     editor_due = staff_home.calls_due(today=datetime.date(2030, 1, 1), can_publish=False)
-    assert "ask a Publisher" in editor_due.action
+    assert editor_due.action.endswith("and send them for review")
 
 
 def test_a_publisher_sees_every_draft_and_the_revisions(demo_data, django_user_model):
@@ -173,3 +173,23 @@ def test_the_home_reads_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("admin:index"))
     assert "All library pages drafts" in response.content.decode()
+
+
+def test_once_the_newest_quarter_is_published_the_next_release_is_due_when_it_usually_comes_out(demo_data):
+    from performance.crime.models.ncpm import ReportingPeriod
+
+    newest = ReportingPeriod.objects.order_by("-period_end").first()
+    ReportingPeriod.objects.filter(pk=newest.pk).update(
+        publish_at=datetime.datetime(2023, 10, 19, tzinfo=datetime.UTC)
+    )
+    following = calculations.quarters_before(newest.period_end, -1)
+    release = calculations.expected_release_month(following)
+    before = staff_home.crime_due(can_publish=False, today=release - datetime.timedelta(days=1))
+    assert before.done
+    assert f"usually comes out in {release:%B %Y}" in before.state
+    after = staff_home.crime_due(can_publish=False, today=release)
+    assert (
+        after.action
+        == f"Import the recorded crime open data for the 12 months to {calculations.long_date(following)}"
+    )
+    assert after.url == reverse("admin:performance_offencecount_import")
