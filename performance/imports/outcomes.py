@@ -62,6 +62,14 @@ def counted(count: int, one: str, many: str) -> str:
     return f"{calculations.thousands(count)} {one if count == 1 else many}"
 
 
+def upper_first(text: str) -> str:
+    """
+    >>> upper_first("1 NCPM quarter changed")
+    '1 NCPM quarter changed'
+    """
+    return text[:1].upper() + text[1:]
+
+
 def item(obj, text: str) -> dict:
     """One thing an import created or changed, linked to its admin change page."""
     return {"text": text, "admin": f"{obj._meta.app_label}_{obj._meta.model_name}", "pk": obj.pk}
@@ -111,7 +119,7 @@ def result_sections(outcome: dict) -> list[Section]:
     with how many ("3 new draft 999 months"), each with a link to its page."""
     return [
         Section(
-            heading=counted(len(entry["items"]), entry["one"], entry["many"]).capitalize(),
+            heading=upper_first(counted(len(entry["items"]), entry["one"], entry["many"])),
             items=[link_of(found) for found in entry["items"][:SHOWN]],
             more=max(len(entry["items"]) - SHOWN, 0),
         )
