@@ -152,7 +152,6 @@ def next_steps(outcome: dict, user) -> list[Step]:
         ]
     model = publication_model_of(outcome)
     publisher = model is not None and publication.can_publish(user, model)
-    kind = model._meta.verbose_name_plural if model is not None else "drafts"
     drafts, revisions = outcome.get("drafts", []), outcome.get("revisions", [])
     steps = []
     if drafts and publisher:
@@ -160,7 +159,7 @@ def next_steps(outcome: dict, user) -> list[Step]:
             Step(
                 f"Review and publish the {'draft' if len(drafts) == 1 else counted(len(drafts), 'draft', 'drafts')}"
                 f" this import created or changed.",
-                [Link(f"Review and publish the draft {kind}", drafts_url(model))],
+                [Link("Review and publish the drafts", drafts_url(model))],
             )
         )
     elif drafts:
