@@ -124,6 +124,8 @@ URL_KINDS = {
     "export",
     "import_template",
     "import_columns",
+    # A confirmed import's result page: staff who may import the release, for any of its imports.
+    "import_result",
     "password_change",
     "config",
     "qrcode",
@@ -190,6 +192,8 @@ def allowed(role: str, model, kind: str, state: str) -> bool:
         return role in ("publisher", "superuser")
     if kind in ("review", "send_back"):
         return role in ("publisher", "superuser") and state == "draft"
+    if kind == "import_result":
+        return role in ("editor", "publisher", "superuser")  # who may import the release
     if reads:
         return True
     if role == "viewer":
@@ -670,6 +674,13 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
     kinds = dict(url_kinds(model_admin))
     actions = list(model_admin.get_actions(rf_request(rf, users["superuser"])))
     info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    result_log = (  # an import of this release, by no one in particular
+        ImportLog.objects.create(
+            resource=model_admin.import_resource.release_name, file_name="import.csv", sha256="0" * 64
+        )
+        if "import_result" in kinds
+        else None
+    )
     for state in states_of(model):
         target = target_of(model, world, state)
         change_url = reverse(f"{info}_change", args=[target.pk])
@@ -691,6 +702,9 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
                 if kind in kinds:
                     args = [target.pk] if kind in ("config", "qrcode", "password_change") else []
                     check(role, kind, state, by_role[role].get(reverse(f"{info}_{kind}", args=args)))
+            if result_log is not None:
+                url = reverse(f"{info}_import_result", args=[result_log.pk])
+                check(role, "import_result", state, by_role[role].get(url))
 
         # Writes, each from the form as a superuser is served it
         served_change = superuser.get(change_url)
@@ -782,7 +796,8 @@ def import_and_confirm(client, model, world, state):
 
     def job_followed(response):
         import_url = reverse(f"{info}_import")
-        if response.status_code == 302 and response.url.startswith(import_url) and response.url != import_url:
+        job_url = response.status_code == 302 and response.url.startswith(import_url)
+        if job_url and response.url != import_url and "/result/" not in response.url:  # not a result page
             job_page = client.get(response.url)
             assert job_page.status_code == 200
             progress = client.get(job_page.context["progress_url"])

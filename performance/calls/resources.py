@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from import_export import fields, widgets
 
-from performance.calls import preview
+from performance.calls import outcome, preview
 from performance.calls.models import CallAnswerMonth, CallAnswerRank
 from performance.calls.ranking import ranks_recompute, seen_at
 from performance.forces.models import Force, SiteSettings
@@ -635,8 +635,29 @@ class CallAnswerMonthResource(ReleaseResource):
                     )
         return warnings
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.ranks_before = outcome.home_ranks(self.home_force_id, self.prepared.months)
+
     def after_release(self, dataset, result):
         ranks_recompute(months=self.prepared.months)
+
+    def outcome(self, result) -> dict:
+        """New draft months, months changed (the home force's first) and the home force's ranks
+        that changed."""
+        new, changed = self.written_rows()
+        home = self.forces_by_pk.get(self.home_force_id) or (
+            Force.objects.filter(pk=self.home_force_id).first() if self.home_force_id else None
+        )
+        return outcome.calls_outcome(
+            new=new,
+            changed=changed,
+            changes_of=self.changes_of,
+            home_force_id=self.home_force_id,
+            home_force_name=home.name if home else "the home force",
+            ranks_before=getattr(self, "ranks_before", {}),
+            ranks_after=outcome.home_ranks(self.home_force_id, self.prepared.months),
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from performance.crime import recorded_crime
 from performance.crime.models.open_data import Offence, OffenceCount
 from performance.crime.recorded_crime_tasks import recorded_crime_confirm, recorded_crime_preview
-from performance.imports import importing
+from performance.imports import importing, outcomes
 from performance.imports.admin import ReadOnlyRecordAdmin
 from performance.imports.jobs import ImportJob, job_create, job_enqueue, job_state
 from performance.imports.spreadsheets import size_problem
@@ -193,7 +193,12 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
             and upload.confirmed_at is None
             and confirm_job is None
         )
+        log = upload.import_log if upload is not None and job.kind == ImportJob.Kind.CONFIRM else None
+        finished = job.status == ImportJob.Status.FINISHED
         return {
+            "next_steps": outcomes.next_steps(log.outcome, request.user)
+            if finished and log is not None and log.outcome
+            else [],
             "job": job,
             "state": state,
             "title": job_title(job),

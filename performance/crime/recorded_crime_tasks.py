@@ -31,6 +31,7 @@ from performance.crime import recorded_crime
 from performance.crime.models.ncpm import MeasureFigure, MeasureFigureRevision, ReportingPeriod
 from performance.crime.models.open_data import OffenceCount
 from performance.crime.models.recorded_crime import RecordedCrimePeriod, RecordedCrimeRevision
+from performance.crime.outcome import open_data_outcome
 from performance.imports import importing
 from performance.imports.jobs import ImportJob, JobProgress, job_finish, job_run
 from performance.publishing import gate as publication
@@ -165,13 +166,17 @@ def confirm_run(job: ImportJob, progress: JobProgress) -> None:
             )
             return
         importing.upload_mark_confirmed(upload, summary.import_log)
+        outcome = outcome_after(before)
+        if summary.import_log is not None:
+            summary.import_log.outcome = outcome.recorded()
+            summary.import_log.save(update_fields=["outcome"])
         job_finish(
             job,
             status=ImportJob.Status.FINISHED,
             message=f"Imported {upload.file_name}: {summary.totals_text}.",
             lines=summary.lines(),
             warnings=summary.warnings,
-            links=[*outcome_after(before).links(), import_log_link(summary.import_log)],
+            links=[*outcome.links(), import_log_link(summary.import_log)],
             progress=progress,
         )
 
@@ -281,6 +286,26 @@ class Outcome:
         if not items:
             items.append({"text": "No NCPM quarter or ONS figure changed.", "url": "", "link": ""})
         return items
+
+    def recorded(self) -> dict:
+        """As the import log keeps it, for the next step its page gives (``outcomes``)."""
+        revised = [
+            *(
+                (ReportingPeriod, pk, f"Revised figures wait on the published quarter {month_year(end)}")
+                for pk, end in [*self.revised, *self.still_waiting]
+            ),
+            *(
+                (
+                    RecordedCrimePeriod,
+                    pk,
+                    f"A revised year before waits on the ONS year ending {month_year(end)}",
+                )
+                for pk, end in [*self.ons_revised, *self.ons_still_waiting]
+            ),
+        ]
+        return open_data_outcome(
+            new_drafts=self.new_drafts, recomputed_drafts=self.recomputed_drafts, revised=revised
+        )
 
 
 def outcome_after(before: Before) -> Outcome:

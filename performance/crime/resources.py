@@ -13,6 +13,7 @@ from django.utils.dateformat import format as date_format
 from import_export import fields, widgets
 
 from performance.crime import ons
+from performance.crime import outcome as crime_outcome
 from performance.crime.models.ncpm import Measure, MeasureFigure, ReportingPeriod
 from performance.crime.models.open_data import OffenceCount
 from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
@@ -223,7 +224,7 @@ class RecordedCrimeFigureResource(ReleaseResource):
         )
 
     def before_import(self, dataset, **kwargs):
-        period, _ = RecordedCrimePeriod.objects.get_or_create(
+        period, self.period_created = RecordedCrimePeriod.objects.get_or_create(
             period_end=self.period_end, defaults={"published_on": self.published_on}
         )
         self.periods_by_pk = {period.pk: period}
@@ -242,6 +243,16 @@ class RecordedCrimeFigureResource(ReleaseResource):
         super().import_instance(instance, row, **kwargs)
         instance.force = self.forces_by_pk[row["force_id"]]
         instance.period = self.periods_by_pk[row["period_id"]]
+
+    def outcome(self, result) -> dict:
+        new, changed = self.written_rows()
+        return crime_outcome.ons_outcome(
+            period=next(iter(self.periods_by_pk.values())),
+            created=self.period_created,
+            new=new,
+            changed=changed,
+            changes_of=self.changes_of,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -439,11 +450,13 @@ class MeasureFigureResource(ReleaseResource):
 
     def before_import(self, dataset, **kwargs):
         periods = {}
+        self.periods_created = set()
         for period_end in self.period_ends:
             period = ReportingPeriod.objects.filter(period_end=period_end).first()
             if period is None:
                 period = ReportingPeriod(period_end=period_end)
                 period.save()
+                self.periods_created.add(period.pk)
             periods[period_end] = period
         self.periods_by_pk = {period.pk: period for period in periods.values()}
         column_replace(dataset, "period_id", [periods[day].pk for day in dataset["period_end"]])
@@ -452,6 +465,16 @@ class MeasureFigureResource(ReleaseResource):
         super().import_instance(instance, row, **kwargs)
         instance.measure = self.measures_by_pk[row["measure_id"]]
         instance.period = self.periods_by_pk[row["period_id"]]
+
+    def outcome(self, result) -> dict:
+        new, changed = self.written_rows()
+        return crime_outcome.ncpm_outcome(
+            periods=self.periods_by_pk,
+            created=self.periods_created,
+            new=new,
+            changed=changed,
+            changes_of=self.changes_of,
+        )
 
 
 def ncpm_template() -> tablib.Dataset:

@@ -7,20 +7,20 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
+from import_export.signals import post_import
 
-from performance.imports import importing
+from performance.imports import importing, outcomes
 from performance.imports.models import ColumnMapping, ImportLog
 from performance.imports.resources import SafeCSV, SafeXLSX, SpreadsheetFormat, release_resource
 from performance.imports.spreadsheets import MAX_FILE_BYTES, size_problem
-from performance.publishing import gate as publication
 from performance.publishing.admin import HistoryAdmin
-from performance.shared import calculations
 
 PREVIEW_ROWS = 200  # rows shown in a preview, with their figures
 
@@ -79,7 +79,40 @@ class ReleaseImportExportMixin(ImportExportMixin):
         columns = path(
             "import/columns/", self.admin_site.admin_view(self.columns_view), name=f"{info}_import_columns"
         )
-        return [example, columns, *super().get_urls()]
+        result = path(
+            "import/result/<int:log_id>/",
+            self.admin_site.admin_view(self.import_result_view),
+            name=f"{info}_import_result",
+        )
+        return [example, columns, result, *super().get_urls()]
+
+    def import_result_view(self, request, log_id):
+        """What one confirmed import of this release did, and what to do next.
+
+        For staff who may import this release, for any of its imports, not only their own: the
+        office's imports are a shared record (the import log lists them all to the same staff),
+        and a colleague picking up another's import needs the same page."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        log = get_object_or_404(
+            ImportLog.objects.select_related("user"), pk=log_id, resource=self.import_resource.release_name
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Imported {log.file_name}",
+            "log": log,
+            "totals": importing.totals_text(log.rows_new, log.rows_updated, log.rows_unchanged),
+            "recorded": bool(log.outcome),
+            "sections": outcomes.result_sections(log.outcome),
+            "next_steps": outcomes.next_steps(log.outcome, request.user) if log.outcome else [],
+            "warnings": log.warnings.splitlines(),
+            "import_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import", current_app=self.admin_site.name
+            ),
+            "log_url": reverse("admin:performance_importlog_change", args=[log.pk]),
+        }
+        return TemplateResponse(request, "admin/performance/import_result.html", context)
 
     def get_import_form_kwargs(self, request):
         """A file kept at the mapping step is previewed again as if uploaded once more."""
@@ -228,7 +261,7 @@ class ReleaseImportExportMixin(ImportExportMixin):
         except importing.UploadUnknown as unknown:
             return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
         if confirmation.imported:
-            return self.process_result(confirmation.result, request)  # admin log, message, changelist
+            return self.process_result(confirmation.result, request)  # admin log, its result page
         self.message_user(request, confirmation.message, confirmation.level)
         page = "changelist" if confirmation.result is None else "import"  # refused: upload again
         info = self.get_model_info()
@@ -236,27 +269,21 @@ class ReleaseImportExportMixin(ImportExportMixin):
             reverse(f"admin:{info[0]}_{info[1]}_{page}", current_app=self.admin_site.name)
         )
 
-    def add_success_message(self, result, request):
-        """What was imported, and how many of those rows are drafts waiting to be published."""
-        written = [row.instance for row in result.rows if row.import_type in ("new", "update")]
-        drafts = sum(publication.is_draft(instance) for instance in written)
-        message = importing.imported_message(result)
-        if drafts:
-            drafts_page = publication.publication_model(self.model)
-            url = reverse(f"admin:{drafts_page._meta.app_label}_{drafts_page._meta.model_name}_changelist")
-            some = (
-                "1 of them is a draft"
-                if drafts == 1
-                else f"{calculations.thousands(drafts)} of them are drafts"
+    def process_result(self, result, request):
+        """As django-import-export's (the admin's log entries, the ``post_import`` signal), then
+        the import's result page rather than the changelist: it says what was created and
+        changed, and what to do next."""
+        self.generate_log_entries(result, request)
+        messages.success(request, importing.imported_message(result))
+        post_import.send(sender=None, model=self.model)
+        info = self.get_model_info()
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{info[0]}_{info[1]}_import_result",
+                args=[result.import_log.pk],
+                current_app=self.admin_site.name,
             )
-            message = format_html(
-                '{} {}: <a href="{}?publication=draft">review and publish {}</a>.',
-                message,
-                some,
-                url,
-                "it" if drafts == 1 else "them",
-            )
-        messages.success(request, message)
+        )
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):

@@ -145,6 +145,13 @@ class ImportLog(models.Model):
         blank=True,
         help_text="The day the release was published, from the file or as entered (blank: not known).",
     )
+    outcome = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the import created and changed, and what waits for a Publisher, as its "
+        "result page lists it (``performance.imports.outcomes``; empty for older imports).",
+    )
 
     publication = Publication.not_content("the record of a confirmed import, for staff")
 

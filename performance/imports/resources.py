@@ -25,7 +25,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Error
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from performance.imports import untrusted
+from performance.imports import outcomes, untrusted
 from performance.imports.models import ColumnMapping, ImportLog
 from performance.imports.spreadsheets import (
     MAX_ERRORS_SHOWN,
@@ -267,6 +267,7 @@ class ReleaseResource(resources.ModelResource):
         self.prepared = prepared
         self.sheet = sheet
         self.written = []
+        self.import_started = timezone.now()
         try:
             with recomputation_deferred():  # the 999 ranks are recomputed once, after the import
                 result = super().import_data(
@@ -317,16 +318,64 @@ class ReleaseResource(resources.ModelResource):
         """What an updated row changes, for the preview: "total calls 11,628 → 11,700"."""
         super().after_import_row(row, row_result, **kwargs)
         instance = getattr(row_result, "instance", None)
+        row_result.changes = self.changes_of(instance) if row_result.import_type == "update" else []
+
+    def changes_of(self, instance) -> list[str]:
+        """What the file changes in a held row, e.g. ["total calls 11,628 → 11,700"]."""
         held = getattr(instance, "_held_values", None)
-        row_result.changes = []
-        if held is None or row_result.import_type != "update":
-            return
+        if held is None:
+            return []
+        changes = []
         for attribute, before, after in zip(
             self._import_attributes, held, self._import_values(instance), strict=True
         ):
             if before != after:
                 label = self._meta.model._meta.get_field(attribute.removesuffix("_id")).verbose_name
-                row_result.changes.append(f"{label} {preview_text(before)} → {preview_text(after)}")
+                changes.append(f"{label} {preview_text(before)} → {preview_text(after)}")
+        return changes
+
+    def written_rows(self) -> tuple[list, list]:
+        """The rows of the resource's model this import wrote: (new, changed), each with its id."""
+        model = self._meta.model
+        rows = [instance for instance in self.written if isinstance(instance, model)]
+        missing = [instance for instance in rows if instance.pk is None]
+        if missing:  # a bulk insert that did not return ids: read them by the natural key
+            keys = self.natural_key
+            held = {
+                tuple(values[:-1]): values[-1]
+                for values in model.objects.filter(
+                    **{f"{keys[0]}__in": {getattr(instance, keys[0]) for instance in missing}}
+                ).values_list(*keys, "pk")
+            }
+            for instance in missing:
+                instance.pk = held.get(tuple(getattr(instance, key) for key in keys))
+        new = [instance for instance in rows if getattr(instance, "_held_values", None) is None]
+        changed = [instance for instance in rows if getattr(instance, "_held_values", None) is not None]
+        return new, changed
+
+    def outcome(self, result) -> dict:
+        """What the import did, as its result page lists it (``outcomes``): each release's
+        resource words its own; this one lists the rows new and changed."""
+        new, changed = self.written_rows()
+        name = self._meta.model._meta
+        drafts = [outcomes.item(row, str(row)) for row in new + changed if publication.is_draft(row)]
+        return outcomes.outcome_made(
+            publication_model=publication.publication_model(self._meta.model) or self._meta.model,
+            sections=[
+                outcomes.section(
+                    f"new {name.verbose_name}",
+                    f"new {name.verbose_name_plural}",
+                    [outcomes.item(row, str(row)) for row in new],
+                ),
+                outcomes.section(
+                    f"{name.verbose_name} changed",
+                    f"{name.verbose_name_plural} changed",
+                    [outcomes.item(row, "; ".join([str(row), *self.changes_of(row)])) for row in changed],
+                ),
+            ],
+            drafts=drafts,
+            revisions=[],
+        )
 
     @classmethod
     def preview_headings(cls) -> list[str]:
@@ -457,6 +506,7 @@ class ReleaseResource(resources.ModelResource):
                 rows_updated=totals.get("update", 0),
                 rows_unchanged=totals.get("skip", 0),
                 warnings="\n".join(self.prepared.warnings),
+                outcome=self.outcome(result),
             )
 
     class Meta:

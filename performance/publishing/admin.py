@@ -20,8 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from performance.publishing import checks as publishing_checks
 from performance.publishing import gate as publication
 from performance.publishing import review
-from performance.publishing.review_admin import ReviewAdmin
 from performance.publishing.models import StaleEdit
+from performance.publishing.review_admin import ReviewAdmin
 
 CONCURRENT_EDIT = (
     "Someone else saved this since you opened it, so your changes have not been saved (nothing "

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils import timezone
+from django.utils.html import format_html
 
 from performance.publishing import review
 

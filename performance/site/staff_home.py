@@ -22,6 +22,7 @@ from performance.crime.models.recorded_crime import RecordedCrimePeriod, Recorde
 from performance.forces.home import home_force
 from performance.imports.jobs import ImportJob
 from performance.imports.models import ImportLog
+from performance.imports.resources import RELEASE_RESOURCES
 from performance.library.models import Document, LibraryPage, Meeting
 from performance.publishing import review
 from performance.shared import calculations
@@ -349,6 +350,17 @@ def log_result(log: ImportLog) -> str:
     return result + (f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
 
 
+def import_result_url(log: ImportLog) -> str:
+    """An import's result page (what it did, what to do next), or its log for an import with
+    none: the recorded crime open data's, whose page is its job's."""
+    resource = next(
+        (found for found in RELEASE_RESOURCES.values() if found.release_name == log.resource), None
+    )
+    if resource is None:
+        return admin_url(ImportLog, "change", log.pk)
+    return admin_url(resource._meta.model, "import_result", log.pk)
+
+
 def recent_imports(user, session_key: str | None) -> list[Imported]:
     """The user's newest confirmed imports, and the background imports of this sign-in (a job's
     page is theirs to see only in the sign-in that started it), newest first."""
@@ -359,7 +371,7 @@ def recent_imports(user, session_key: str | None) -> list[Imported]:
                 f"{log.resource}: {log.file_name}",
                 log_result(log),
                 log.created_at,
-                admin_url(ImportLog, "change", log.pk),
+                import_result_url(log),
             )
             for log in ImportLog.objects.filter(user=user).order_by("-created_at")[:RECENT_IMPORTS]
         ]

@@ -192,21 +192,21 @@ def test_staff_import_preview_confirm_review_and_publish_a_new_month(
         assert {heading: shown.get(heading) for heading in expected} == expected
     assert not CallAnswerMonth.objects.filter(month=NEW_MONTH).exists()
 
-    # 5. Confirm: the message says how many rows are drafts and links to them.
+    # 5. Confirm: the import's result page lists the new drafts and links to them.
     page.get_by_role("button", name="Confirm import").click()
-    page.wait_for_url(site.url + reverse("admin:performance_callanswermonth_changelist") + "**")
+    page.wait_for_url(site.url + reverse("admin:performance_callanswermonth_changelist") + "import/result/**")
     success = page.locator("ul.messagelist li.success")
     assert success.count() == 1
     message = success.inner_text()
     assert "Imported 999-calls-october-2023.csv: 2 new, 0 updated, 0 unchanged." in message
-    assert "2 of them are drafts" in message
+    assert "2 new draft 999 months" in page.locator("#content").inner_text()
     assert CallAnswerMonth.objects.filter(month=NEW_MONTH, publish_at=None).count() == 2
 
     # The drafts are not public yet.
     assert reader.goto(police_data_url).status == 200
     assert public_row(reader, 2023, "October 2023").count() == 0
 
-    success.get_by_role("link", name="review and publish them").click()
+    page.get_by_role("link", name="Review and publish the drafts").click()
     page.wait_for_url("**publication=draft**")
     draft_rows = page.locator("#result_list tbody tr")
     assert draft_rows.count() == 2

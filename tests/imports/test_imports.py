@@ -671,9 +671,9 @@ def test_editor_uploads_previews_and_confirms_a_999_release(client, forces, edit
     confirmed = client.post(confirm_url, fields)
 
     assert confirmed.status_code == 302
-    assert confirmed.url == reverse("admin:performance_callanswermonth_changelist")
-    assert stored_calls() == CORRECTED
     log = ImportLog.objects.get()
+    assert confirmed.url == reverse("admin:performance_callanswermonth_import_result", args=[log.pk])
+    assert stored_calls() == CORRECTED
     assert (log.user, log.file_name, log.sha256) == (editor, "999-data.csv", hashlib.sha256(data).hexdigest())
     assert (log.rows_new, log.rows_updated, log.rows_unchanged) == (4, 0, 0)
 
