@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('performance', '0018_import_jobs'),
+        ('performance', '0019_import_outcome'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
