@@ -81,6 +81,20 @@ def month_text(month: CallAnswerMonth, *, home_force_id, changes=()) -> str:
     return text
 
 
+def month_drafts(written, *, home_force_id) -> list:
+    """One draft to open per month, not per force: a month is submitted for review and published
+    for every force at once (``CallAnswerMonthAdmin.review_set``). The home force's row leads to
+    it where the month has one."""
+    by_month = {}
+    for month in written:  # the home force's rows first (``calls_outcome``'s order)
+        if publication.is_draft(month):
+            by_month.setdefault(month.month, month)
+    return [
+        outcomes.item(row, f"999 calls, {date_format(month, 'F Y')}, every force's figures")
+        for month, row in sorted(by_month.items())
+    ]
+
+
 def calls_outcome(
     *, new, changed, changes_of, home_force_id, home_force_name, ranks_before, ranks_after
 ) -> dict:
@@ -127,10 +141,6 @@ def calls_outcome(
                 f"rank changed for {home_force_name}", f"ranks changed for {home_force_name}", ranks_changed
             ),
         ],
-        drafts=[
-            outcomes.item(m, month_text(m, home_force_id=home_force_id))
-            for m in written
-            if publication.is_draft(m)
-        ],
+        drafts=month_drafts(written, home_force_id=home_force_id),
         revisions=[],
     )

@@ -166,7 +166,7 @@ def next_steps(outcome: dict, user) -> list[Step]:
         which = "the draft" if len(drafts) == 1 else f"each of the {counted(len(drafts), 'draft', 'drafts')}"
         steps.append(
             Step(
-                f'Open {which}, check its figures, then press "Submit for review" on its page, so a '
+                f'Open {which}, check its figures, then choose "Save and submit for review" on its page, so a '
                 "Publisher can publish it.",
                 unique_links(drafts),
             )

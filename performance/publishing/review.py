@@ -135,7 +135,7 @@ def review_send_back(*, obj, name: str, user, comment: str, item_url: str) -> Re
     if submitter is not None and submitter.email and submitter.pk != user.pk:
         body = (
             f"{person(user)} has sent {name} back to you.\n\nTheir comment: {comment}\n\n"
-            f"Change it, then send it for review again: {item_url}"
+            f"Change it, then submit it for review again: {item_url}"
         )
         mail_on_commit(f"Sent back: {name}", body, [submitter.email])
     return step

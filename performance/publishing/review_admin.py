@@ -1,5 +1,5 @@
 """The review workflow's pages in the admin, for every kind of content with drafts
-(``PublishableAdmin``): "Send for review" (an Editor, on a draft) and "Review and publish" (a
+(``PublishableAdmin``): "Submit for review" (an Editor, on a draft) and "Review and publish" (a
 Publisher: publish now, schedule, or send back with a comment), and the review's state and history
 on the item's own page.
 
@@ -196,7 +196,7 @@ class ReviewAdmin:
         context = self._context(
             request,
             obj,
-            title=f"Send for review: {self.review_name(obj)}",
+            title=f"Submit for review: {self.review_name(obj)}",
             form=form,
             waiting=waiting if review.is_waiting(waiting) else None,
         )
@@ -283,7 +283,7 @@ class ReviewAdmin:
         return HttpResponseRedirect(self._change_url(obj))
 
     def response_change(self, request, obj):
-        """ "Save and send for review": saved, then the note for the Publisher."""
+        """ "Save and submit for review": saved, then the note for the Publisher."""
         if "_send_for_review" in request.POST and review.may_submit(request.user, obj):
             opts = self.opts
             return HttpResponseRedirect(

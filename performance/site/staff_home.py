@@ -118,7 +118,7 @@ def calls_due(*, today: datetime.date, can_publish: bool) -> Due:
                 state,
                 f"Publish the 999 figures for {held}"
                 if can_publish
-                else f"Check the 999 figures for {held} and send them for review",
+                else f"Check the 999 figures for {held} and submit them for review",
                 admin_url(CallAnswerMonth, "change", newest.pk),
             )
         return Due(topic, state)
@@ -169,7 +169,7 @@ def crime_due(*, can_publish: bool, today: datetime.date | None = None) -> Due:
             state,
             f"Publish the NCPM quarter for {period}"
             if can_publish
-            else f"Complete the NCPM quarter for {period} and send it for review",
+            else f"Complete the NCPM quarter for {period} and submit it for review",
             admin_url(ReportingPeriod, "change", quarter.pk),
         )
     following = calculations.quarters_before(newest, -1)
@@ -299,7 +299,7 @@ def what_waits(user, *, now: datetime.datetime | None = None) -> Waits:
     if not can_publish:
         return Waits(
             "Your drafts",
-            "The drafts you changed last. Open one and choose “Send for review” when it is ready: "
+            "The drafts you changed last. Open one and choose “Save and submit for review” when it is ready: "
             "a Publisher then publishes it or sends it back to you with a comment.",
             kinds,
         )

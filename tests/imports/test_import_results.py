@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from lxml import html as lxml_html
 from django.urls import reverse
 
 from performance.models import (
@@ -72,10 +73,17 @@ def test_a_999_import_lists_its_new_draft_months_home_force_first_and_the_next_s
     assert text.index("Norfolk (home force), January 2015") < text.index("Suffolk, January 2015")
     for month in months:
         assert f'href="{link(month)}"' in page.content.decode()
+    # One draft to open for the month, not one per force: a month is reviewed for every force.
+    home_month = next(month for month in months if month.force == home)
     if role == "Editor":
-        assert 'Open each of the 2 drafts, check its figures, then press "Submit for review"' in text
+        assert "999 calls, January 2015, every force's figures" in text
+        assert (
+            'Open the draft, check its figures, then choose "Save and submit for review" on its page' in text
+        )
+        steps = lxml_html.fromstring(page.content.decode()).find_class("import-next")[0]
+        assert [a.get("href") for a in steps.iter("a")] == [link(home_month)]
     else:
-        assert "Review and publish the 2 drafts this import created or changed." in text
+        assert "Review and publish the draft this import created or changed." in text
         assert 'href="/admin/performance/callanswermonth/?publication=draft"' in page.content.decode()
 
     again = imported(client, "callanswermonth", "999.csv", calls_file())
@@ -125,7 +133,7 @@ def test_a_table_p1_import_lists_its_draft_period_figures_and_revisions_waiting(
         assert waiting, "the published period's year before is recomputed from the new period"
         assert "1 revision waits on published figures for a Publisher" in text
         assert f'href="{link(published)}"' in content
-        assert 'Open the draft, check its figures, then press "Submit for review"' in text
+        assert 'Open the draft, check its figures, then choose "Save and submit for review"' in text
     else:  # a Publisher's own import writes it
         assert waiting == []
         assert "Review and publish the draft this import created or changed." in text

@@ -63,9 +63,11 @@ def test_an_editor_sends_a_draft_for_review_and_the_publishers_are_told(
     client = signed_in(editor)
     change = client.get(url(draft_page, "change"))
     assert url(draft_page, "submit") in change.content.decode()
-    assert "Send for review" in words(change.content, "review-panel-heading").replace(
-        "Review", "Send for review"
+    panel = " ".join(
+        html.fromstring(change.content.decode()).find_class("review-panel")[0].text_content().split()
     )
+    assert panel.startswith("Review When it is ready, choose “Save and submit for review” below")
+    assert 'value="Save and submit for review"' in change.content.decode()
 
     response = submit(
         client, draft_page, "New intro; please check the figures.", django_capture_on_commit_callbacks
@@ -312,7 +314,7 @@ def test_save_and_send_for_review_saves_then_asks_for_the_note(people, draft_pag
     data = {
         **served_form_data(change),
         "title": "Annual report 2023 (revised)",
-        "_send_for_review": "Save and send for review",
+        "_send_for_review": "Save and submit for review",
     }
     response = client.post(url(draft_page, "change"), data)
     assert response.status_code == 302, words(response.content) if response.status_code == 200 else ""

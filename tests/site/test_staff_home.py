@@ -72,7 +72,7 @@ def test_a_draft_newest_month_is_to_be_published_first(demo_data):
     assert due.action == f"Publish the 999 figures for {newest.month:%B %Y}"
     assert due.url == reverse("admin:performance_callanswermonth_change", args=[newest.pk])
     editor_due = staff_home.calls_due(today=datetime.date(2030, 1, 1), can_publish=False)
-    assert editor_due.action.endswith("and send them for review")
+    assert editor_due.action.endswith("and submit them for review")
 
 
 def test_a_publisher_sees_every_draft_and_the_revisions(demo_data, django_user_model):
