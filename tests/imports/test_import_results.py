@@ -7,8 +7,8 @@ import html
 import re
 
 import pytest
-from lxml import html as lxml_html
 from django.urls import reverse
+from lxml import html as lxml_html
 
 from performance.models import (
     CallAnswerMonth,
