@@ -59,6 +59,7 @@ from performance.models import (
     RecordedCrimeFigure,
     RecordedCrimeRevision,
     ReportingPeriod,
+    ReviewStep,
     SiteSettings,
 )
 from performance.publishing import caching
@@ -434,6 +435,22 @@ def recorded_crime_revision_new(user) -> RecordedCrimeRevision:
     )
 
 
+def review_step_new(user) -> ReviewStep:
+    """A published page sent for review with a note, and a decision on it: a record for staff."""
+    from django.contrib.contenttypes.models import ContentType
+
+    page = LibraryPage.objects.exclude(publish_at=None).first()
+    common = {
+        "content_type": ContentType.objects.get_for_model(LibraryPage),
+        "object_id": page.pk,
+        "item_name": page.title,
+        "user": user,
+        "submitter": user,
+    }
+    ReviewStep.objects.create(**common, action=ReviewStep.Action.SUBMITTED, note="<b>New</b> intro.")
+    return ReviewStep.objects.create(**common, action=ReviewStep.Action.SENT_BACK, note="Say more.")
+
+
 # One builder for each table that is not published content (published content is written only
 # through the gate, publication.GATED), keyed by model name.
 RAW_WRITES = {
@@ -445,6 +462,7 @@ RAW_WRITES = {
     "ImportLog": import_log_new,
     "MeasureFigureRevision": measure_figure_revision_new,
     "RecordedCrimeRevision": recorded_crime_revision_new,
+    "ReviewStep": review_step_new,
 }
 
 

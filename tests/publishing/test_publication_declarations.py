@@ -41,6 +41,7 @@ from performance.models import (
     ReportingChannel,
     ReportingPeriod,
     RequiredItem,
+    ReviewStep,
     SiteSettings,
 )
 from performance.publishing import gate as publication
@@ -77,6 +78,7 @@ NOT_CONTENT = {
     ImportJob,
     MeasureFigureRevision,
     RecordedCrimeRevision,
+    ReviewStep,
 }
 
 
