@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_prose_editor",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -280,11 +281,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # staff sign in again after eight hours
 SESSION_COOKIE_HTTPONLY = True
 
-# No inline scripts or styles on any page: charts read their data from JSON script elements.
+# No inline scripts or styles on any page: charts read their data from JSON script elements. The one
+# inline script is the admin rich text editor's import map, allowed by its nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

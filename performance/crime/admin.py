@@ -23,6 +23,7 @@ from performance.crime.resources import (
 from performance.imports.admin import ReleaseImportExportMixin
 from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin, WaitingRevisionsAdmin
 from performance.shared import calculations
+from performance.shared.richtext import RichTextAdminMixin
 
 # --------------------------------------------------------------------------------------------
 # ONS recorded crime
@@ -101,7 +102,7 @@ class PriorityAreaAdmin(ContentAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ContentAdmin):
+class MeasureAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["name", "priority_area", "unit", "order"]
     list_filter = ["priority_area", "unit"]
     list_select_related = ["priority_area"]
@@ -145,7 +146,7 @@ class CommissionerStatementInline(GatedInline, admin.StackedInline):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
+class ReportingPeriodAdmin(RichTextAdminMixin, WaitingRevisionsAdmin, PublishableAdmin):
     list_display = [
         "__str__",
         "publication_state",
@@ -197,7 +198,7 @@ class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
 
 
 @admin.register(PriorityAreaCommentary)
-class PriorityAreaCommentaryAdmin(ContentAdmin):
+class PriorityAreaCommentaryAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["priority_area", "period"]
     list_filter = ["period", "priority_area"]
     list_select_related = ["priority_area", "period"]
@@ -206,7 +207,7 @@ class PriorityAreaCommentaryAdmin(ContentAdmin):
 
 
 @admin.register(CommissionerStatement)
-class CommissionerStatementAdmin(ContentAdmin):
+class CommissionerStatementAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["__str__", "period"]
     list_select_related = ["period"]
     search_fields = ["title", "body"]
