@@ -129,6 +129,7 @@ class MeasureAdmin(RichTextAdminMixin, ContentAdmin):
 
 class MeasureFigureInline(GatedInline, admin.TabularInline):
     model = MeasureFigure
+    template = "admin/performance/edit_inline/tabular_region.html"
     extra = 0
 
 

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 import nh3
+from django import forms
 from django_prose_editor.fields import ProseEditorField, ProseEditorFormField
 from js_asset import Media
 
@@ -106,6 +107,10 @@ def with_csp_nonce(media, request):
 class RichTextAdminMixin:
     """For a ModelAdmin whose form or inlines have a :class:`RichTextField`: the editor loads under
     the site's content security policy."""
+
+    @property
+    def media(self):
+        return super().media + forms.Media(css={"all": ["css/rich-text-admin.css"]})
 
     def render_change_form(self, request, context, *args, **kwargs):
         if "media" in context:
