@@ -2,6 +2,7 @@
 and the Home Office's recorded crime open data (its counts: ``performance/crime/recorded_crime_admin.py``)."""
 
 from django.contrib import admin
+from django.utils.text import capfirst
 
 from performance.crime import ncpm, ons
 from performance.crime.models.ncpm import (
@@ -130,6 +131,14 @@ class MeasureAdmin(RichTextAdminMixin, ContentAdmin):
 class MeasureFigureInline(GatedInline, admin.TabularInline):
     model = MeasureFigure
     template = "admin/performance/edit_inline/tabular_region.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A table's boxes have no labels of their own: each is named after its column.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return field
+
     extra = 0
 
 
@@ -141,7 +150,6 @@ class PriorityAreaCommentaryInline(GatedInline, admin.StackedInline):
 class CommissionerStatementInline(GatedInline, admin.StackedInline):
     model = CommissionerStatement
     fields = ["title", "body", "documents"]
-    autocomplete_fields = ["documents"]
     extra = 0
     max_num = 1
 
@@ -163,6 +171,14 @@ class ReportingPeriodAdmin(RichTextAdminMixin, WaitingRevisionsAdmin, Publishabl
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "NCPM quarters", **(extra_context or {})})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # "Published from": its date and time boxes named, as Django gives them bare words.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "publish_at" and field is not None:
+            for widget, name in zip(getattr(field.widget, "widgets", []), ("Date", "Time"), strict=False):
+                widget.attrs["aria-label"] = f"Published from: {name.lower()}"
+        return field
 
     def revisions_apply(self, request, obj) -> int:
         """Publishing a quarter also applies its recomputed figures (a Publisher's decision)."""

@@ -110,7 +110,9 @@ class RichTextAdminMixin:
 
     @property
     def media(self):
-        return super().media + forms.Media(css={"all": ["css/rich-text-admin.css"]})
+        return super().media + forms.Media(
+            css={"all": ["css/rich-text-admin.css"]}, js=["js/rich-text-admin.js"]
+        )
 
     def render_change_form(self, request, context, *args, **kwargs):
         if "media" in context:

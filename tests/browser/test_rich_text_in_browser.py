@@ -21,6 +21,11 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOTS", "/tmp/screenshots"))
 PAGE_SCROLLS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
+def settle(page):
+    """Let the editor read the browser's selection (it does so when the browser says it changed)."""
+    page.wait_for_timeout(150)
+
+
 @pytest.fixture
 def staff_member(django_user_model, site):
     # The live server's database was flushed: the Publisher role again, with the app's permissions.
@@ -57,17 +62,22 @@ def test_a_publisher_writes_commentary_with_the_keyboard_and_the_preview_shows_i
     editor.focus()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
-    page.keyboard.type("Homicide fell sharply.")
-    page.keyboard.press("ArrowLeft")
+    keys = page.keyboard
+    keys.type("Homicide fell sharply.", delay=20)
+    keys.press("ArrowLeft")
     for _ in "sharply":  # the word chosen, letter by letter
-        page.keyboard.press("Shift+ArrowLeft")
-    page.keyboard.press("Control+B")
-    page.keyboard.press("End")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Control+Shift+8")  # a bullet list
-    page.keyboard.type("fewer victims")
-    page.keyboard.press("Enter")
-    page.keyboard.type("fewer offenders")
+        keys.press("Shift+ArrowLeft")
+    settle(page)
+    keys.press("Control+B")
+    settle(page)
+    keys.press("ArrowRight")  # to the word's end
+    keys.press("ArrowRight")  # past the full stop
+    settle(page)
+    keys.press("Enter")
+    keys.press("Control+Shift+8")  # a bullet list
+    keys.type("fewer victims", delay=20)
+    keys.press("Enter")
+    keys.type("fewer offenders", delay=20)
     page.screenshot(path=SCREENSHOTS / "quarter-editing-1280.png")
     page.locator("input[name=_continue]").press("Enter")
     page.wait_for_load_state()
@@ -79,7 +89,7 @@ def test_a_publisher_writes_commentary_with_the_keyboard_and_the_preview_shows_i
     page.goto(site.url + draft_quarter.get_absolute_url() + "?preview=1")
     assert page.locator("strong", has_text="sharply").count() == 1
     assert page.locator("li", has_text="fewer offenders").count() == 1
-    assert page.console_errors == []
+    assert page.console_errors == [], "\n".join(page.console_errors)
 
 
 def test_the_quarters_form_passes_axe_and_fits_a_desktop_and_a_phone(site, signed_in, draft_quarter):
@@ -91,9 +101,12 @@ def test_the_quarters_form_passes_axe_and_fits_a_desktop_and_a_phone(site, signe
         page.goto(url)
         page.locator("[contenteditable=true]").first.wait_for()
         page.screenshot(path=SCREENSHOTS / f"quarter-form-{width}.png", full_page=True)
+        for part in ("figures-group", "commentaries-0"):
+            page.locator(f"#{part}").scroll_into_view_if_needed()
+            page.screenshot(path=SCREENSHOTS / f"quarter-form-{width}-{part}.png")
         assert page.evaluate(OUTSIDE_THE_SCREEN) == [], width
         assert not page.evaluate(PAGE_SCROLLS), width
         if width == 1280:
             violations = axe_violations(page)
             assert violations == [], "\n".join(map(str, violations))
-    assert page.console_errors == []
+    assert page.console_errors == [], "\n".join(page.console_errors)
