@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_prose_editor",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -296,12 +297,22 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # staff sign in again after eight hours
 SESSION_COOKIE_HTTPONLY = True
 
-# No inline scripts or styles on any page: charts read their data from JSON script elements.
+# The fixed <style> elements the admin's rich text editor (django-prose-editor 0.28.0's Tiptap) adds
+# to the page, by their hashes. A new version of the editor may change them: the browser test of rich
+# text (tests/browser/test_rich_text_in_browser.py) then fails on the refused styles and names the new hashes.
+RICH_TEXT_EDITOR_STYLES = [
+    "'sha256-6V0jFG+sl4XTL422gIA4M3FiBc2Xb3Wm+wY/koWzLvs='",
+    "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='",
+    "'sha256-bM6i/Qb6snN4zpfDg6WZt+vuPtz+OLCqu86Osj+sOCo='",
+]
+
+# No inline scripts or styles on any page: charts read their data from JSON script elements. The one
+# inline script is the admin rich text editor's import map, allowed by its nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, *RICH_TEXT_EDITOR_STYLES],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

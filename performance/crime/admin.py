@@ -2,6 +2,7 @@
 and the Home Office's recorded crime open data (its counts: ``performance/crime/recorded_crime_admin.py``)."""
 
 from django.contrib import admin
+from django.utils.text import capfirst
 
 from performance.crime import ncpm, ons
 from performance.crime.models.ncpm import (
@@ -23,6 +24,7 @@ from performance.crime.resources import (
 from performance.imports.admin import ReleaseImportExportMixin
 from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin, WaitingRevisionsAdmin
 from performance.shared import calculations
+from performance.shared.richtext import RichTextAdminMixin
 
 # --------------------------------------------------------------------------------------------
 # ONS recorded crime
@@ -101,7 +103,7 @@ class PriorityAreaAdmin(ContentAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ContentAdmin):
+class MeasureAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["name", "priority_area", "unit", "order"]
     list_filter = ["priority_area", "unit"]
     list_select_related = ["priority_area"]
@@ -128,6 +130,15 @@ class MeasureAdmin(ContentAdmin):
 
 class MeasureFigureInline(GatedInline, admin.TabularInline):
     model = MeasureFigure
+    template = "admin/performance/edit_inline/tabular_region.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A table's boxes have no labels of their own: each is named after its column.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return field
+
     extra = 0
 
 
@@ -139,13 +150,12 @@ class PriorityAreaCommentaryInline(GatedInline, admin.StackedInline):
 class CommissionerStatementInline(GatedInline, admin.StackedInline):
     model = CommissionerStatement
     fields = ["title", "body", "documents"]
-    autocomplete_fields = ["documents"]
     extra = 0
     max_num = 1
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
+class ReportingPeriodAdmin(RichTextAdminMixin, WaitingRevisionsAdmin, PublishableAdmin):
     list_display = [
         "__str__",
         "publication_state",
@@ -161,6 +171,14 @@ class ReportingPeriodAdmin(WaitingRevisionsAdmin, PublishableAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "NCPM quarters", **(extra_context or {})})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # "Published from": its date and time boxes named, as Django gives them bare words.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "publish_at" and field is not None:
+            for widget, name in zip(getattr(field.widget, "widgets", []), ("Date", "Time"), strict=False):
+                widget.attrs["aria-label"] = f"Published from: {name.lower()}"
+        return field
 
     def revisions_apply(self, request, obj) -> int:
         """Publishing a quarter also applies its recomputed figures (a Publisher's decision)."""
@@ -197,7 +215,7 @@ class MeasureFigureAdmin(ReleaseImportExportMixin, ContentAdmin):
 
 
 @admin.register(PriorityAreaCommentary)
-class PriorityAreaCommentaryAdmin(ContentAdmin):
+class PriorityAreaCommentaryAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["priority_area", "period"]
     list_filter = ["period", "priority_area"]
     list_select_related = ["priority_area", "period"]
@@ -206,7 +224,7 @@ class PriorityAreaCommentaryAdmin(ContentAdmin):
 
 
 @admin.register(CommissionerStatement)
-class CommissionerStatementAdmin(ContentAdmin):
+class CommissionerStatementAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["__str__", "period"]
     list_select_related = ["period"]
     search_fields = ["title", "body"]

@@ -12,10 +12,11 @@ from performance.library.models import (
     ReportingChannel,
 )
 from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin
+from performance.shared.richtext import RichTextAdminMixin
 
 
 @admin.register(ReportingChannel)
-class ReportingChannelAdmin(ContentAdmin):
+class ReportingChannelAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["name", "contact", "is_emergency", "order"]
     list_filter = ["is_emergency"]
     search_fields = ["name", "contact", "description"]
@@ -28,7 +29,7 @@ class PageSectionInline(GatedInline, admin.StackedInline):
 
 
 @admin.register(LibraryPage)
-class LibraryPageAdmin(PublishableAdmin):
+class LibraryPageAdmin(RichTextAdminMixin, PublishableAdmin):
     list_display = ["title", "publication_state", "slug", "template", "order"]
     list_filter = ["template"]
     search_fields = ["title", "slug", "summary"]
@@ -39,7 +40,7 @@ class LibraryPageAdmin(PublishableAdmin):
 
 
 @admin.register(PageSection)
-class PageSectionAdmin(ContentAdmin):
+class PageSectionAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["__str__", "page", "slot", "order"]
     list_filter = ["page", "slot"]
     list_select_related = ["page"]

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from performance.library.documents import document_upload_to, extension_of, validate_document
 from performance.publishing.models import Content, Publication, Publishable, PublishableQuerySet
+from performance.shared.richtext import KEPT, RichTextField
 
 
 class ReportingChannel(Content):
@@ -23,7 +24,7 @@ class ReportingChannel(Content):
         blank=True,
         help_text='Words for the link when the contact is a web address, e.g. "Report a crime online".',
     )
-    description = models.TextField(help_text="How and when to use it. Markdown.")
+    description = RichTextField(help_text="How and when to use it. " + KEPT)
     caveat = models.CharField(
         max_length=250, blank=True, help_text='e.g. "StreetSafe is not for reporting crime or incidents."'
     )
@@ -54,8 +55,8 @@ class LibraryPage(Content, Publishable):
     slug = models.SlugField(unique=True, help_text="The page's address: /document-library/<slug>/.")
     title = models.CharField(max_length=200, help_text='The page\'s heading, e.g. "Police Data".')
     summary = models.CharField(max_length=300, help_text="One sentence shown in the library list.")
-    intro = models.TextField(blank=True, help_text="Opening paragraphs. Markdown.")
-    body = models.TextField(blank=True, help_text="The rest of the page. Markdown.")
+    intro = RichTextField(blank=True, help_text="The opening paragraphs. " + KEPT)
+    body = RichTextField(blank=True, help_text="The rest of the page. " + KEPT)
     template = models.CharField(
         max_length=20,
         choices=Template.choices,
@@ -98,9 +99,7 @@ class PageSection(Content):
     )
     slot = models.CharField(max_length=20, choices=Slot.choices, help_text="Where on the page it appears.")
     heading = models.CharField(max_length=200, blank=True, help_text="The section heading, if it has one.")
-    body = models.TextField(
-        blank=True, help_text="Markdown: blank line between paragraphs, '- ' for bullets."
-    )
+    body = RichTextField(blank=True, help_text="The section's text. " + KEPT)
     order = models.PositiveSmallIntegerField(default=0, help_text="Order within its place (lowest first).")
 
     publication = Publication.parent("page")

@@ -228,12 +228,13 @@ def test_tables_have_captions_and_scoped_headers(page):
     assert page.count('<th scope="row">') == sum(len(t.rows) for t in parsed.tables)
 
 
-def test_commentary_markdown_is_rendered_and_raw_html_is_removed(client, demo_data):
+def test_commentary_rich_text_is_rendered_and_raw_html_is_removed(client, demo_data):
     from performance.models import PriorityAreaCommentary
 
     commentary = PriorityAreaCommentary.objects.first()
     commentary.body = (
-        "First paragraph.\n\n- a bullet\n- another\n\n<script>alert(1)</script><b onclick=x>bold</b>"
+        "<p>First paragraph.</p><ul><li>a bullet</li><li>another</li></ul>"
+        "<script>alert(1)</script><b onclick=x>bold</b>"
     )
     commentary.save()
     html = client.get(reverse("performance:police-data")).content.decode()

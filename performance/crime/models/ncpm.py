@@ -21,6 +21,7 @@ from performance.publishing.models import (
     WaitingRevision,
 )
 from performance.shared import calculations
+from performance.shared.richtext import KEPT, RichTextField
 
 
 class PriorityArea(Content):
@@ -101,11 +102,7 @@ class Measure(Content):
     definition_heading = models.CharField(
         max_length=100, blank=True, help_text='Heading in the appendix, e.g. "Homicide".'
     )
-    definition = models.TextField(
-        blank=True,
-        help_text="Appendix definition: what the measure counts. Markdown: blank line between "
-        "paragraphs, '- ' for bullet points.",
-    )
+    definition = RichTextField(blank=True, help_text="Appendix definition: what the measure counts. " + KEPT)
 
     publication = Publication.always_public()
 
@@ -241,9 +238,7 @@ class CommissionerStatement(Content):
     title = models.CharField(
         max_length=200, default="The Commissioner's statement", help_text="The statement's heading."
     )
-    body = models.TextField(
-        help_text="The statement. Paragraphs, bold, italics, lists and links are kept; anything else is removed."
-    )
+    body = RichTextField(help_text="The statement. " + KEPT)
     documents = models.ManyToManyField(
         "Document",
         blank=True,
@@ -258,12 +253,6 @@ class CommissionerStatement(Content):
 
     def __str__(self):
         return f"{self.title} ({self.period})"
-
-    def save(self, *args, **kwargs):
-        from performance.shared.richtext import cleaned_html
-
-        self.body = cleaned_html(self.body)
-        super().save(*args, **kwargs)
 
 
 class MeasureFigure(Content, Revised):
@@ -481,10 +470,7 @@ class PriorityAreaCommentary(Content, Revised):
     priority_area = models.ForeignKey(
         PriorityArea, on_delete=models.PROTECT, related_name="commentaries", help_text="The priority area."
     )
-    body = models.TextField(
-        help_text="The supplementary comment for this priority area and quarter. Markdown: blank "
-        "line between paragraphs, '- ' or '1. ' for lists. HTML is not allowed and is removed."
-    )
+    body = RichTextField(help_text="The supplementary comment for this priority area and quarter. " + KEPT)
 
     publication = Publication.parent("period")
 
