@@ -1,5 +1,5 @@
 """Rich text: stored Markdown becomes exactly the HTML the old ``markdown`` filter showed for it
-(migration 0019), the new ``rich_text`` filter shows that HTML unchanged, and hostile HTML is
+(migration 0021), the new ``rich_text`` filter shows that HTML unchanged, and hostile HTML is
 removed when text is saved and again when a page shows it."""
 
 import datetime
@@ -16,7 +16,7 @@ from django.utils import timezone
 from performance.shared.richtext import cleaned_html
 from performance.templatetags.performance_tags import rich_text
 
-BEFORE, AFTER = ("performance", "0018_import_jobs"), ("performance", "0019_rich_text")
+BEFORE, AFTER = ("performance", "0020_review_steps"), ("performance", "0021_rich_text")
 CONTENT = Path(__file__).resolve().parents[2] / "performance" / "demo_data" / "content.json"
 
 

@@ -55,7 +55,7 @@ def keep_html(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0018_import_jobs'),
+        ('performance', '0020_review_steps'),
     ]
 
     operations = [
