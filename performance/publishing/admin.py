@@ -3,7 +3,6 @@ one-at-a-time editing, the publication gate, publishing with its checks, and rec
 waiting for a Publisher. (The checklist of what the site must publish, ``RequiredItem``, spans the
 domains: its admin is the site's, ``performance/site/admin.py``.)"""
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -20,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from performance.publishing import checks as publishing_checks
 from performance.publishing import gate as publication
 from performance.publishing import review
+from performance.publishing.checks import publication_review
 from performance.publishing.models import StaleEdit
 from performance.publishing.review_admin import ReviewAdmin
 
@@ -195,23 +195,6 @@ class PublishConfirmForm(forms.Form):
             )
         else:
             del self.fields["statement_still_true"]
-
-
-@dataclass(frozen=True)
-class PublicationReview:
-    """What the Publisher sees about one item before it is published: its checks and, when
-    publishing would change the figures some content was written about (a quarter's statement),
-    that content and the changes (``publishing_checks.to_reread``)."""
-
-    obj: object
-    checks: list
-    statement: object | None = None
-    revisions: tuple = ()
-
-
-def publication_review(obj) -> PublicationReview:
-    statement, revisions = publishing_checks.to_reread(obj)
-    return PublicationReview(obj, publishing_checks.publishing_checks(obj), statement, revisions)
 
 
 def local_time_text(moment) -> str:

@@ -158,3 +158,20 @@ def to_reread(obj) -> tuple[object | None, tuple[str, ...]]:
         if isinstance(obj, model):
             return reread(obj)
     return None, ()
+
+
+@dataclass(frozen=True)
+class PublicationReview:
+    """What the Publisher sees about one item before it is published: its checks and, when
+    publishing would change the figures some content was written about (a quarter's statement),
+    that content and the changes (``to_reread``)."""
+
+    obj: object
+    checks: list
+    statement: object | None = None
+    revisions: tuple = ()
+
+
+def publication_review(obj) -> PublicationReview:
+    statement, revisions = to_reread(obj)
+    return PublicationReview(obj, publishing_checks(obj), statement, revisions)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from performance.publishing import review
+from performance.publishing.checks import publication_review
 
 NOTE_HELP = "What the Publisher should look at, e.g. “Commentary for burglary rewritten; statement to check.”"
 
@@ -205,8 +206,6 @@ class ReviewAdmin:
     def review_view(self, request, object_id):
         """A Publisher's review: the note, the checks, a preview, then publish now, schedule or send
         back with a comment."""
-        from performance.publishing.admin import publication_review
-
         obj = self._item(request, object_id)
         if not review.may_review(request.user, obj):
             raise PermissionDenied
