@@ -143,15 +143,45 @@ class MeasureFigureInline(GatedInline, admin.TabularInline):
 
 
 class PriorityAreaCommentaryInline(GatedInline, admin.StackedInline):
+    """A quarter's commentaries: a box ready for each priority area without one yet, its area
+    chosen, so staff only write. A box left empty is not saved."""
+
     model = PriorityAreaCommentary
     extra = 0
 
+    def areas_to_write(self, request, obj) -> list:
+        if obj is None or obj.pk is None or not self.has_add_permission(request, obj):
+            return []
+        written = obj.commentaries.values_list("priority_area_id", flat=True)
+        return list(PriorityArea.objects.exclude(pk__in=written).order_by("order", "name"))
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(self.areas_to_write(request, obj))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        initial = [{"priority_area": area.pk} for area in self.areas_to_write(request, obj)]
+
+        class OneForEachArea(formset):
+            def __init__(self, *args, **kwargs):
+                kwargs.setdefault("initial", initial)
+                super().__init__(*args, **kwargs)
+
+        return OneForEachArea
+
 
 class CommissionerStatementInline(GatedInline, admin.StackedInline):
+    """The quarter's statement: a box ready while it has none."""
+
     model = CommissionerStatement
     fields = ["title", "body", "documents"]
     extra = 0
     max_num = 1
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None or obj.pk is None or not self.has_add_permission(request, obj):
+            return 0
+        return 0 if CommissionerStatement.objects.filter(period=obj).exists() else 1
 
 
 @admin.register(ReportingPeriod)
