@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Prefetch, Q, When, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
 from performance.forces.models import Force
@@ -139,6 +140,10 @@ class CallAnswerMonth(Content, Revised, Publishable):
 
     def __str__(self):
         return f"{self.force} {self.month:%B %Y}"
+
+    def get_absolute_url(self):
+        """The month's public page: every force's figures and ranks for that month."""
+        return reverse("performance:calls-999-national", args=[f"{self.month:%Y-%m}"])
 
     def clean(self):
         errors = {}
