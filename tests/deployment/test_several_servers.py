@@ -621,8 +621,12 @@ def test_an_import_previewed_on_one_server_is_confirmed_on_the_other_and_publish
 
         confirmed = import_confirm(editor, b, preview)
         said = page_text(confirmed)
-        assert (confirmed.status, confirmed.path) == (200, admin_path("callanswermonth")), said
-        assert "Imported 999-october-2023.csv: 1 new, 0 updated, 0 unchanged. 1 of them is a draft" in said
+        assert confirmed.status == 200, said
+        assert re.fullmatch(
+            re.escape(admin_path("callanswermonth", "import/result/")) + r"\d+/", confirmed.path
+        ), said
+        assert "Imported 999-october-2023.csv: 1 new, 0 updated, 0 unchanged." in said
+        assert "1 new draft 999 month Norfolk (home force), October 2023" in said
         listed = drafts(editor, a, "callanswermonth")
         october = the_one(listed, "Norfolk October 2023 Draft 11,111")
         assert list(listed) == [october] and drafts(editor, b, "callanswermonth") == listed
