@@ -16,6 +16,21 @@ from performance.shared import calculations
 from performance.shared.validators import PERCENT_VALIDATORS, first_of_month
 
 
+def band_share(published: Decimal | None, count: int | None, total_calls: int | None) -> Decimal | None:
+    """A band's share of a month's calls: as police.uk published it, else from its count.
+
+    >>> band_share(Decimal("87.1"), 9000, 10000), band_share(None, 871, 1000)
+    (Decimal('87.1'), Decimal('87.1'))
+    >>> band_share(None, None, 1000) is None, band_share(None, 5, 0) is None
+    (True, True)
+    """
+    if published is not None:
+        return published
+    if count is None or not total_calls:
+        return None
+    return Decimal(count) * 100 / Decimal(total_calls)
+
+
 class CallAnswerMonthQuerySet(PublishableQuerySet):
     def for_force(self, force):
         return self.filter(force=force).order_by("-month")
@@ -183,13 +198,7 @@ class CallAnswerMonth(Content, Revised, Publishable):
         return next((rank for rank in self.shown_ranks if rank.scope == scope), None)
 
     def band_percent(self, band: str) -> Decimal | None:
-        published = getattr(self, f"pct_{band}")
-        if published is not None:
-            return published
-        count = getattr(self, f"calls_{band}")
-        if count is None or not self.total_calls:
-            return None
-        return Decimal(count) * 100 / Decimal(self.total_calls)
+        return band_share(getattr(self, f"pct_{band}"), getattr(self, f"calls_{band}"), self.total_calls)
 
 
 class CallAnswerRankQuerySet(models.QuerySet):

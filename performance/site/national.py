@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.utils.dateformat import format as date_format
 
 from performance.calls import charts as call_charts
-from performance.calls.models import CallAnswerMonth
+from performance.calls.models import CallAnswerMonth, band_share
 from performance.calls.opendata import calls_999_csv_url
 from performance.library.views import SortableColumn
 from performance.publishing.caching import kept_for_the_public, public_page
@@ -144,22 +144,31 @@ def averages(rows: list[CallAnswerMonth], groups: list[tuple[str, set[int]]]) ->
     )
 
 
-def median_chart(settings, *, preview: bool) -> charts.Chart | None:
+MEDIAN_CHART_MONTHS = 24  # the months up to the page's month that its chart shows
+
+
+def median_chart(settings, month: datetime.date, *, preview: bool) -> charts.Chart | None:
     """The home force's share answered in under 10 seconds against the median of the national
-    comparison set's forces, each month the other forces' figures are held."""
+    comparison set's forces, each month the other forces' figures are held, in the 24 months to
+    ``month`` (the page's month: its summary speaks of it; the full series is in the CSV)."""
+    since = (month.year * 12 + month.month - 1) - (MEDIAN_CHART_MONTHS - 1)
+    first = datetime.date(since // 12, since % 12 + 1, 1)
+    # Every force's months: read as plain values, not as model instances (a thousand at national
+    # scale), the share worked out as a month's ``band_percent`` does.
     national = (
         CallAnswerMonth.objects.visible(preview=preview)
-        .filter(force__kind__in=settings.national_force_kinds)
-        .only("month", "force_id", "total_calls", "pct_under_10s", "calls_under_10s")
+        .filter(force__kind__in=settings.national_force_kinds, month__gte=first, month__lte=month)
         .order_by("month")
+        .values_list("month", "force_id", "pct_under_10s", "calls_under_10s", "total_calls")
     )
     by_month: dict[datetime.date, list] = {}
     home: dict[datetime.date, object] = {}
-    for row in national:
-        share = call_charts.published_share(row)
-        by_month.setdefault(row.month, []).append(share)
-        if row.force_id == settings.home_force_id:
-            home[row.month] = share
+    home_force_id = settings.home_force_id
+    for month, force_id, published, count, total in national:
+        share = band_share(published, count, total)
+        by_month.setdefault(month, []).append(share)
+        if force_id == home_force_id:
+            home[month] = share
     held = {
         month: shares for month, shares in by_month.items() if len([s for s in shares if s is not None]) > 1
     }
@@ -223,7 +232,7 @@ def month_context(request, month: datetime.date) -> dict:
                 (settings.national_set_name, national),
             ],
         ),
-        "chart": median_chart(settings, preview=preview),
+        "chart": median_chart(settings, month, preview=preview),
         "previous_month": months[index - 1] if index else None,
         "next_month": months[index + 1] if index + 1 < len(months) else None,
         "csv_url": calls_999_csv_url(month=month),

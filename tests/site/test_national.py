@@ -163,6 +163,24 @@ def test_the_median_chart_compares_the_home_force_with_the_median_force(client, 
     )
 
 
+def test_the_median_chart_speaks_of_the_pages_month_and_shows_the_24_months_to_it(client, demo_data):
+    for month in (datetime.date(2023, 8, 1), SEPTEMBER_2023):
+        add_months(month=month)
+    august = client.get(reverse("performance:calls-999-national", args=["2023-08"])).content.decode()
+    # Norfolk's August is the demo's own figure; the other forces' are the same every month.
+    assert "In August 2023, Norfolk answered" in august
+    assert "In September 2023, Norfolk answered" not in august
+    # The chart's months are those up to the page's: September is not among them.
+    assert "share of 999 calls answered in under 10 seconds, August 2023</" in august
+    september = client.get(URL).content.decode()
+    assert "In September 2023, Norfolk answered 87.1% of 999 calls" in september
+    # Other forces' figures 24 and 23 months before September 2023: only the later is charted.
+    for month in (datetime.date(2021, 9, 1), datetime.date(2021, 10, 1)):
+        add_months(month=month)
+    september = client.get(URL).content.decode()
+    assert "share of 999 calls answered in under 10 seconds, October 2021 to September 2023</" in september
+
+
 def test_a_month_without_figures_is_not_found_and_the_police_data_page_links_the_latest_month(
     client, demo_data
 ):
