@@ -44,6 +44,7 @@ class Command(BaseCommand):
             every_force = reverse("performance:calls-999-national", args=[f"{latest:%Y-%m}"])
             pages["999 calls, every force"] = every_force
             pages["999 calls, every force by calls"] = f"{every_force}?sort=-calls"
+        self.targets = []
         self.stdout.write("The current database (make bench: the demo office)")
         self.measure_all(client, pages, repeat)
         self.budget(client, pages["police data"])
@@ -51,9 +52,21 @@ class Command(BaseCommand):
             with scratch_database("bench_pages"):
                 added = add_national_months(20)
                 self.stdout.write(f"\nEvery force's 999 months for 20 years ({added:,} months added, ranked)")
-                self.measure_all(client, pages, max(20, repeat // 10))
+                self.measure_all(client, pages, max(20, repeat // 10), scale="national")
+        self.stdout.write("\nTargets (median ms, page cache off)")
+        for scale, name, median, target, goal in self.targets:
+            met = "met" if median <= target else "NOT met"
+            aim = f"target {target}" + (f", goal {goal}" if goal else "")
+            self.stdout.write(f"{name} ({scale}): {median:.1f} ms ({aim}): {met}")
 
-    def measure_all(self, client, pages, repeat):
+    # The targets (milliseconds, median, page cache off): the Police Data page on the demo, and
+    # the every-force month at national scale.
+    TARGETS = {
+        ("demo", "police data (page cache off)"): (15, 10),
+        ("national", "999 calls, every force (page cache off)"): (40, None),
+    }
+
+    def measure_all(self, client, pages, repeat, scale="demo"):
         self.stdout.write(
             f"{'page, not from the page cache':<52} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'bytes':>8}"
         )
@@ -61,7 +74,10 @@ class Command(BaseCommand):
             with override_settings(PAGE_CACHE_SECONDS=cached):
                 forget_version()
                 for name, url in pages.items():
-                    self.measure(client, f"{name} ({label})", url, repeat)
+                    median = self.measure(client, f"{name} ({label})", url, repeat)
+                    target = self.TARGETS.get((scale, f"{name} ({label})"))
+                    if target:
+                        self.targets.append((scale, name, median, *target))
         cache.clear()
 
     def measure(self, client, name, url, repeat):
@@ -81,6 +97,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{name:<52} {statistics.median(timings):>10.2f} {p90:>8.2f} {queries:>8} {len(response.content):>8}"
         )
+        return statistics.median(timings)
 
     def budget(self, client, url):
         """The first load's bytes as WhiteNoise serves them (Brotli), against the page's budget."""
