@@ -4,6 +4,7 @@ absolute, from the host the request was made to."""
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from performance.publishing.caching import public_page
 
@@ -25,6 +26,7 @@ def robots_lines(*, sitemap: str) -> list[str]:
     ]
 
 
+@require_safe  # carries public_page's mark (functools.wraps): the page cache knows it as one
 @public_page
 def robots_txt(request):
     lines = robots_lines(sitemap=request.build_absolute_uri(reverse("sitemap")))
