@@ -150,11 +150,19 @@ def test_every_column_is_a_field_with_its_heading_type_and_words(client, demo_da
             assert field["title"] and field["description"].startswith(column.description), field
 
 
-def test_the_files_headers_are_the_schemas_fields(client, demo_data):
-    for resource in served_package(client)["resources"]:
-        response = client.get(urlsplit(resource["path"]).path)
-        header = next(csv.reader(io.StringIO(response.content.decode(), newline="")))
-        assert header == [field["name"] for field in resource["schema"]["fields"]], resource["name"]
+def test_every_csv_file_parses_with_one_column_count_and_the_schemas_header(client, demo_data):
+    """Each file in full and at each documented filter's example, read by Python's csv module
+    in strict mode: every row as long as the header, and the header the schema's field names."""
+    for resource, dataset in zip(served_package(client)["resources"], DATASETS, strict=True):
+        names = [field["name"] for field in resource["schema"]["fields"]]
+        for query in ["", *(f"{data_filter.name}={data_filter.example}" for data_filter in dataset.filters)]:
+            response = client.get(urlsplit(resource["path"]).path, QUERY_STRING=query)
+            assert response.status_code == 200, (dataset.slug, query)
+            rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"), newline=""), strict=True))
+            assert rows[0] == names, (dataset.slug, query)
+            assert len(rows) > 1, (dataset.slug, query)  # the demo data has rows for each example
+            lengths = {len(row) for row in rows}
+            assert lengths == {len(names)}, (dataset.slug, query, lengths)
 
 
 def test_measured_columns_carry_their_units(client, demo_data):
