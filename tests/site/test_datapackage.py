@@ -178,8 +178,8 @@ def test_measured_columns_carry_their_units(client, demo_data):
     assert fields["999-calls", "calls_under_10s"]["unit"] == "calls"
     assert fields["recorded-crime", "total_recorded_crime_excluding_fraud"]["unit"] == "offences"
     assert fields["ncpm", "change_baseline_percent"]["unit"] == "percent"
-    # An NCPM figure's unit is the row's own (offences or percent): said in words, not as a property.
-    assert "unit" not in fields["ncpm", "latest"] and "unit" in fields["ncpm", "latest"]["description"]
+    # An NCPM figure's unit is the row's own (offences or percent): its unit column says which.
+    assert "unit" not in fields["ncpm", "latest"] and "percent" in fields["ncpm", "unit"]["description"]
     assert "unit" not in fields["999-calls", "force"]
 
 
