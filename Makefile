@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser nginx redis local-env run demo test lint check bench bench-import vendor wrk backup restore
+.PHONY: help install install-test browser java nginx redis local-env run demo test lint check bench bench-import vendor wrk backup restore
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,12 +33,17 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed-app ## Create the virtualenv and install the site's dependencies
 
-install-test: $(VENV)/.installed-test node_modules/.installed browser nginx redis ## Install what the tests need
+install-test: $(VENV)/.installed-test node_modules/.installed browser java nginx redis ## Install what the tests need
 
 browser: ## Install Debian's Chromium for the browser tests (needs root or sudo)
 	@command -v chromium >/dev/null 2>&1 || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+java: ## Install Debian's Java runtime for the Nu HTML checker the tests run over the pages (needs root or sudo)
+	@command -v java >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
 
 nginx: ## Install Debian's nginx for the test of deploy/nginx.conf and the benchmarks (needs root or sudo)
 	@PATH="$$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null 2>&1 || { \

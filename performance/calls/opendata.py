@@ -109,16 +109,28 @@ def rank_source(ranks: list) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def rank_columns(scope: str, among: str) -> tuple[Column, ...]:
+def rank_columns(scope: str, name: str, among: str) -> tuple[Column, ...]:
     return (
         Column(
             f"{scope}_rank",
             "integer",
             f"Position {among} on the share of calls answered in under 10 seconds (1 = the highest); "
             "blank when not ranked.",
+            title=f"{name} rank",
         ),
-        Column(f"{scope}_rank_joint", "boolean", "true when the rank is shared; blank when not ranked."),
-        Column(f"{scope}_rank_out_of", "integer", "How many forces were ranked; blank when not known."),
+        Column(
+            f"{scope}_rank_joint",
+            "boolean",
+            "true when the rank is shared; blank when not ranked.",
+            title=f"{name} rank is joint",
+        ),
+        Column(
+            f"{scope}_rank_out_of",
+            "integer",
+            "How many forces were ranked; blank when not known.",
+            unit="forces",
+            title=f"{name} rank out of",
+        ),
     )
 
 
@@ -147,6 +159,7 @@ CALLS_999 = Dataset(
     period_column="month",
     url_name="data-calls-999",
     order=10,
+    primary_key=("force", "month"),
     selection=calls_999_selection,
     publication_times=calls_999_times,
     filters=(
@@ -159,24 +172,37 @@ CALLS_999 = Dataset(
         Column(
             "force_ons_code",
             "text",
-            "ONS police force area code (E23… or W15…); blank for a force with no police force "
+            title="Force's ONS code",
+            description="ONS police force area code (E23… or W15…); blank for a force with no police force "
             "area (PSNI, Police Scotland, British Transport Police).",
         ),
         Column("month", "month", "The month the calls were made."),
-        Column("total_calls", "integer", "999 calls presented in the month."),
+        Column(
+            "total_calls", "integer", "999 calls presented in the month.", unit="calls", title="999 calls"
+        ),
         Column(
             "mean_answer_seconds",
             "decimal",
             "Mean time to answer, in seconds, as published (up to 2 decimal places).",
+            unit="seconds",
+            title="Mean time to answer",
         ),
         Column(
             "median_answer_seconds",
             "decimal",
             "Median time to answer, in seconds, as published (up to 2 decimal places); blank when "
             "not published.",
+            unit="seconds",
+            title="Median time to answer",
         ),
         *(
-            Column(f"calls_{band}", "integer", f"Calls answered in {label}; blank when not published.")
+            Column(
+                f"calls_{band}",
+                "integer",
+                f"Calls answered in {label}; blank when not published.",
+                unit="calls",
+                title=f"Calls answered in {label}",
+            )
             for band, label in CALL_BANDS
         ),
         *(
@@ -186,16 +212,19 @@ CALLS_999 = Dataset(
                 f"Percentage of calls answered in {label}, 0 to 100, to 1 decimal place: as published, "
                 "or worked out from the published counts when only they are held.",
                 places=1,
+                unit="percent",
+                title=f"Percentage answered in {label}",
             )
             for band, label in CALL_BANDS
         ),
         *rank_columns(
             "national",
+            "National",
             "among the forces the office compares nationally (the forces of "
             f"{calculations.national_set_name()}, or of {calculations.national_set_name(northern_ireland=True)})",
         ),
-        *rank_columns("msg", "within the home force's Most Similar Group"),
-        *rank_columns("regional", "within the home force's regional group"),
+        *rank_columns("msg", "Most Similar Group", "within the home force's Most Similar Group"),
+        *rank_columns("regional", "Regional", "within the home force's regional group"),
         Column(
             "rank_source",
             "text",

@@ -145,18 +145,22 @@ def change_columns(against: str, label: str) -> tuple[Column, ...]:
             "decimal",
             f"latest minus {label}: offences, or percentage points for a percentage measure; "
             f"blank when the {label} figure is not held.",
+            title=f"Change against {label}",
         ),
         Column(
             f"change_{against}_percent",
             "integer",
             f"The change as a whole percentage of the {label} figure (halves rounded away from "
             f"zero); blank for a percentage measure and when the {label} figure is 0.",
+            unit="percent",
+            title=f"Percentage change against {label}",
         ),
         Column(
             f"change_{against}_text",
             "text",
             'The change as the Police Data page words it: "87% decrease", "0% decrease", '
             '"1 percentage point increase", "no change" or "n/a".',
+            title=f"Change against {label}, in words",
         ),
     )
 
@@ -187,6 +191,7 @@ NCPM = Dataset(
     period_column="period_end",
     url_name="data-ncpm",
     order=20,
+    primary_key=("period_end", "priority_area", "measure"),
     selection=ncpm_selection,
     publication_times=ncpm_times,
     filters=(
@@ -194,15 +199,26 @@ NCPM = Dataset(
         Filter("area", "One priority area, by the name used in its addresses.", "reduce-serious-violence"),
     ),
     columns=(
-        Column("period_end", "date", "Last day of the latest 12 months."),
-        Column("previous_period_end", "date", "Last day of the previous 12 months."),
-        Column("baseline_period_end", "date", "Last day of the 2019 baseline year."),
+        Column("period_end", "date", "Last day of the latest 12 months.", title="Latest 12 months end"),
+        Column(
+            "previous_period_end",
+            "date",
+            "Last day of the previous 12 months.",
+            title="Previous 12 months end",
+        ),
+        Column(
+            "baseline_period_end", "date", "Last day of the 2019 baseline year.", title="Baseline year end"
+        ),
         Column("priority_area", "text", "The national priority the measure belongs to."),
         Column("measure", "text", "The measure, as the NCPM tables name it."),
         Column("unit", "text", "count (offences) or percent (e.g. victim satisfaction, 0 to 100)."),
         Column("latest", "decimal", "The measure for the latest 12 months."),
         Column("previous", "decimal", "The measure for the previous 12 months."),
-        Column("baseline", "decimal", "The measure for the 2019 baseline year; blank when not held."),
+        Column(
+            "baseline",
+            "decimal",
+            "The measure for the 2019 baseline year; blank when not held.",
+        ),
         *change_columns("previous", "previous"),
         *change_columns("baseline", "baseline"),
         Column(
@@ -230,6 +246,7 @@ ONS = Dataset(
     period_column="year_ending",
     url_name="data-ons",
     order=30,
+    primary_key=("force", "year_ending"),
     selection=ons_selection,
     publication_times=ons_times,
     json_extra=ons_json_extra,
@@ -238,12 +255,16 @@ ONS = Dataset(
     ),
     columns=(
         Column("force", "text", "The police force area, by the force's short name."),
-        Column("force_ons_code", "text", "ONS police force area code (E23… or W15…)."),
+        Column(
+            "force_ons_code", "text", "ONS police force area code (E23… or W15…).", title="Force's ONS code"
+        ),
         Column("year_ending", "date", "Last day of the 12 months."),
         Column(
             "total_recorded_crime_excluding_fraud",
             "integer",
             "Offences recorded by the police in the 12 months.",
+            unit="offences",
+            title="Total recorded crime (excluding fraud)",
         ),
         Column("published_on", "date", "The day ONS published the period; blank when not recorded."),
         LAST_REVISED,

@@ -57,30 +57,48 @@ NOTES = [
 # Describing a dataset
 # --------------------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class ColumnType:
+    label: str  # as the datasets page names it
+    table_schema: str  # the Table Schema (Frictionless Data) field type the data package gives it
+
+
 TYPES = {
-    "text": "Text",
-    "integer": "Whole number",
-    "decimal": "Number",
-    "boolean": "true or false",
-    "month": "Month, YYYY-MM",
-    "date": "Date, YYYY-MM-DD",
-    "datetime": "Date and time, ISO 8601 (UTC)",
+    "text": ColumnType("Text", "string"),
+    "integer": ColumnType("Whole number", "integer"),
+    "decimal": ColumnType("Number", "number"),
+    "boolean": ColumnType("true or false", "boolean"),
+    "month": ColumnType("Month, YYYY-MM", "yearmonth"),
+    "date": ColumnType("Date, YYYY-MM-DD", "date"),
+    "datetime": ColumnType("Date and time, ISO 8601 (UTC)", "datetime"),
 }
 
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a dataset's files, declared once: its heading, its type, what it holds and, for
+    a measured quantity, its unit. The datasets page, the files and the data package (its Table
+    Schema) are all written from it."""
+
     name: str
     type: str  # a key of TYPES
     description: str
     places: int | None = None  # decimals written to this many places (as published), else plain
+    unit: str | None = None  # "seconds", "percent", "calls", "offences": the same in every row
+    title: str | None = None  # a heading for people; by default the name in words
 
     def __post_init__(self):
         assert self.type in TYPES, self.type
 
     @property
     def type_label(self) -> str:
-        return TYPES[self.type]
+        return TYPES[self.type].label
+
+    @property
+    def heading(self) -> str:
+        """``title``, or the name in words: ``force_ons_code`` reads "Force ons code"."""
+        return self.title or self.name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,9 @@ class Dataset:
     order: int  # its place in ``DATASETS``, and so on the datasets page
     selection: Callable[[Mapping[str, str]], Selection] = field(compare=False)  # the rows a query asks for
     filters: tuple[Filter, ...] = ()
+    # The columns that name a row: no two rows have the same values in them (the data package's
+    # primaryKey); empty for a dataset whose rows have no such key.
+    primary_key: tuple[str, ...] = ()
     # What the JSON adds to its head, given the office's settings (None when there are none).
     json_extra: Callable[[Any], dict] | None = field(default=None, compare=False)
     # For the feed, given the time now: its rows' first publication (``first``), newest
@@ -137,11 +158,20 @@ LAST_REVISED = Column("last_revised", "datetime", "When this row last changed on
 # Every open dataset, in order of ``Dataset.order``: each domain registers its own in its
 # ``opendata`` module (``performance/calls/opendata.py``, ``performance/crime/opendata.py``).
 DATASETS: list[Dataset] = []
+# The data package describing them all is served beside their files as datapackage.json.
+DATA_PACKAGE_NAME = "datapackage"
 
 
 def register(dataset: Dataset) -> Dataset:
     """Adds ``dataset`` to ``DATASETS`` in its place. Its slug (its files' names), its URL name
     and its order are its own: a clash is a mistake in the code, refused when the app loads."""
+    if dataset.slug == DATA_PACKAGE_NAME:
+        raise ImproperlyConfigured(f"{DATA_PACKAGE_NAME!r} names the data package, not a dataset.")
+    names = {column.name for column in dataset.columns}
+    if missing := [name for name in dataset.primary_key if name not in names]:
+        raise ImproperlyConfigured(
+            f"The open dataset {dataset.slug!r} has no column {missing[0]!r} to key by."
+        )
     for known in DATASETS:
         if known.slug == dataset.slug or known.url_name == dataset.url_name or known.order == dataset.order:
             raise ImproperlyConfigured(f"The open dataset {dataset.slug!r} clashes with {known.slug!r}.")
@@ -347,6 +377,11 @@ def data_file(request, name: str, dataset: Dataset, write) -> HttpResponse:
     bytes and a change of content writes it afresh; a filtered file is written for its request."""
     if any(dataset_filter.name in request.GET for dataset_filter in dataset.filters):
         return write().response()
+    return kept_file(name, write)
+
+
+def kept_file(name: str, write) -> HttpResponse:
+    """The file ``write()`` writes, written once per content version and kept under ``name``."""
     response = kept_for_the_content_version(f"open-data:{name}", write).response()
     response.kept = True
     return response

@@ -1,8 +1,8 @@
 from django.urls import path, register_converter
 
 from performance.library import views as library
-from performance.publishing.opendata import DATASETS
-from performance.site import feeds, national, opendata, views
+from performance.publishing.opendata import DATA_PACKAGE_NAME, DATASETS
+from performance.site import feeds, national, opendata, robots, views
 
 
 class YearMonthConverter:
@@ -26,6 +26,7 @@ register_converter(YearMonthConverter, "yyyy-mm")
 app_name = "performance"
 
 urlpatterns = [
+    path("robots.txt", robots.robots_txt, name="robots"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("document-library/", library.index, name="library"),
     path("document-library/feed/", feeds.publications, name="feed"),
@@ -42,6 +43,11 @@ urlpatterns = [
     path("document-library/police-data/ncpm/", views.ncpm_archive, name="ncpm-archive"),
     path("document-library/police-data/ncpm/<yyyy-mm:period>/", views.ncpm_period, name="ncpm-period"),
     path("document-library/police-data/data/", opendata.datasets, name="datasets"),
+    path(
+        f"document-library/police-data/data/{DATA_PACKAGE_NAME}.json",
+        opendata.datapackage,
+        name="data-package",
+    ),
     *(  # each registered dataset's files: 999-calls.csv (data-calls-999-csv), 999-calls.json, …
         path(
             f"document-library/police-data/data/{dataset.slug}.{suffix}",

@@ -819,6 +819,7 @@ def test_datasets_page_lists_every_dataset_with_its_links_and_columns(client, de
     assert headings[0] == ("h1", "Open data")
     assert [text for level, text in headings if level == "h2"] == [
         "About the files",
+        "Described for programs",
         "999 call answering data",
         "National Crime and Policing Measures figures",
         "ONS police recorded crime",
