@@ -180,6 +180,8 @@ def crime_measures_glance(
     'All 2 crime measures were lower in the 12 months to June 2023 than in the 12 months before.'
     >>> crime_measures_glance([MeasureChange("a", 20, 15), MeasureChange("b", 7, 6)], period_end=june).sentence
     'None of the 2 crime measures was lower in the 12 months to June 2023 than in the 12 months before; 2 were higher.'
+    >>> crime_measures_glance([MeasureChange("a", 0, 0), MeasureChange("b", 4, 4)], period_end=june).sentence
+    'All 2 crime measures were the same in the 12 months to June 2023 as in the 12 months before.'
     >>> crime_measures_glance([MeasureChange("a", 0, 0)], period_end=june).sentence
     'The 1 crime measure was the same in the 12 months to June 2023 as in the 12 months before.'
 
@@ -200,6 +202,9 @@ def crime_measures_glance(
         sentence = f"The 1 crime measure {state} in {period} {than} the 12 months before."
         return GlanceItem("National measures", sentence, section)
     total = len(counted)
+    if same == total:
+        sentence = f"All {total} crime measures were the same in {period} as in the 12 months before."
+        return GlanceItem("National measures", sentence, section)
     if lower == total:
         opening = f"All {total} crime measures were lower"
     elif lower == 0:
