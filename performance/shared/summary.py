@@ -1,4 +1,4 @@
-""""At a glance": the few sentences at the top of a public page that tell a resident, in ten
+""" "At a glance": the few sentences at the top of a public page that tell a resident, in ten
 seconds and on a phone, how their force is doing. Pure functions: no ORM, no Django.
 
 Each item is one plain sentence with its figure, in words first (never an arrow or a colour
@@ -217,7 +217,9 @@ def crime_measures_glance(
     if same:
         rest.append(f"{same} the same" if rest else f"{same} {'was' if same == 1 else 'were'} the same")
     tail = f"; {' and '.join(rest)}" if rest else ""
-    return GlanceItem("National measures", f"{opening} in {period} than in the 12 months before{tail}.", section)
+    return GlanceItem(
+        "National measures", f"{opening} in {period} than in the 12 months before{tail}.", section
+    )
 
 
 def percent_measure_glance(change: MeasureChange, *, period_end: datetime.date) -> GlanceItem | None:

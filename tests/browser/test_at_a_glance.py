@@ -61,7 +61,9 @@ def test_the_summary_opens_the_page_and_fits_the_first_two_screens_of_a_phone(si
         clip={"x": 0, "y": 0, "width": width, "height": 2 * SCREENS[width]},
         full_page=True,
     )
-    print(f"{name} at {width} px: summary ends at {opening['glance']:.0f} px, contents at {opening['contents']:.0f} px")
+    print(
+        f"{name} at {width} px: summary ends at {opening['glance']:.0f} px, contents at {opening['contents']:.0f} px"
+    )
     context.close()
 
 
