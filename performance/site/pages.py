@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min, Prefetch
 from django.http import Http404
 
 from performance.calls import charts as call_charts
-from performance.calls.models import CallAnswerMonth
+from performance.calls.models import CallAnswerMonth, CallAnswerRank
 from performance.calls.opendata import calls_999_csv_url
 from performance.crime import charts as measure_charts
 from performance.crime import ncpm
@@ -21,6 +21,7 @@ from performance.crime.opendata import ncpm_csv_url
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
+from performance.shared import summary
 from performance.shared.tables import call_answer_table, measure_figure_table
 from performance.site.office import site_settings_for
 
@@ -56,6 +57,7 @@ def calls_999_context(
     ]
     return {
         "call_tables": tables,
+        "latest_call_month": months[-1],
         "national_month": national_month(preview=preview),
         "older_call_years": bool(first_year) and span["earliest"].year < first_year,
         "calls_charts": call_charts.calls_charts(
@@ -208,7 +210,67 @@ def police_data_context(request) -> dict:
             northern_ireland=settings.includes_northern_ireland,
         ),
     )
+    context["glance"] = [
+        item
+        for item in (
+            calls_999_glance(context.get("latest_call_month"), settings),
+            ons_glance(context["ons"]),
+            *ncpm_glance(context),
+        )
+        if item is not None
+    ]
     return context
+
+
+# "At a glance": each page's summary, worded by ``shared.summary`` from the rows its context
+# already holds, so that it costs no query.
+
+
+def calls_999_glance(month: CallAnswerMonth | None, settings: SiteSettings) -> summary.GlanceItem | None:
+    """The home force's newest published month, with the national rank its reader sees (read
+    with the month, ``with_ranks``)."""
+    if month is None:
+        return None
+    rank = month.rank_for(CallAnswerRank.Scope.NATIONAL)
+    return summary.calls_999_glance(
+        month=month.month,
+        share=month.band_percent("under_10s"),
+        target_percent=settings.answer_target_percent,
+        rank=rank.rank if rank else None,
+        joint=bool(rank and rank.joint),
+        out_of=rank.out_of if rank else None,
+        northern_ireland=settings.includes_northern_ireland,
+    )
+
+
+def ons_glance(headline) -> summary.GlanceItem | None:
+    if headline is None:
+        return None
+    return summary.recorded_crime_glance(
+        offences=headline.latest.total,
+        previous_offences=headline.previous_total,
+        period_end=headline.period.period_end,
+    )
+
+
+def ncpm_glance(context: dict) -> list[summary.GlanceItem]:
+    """The quarter's measures (its figures, prefetched with ``with_figures``); a percentage
+    measure links to its priority area's section."""
+    period = context.get("period")
+    if period is None:
+        return []
+    slugs = {item["area"].pk: item["area"].slug for item in context["priority_areas"]}
+    changes = [
+        summary.MeasureChange(
+            name=figure.measure.name,
+            latest=figure.latest,
+            previous=figure.previous,
+            percent_measure=figure.measure.is_percent,
+            section=f"area-{slugs[figure.measure.priority_area_id]}",
+        )
+        for figure in period.figures.all()
+    ]
+    return summary.measures_glance(changes, period_end=period.period_end)
 
 
 def calls_999_archive_context(request) -> dict:
@@ -231,13 +293,14 @@ def ncpm_period_context(request, period: str) -> dict:
     )
     if settings is None or found is None:
         raise Http404("No National Crime and Policing Measures are published for that quarter.")
-    return {
+    context = {
         "settings": settings,
         "preview": preview,
         **ncpm_context(
             found, settings.home_force.full_name, northern_ireland=settings.includes_northern_ireland
         ),
     }
+    return context | {"glance": ncpm_glance(context)}
 
 
 def ncpm_archive_context(request) -> dict:

@@ -202,9 +202,13 @@ def test_target_and_emergency_wording_come_from_settings(page):
 
 
 def test_sections_appear_in_the_reference_order(page):
+    """The reference page's sections, in its order, after the two this page opens with: its
+    summary and its contents (tests/site/test_at_a_glance.py), which the reference page has not."""
     headings = [text for level, text in parse_page(page).headings if level in ("h1", "h2")]
     assert headings == [
         "Police Data",
+        "At a glance",
+        "On this page",
         "999 Call Performance Data",
         "Office for National Statistics",
         "National Crime and Policing Measures",
