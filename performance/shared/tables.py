@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from performance.shared import calculations
+from performance.shared import calculations, comparisons
 
 UNDER_10S = "% of 999 calls answered in under 10 seconds"
 RANK_SCOPES = ("national", "msg", "regional")
@@ -193,6 +193,28 @@ def measure_figure_table(
             f"{baseline_year} baseline": f"{baseline_year} Baseline (12 months up to "
             f"{day_month_year(period.baseline_period_end)})",
             f"Change on {baseline_year}": f"Difference against {baseline_year} Baseline",
+        },
+        rows=rows,
+    )
+
+
+def comparison_table(
+    rows: Iterable[list[str]], *, caption: str, force_name: str, northern_ireland: bool = False
+) -> DataTable | None:
+    """How the home force's changes compare with other forces: each measure's change against
+    each year it was compared on, its Most Similar Group's median change and its position among
+    the national comparison set (``comparisons`` words every cell). None when nothing was compared."""
+    rows = list(rows)
+    if not rows:
+        return None
+    position = comparisons.position_heading(northern_ireland=northern_ireland)
+    return DataTable(
+        caption=caption,
+        columns=["Measure, compared with", force_name, "Similar forces", "Position"],
+        key={
+            force_name: f"{force_name}'s change",
+            "Similar forces": "Most Similar Group's median change",
+            "Position": position,
         },
         rows=rows,
     )
