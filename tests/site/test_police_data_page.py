@@ -212,7 +212,24 @@ def test_sections_appear_in_the_reference_order(page):
         "Note on crime recording standards",
         "Digital Crime and Performance Pack",
         "Reporting Crime",
+        "Glossary",  # ours, after the reference page's sections
     ]
+
+
+def test_the_glossary_defines_each_term_and_the_page_links_to_each_definition(page):
+    # Given the Police Data page, when a resident meets a term, then it links to a plain definition
+    document = parse_page(page)
+    for anchor, term in [
+        ("glossary-msg", "Most Similar Group"),
+        ("glossary-ncpm", "National Crime and Policing Measures"),
+        ("glossary-recorded-crime", "Police recorded crime"),
+        ("glossary-points", "Percentage points"),
+        ("glossary-median", "Median"),
+    ]:
+        assert re.search(rf'<dt id="{anchor}">{term}</dt>\s*<dd>[^<]+</dd>', page), term
+        assert f'href="#{anchor}"' in page, term
+    assert page.index('href="#glossary-msg"') < page.index('id="glossary"')
+    assert ("h2", "Glossary") in document.headings
 
 
 def test_one_h1_and_headings_never_skip_a_level(page):
