@@ -10,6 +10,7 @@ lean template (36.7 ms with its default one); these plain tables render it in a 
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
@@ -32,6 +33,15 @@ class DataTable:
     csv_url: str = ""  # the same figures as open data
     notes: tuple[str, ...] = ()  # shown under the table, e.g. what a marker means
     key: dict[str, str] = field(default_factory=dict)  # a short heading's full wording
+    # On a phone: the layout's name (site.css ``.phone-…``) and the columns that come straight
+    # after the first, in view without scrolling; the others follow them, in the scroll region.
+    phone: str = ""
+    phone_columns: tuple[str, ...] = ()
+
+    @cached_property
+    def key_indexes(self) -> frozenset[int]:
+        """The positions of the columns in view on a phone."""
+        return frozenset(index for index, column in enumerate(self.columns) if column in self.phone_columns)
 
     @property
     def headers(self) -> list[tuple[str, str]]:
@@ -101,6 +111,8 @@ def call_answer_table(
         csv_url=csv_url,
         notes=tuple(notes),
         caption=caption,
+        phone="calls",
+        phone_columns=("Under 10\u00a0s", "National rank"),
         columns=[
             "Month",
             "Calls",
@@ -178,6 +190,8 @@ def measure_figure_table(
         caption=caption,
         csv_url=csv_url,
         notes=tuple(notes),
+        phone="measures",
+        phone_columns=("Latest 12 months", "Change on previous"),
         columns=[
             "Measure",
             "Latest 12 months",
@@ -211,6 +225,8 @@ def comparison_table(
     return DataTable(
         caption=caption,
         columns=["Measure, compared with", force_name, "Similar forces", "Position"],
+        phone="comparison",
+        phone_columns=(force_name, "Similar forces"),
         key={
             force_name: f"{force_name}'s change",
             "Similar forces": "Most Similar Group's median change",
