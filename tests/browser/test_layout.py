@@ -237,3 +237,13 @@ def test_on_a_phone_the_columns_that_matter_are_in_view_and_no_word_is_split(sit
                 table.screenshot(path=PHONE_SCREENSHOTS / f"{slug}-{width}-table-{index}.png")
     context.close()
     assert problems == {}
+
+
+def test_the_split_word_check_finds_a_word_broken_inside(page):
+    # Given a word forced to break inside itself, and one wrapping at a space
+    page.set_content(
+        "<main><p style='width: 3rem; overflow-wrap: anywhere'>Performance</p>"
+        "<p style='width: 3rem'>in it</p></main>"
+    )
+    # Then the check names the first and not the second
+    assert page.evaluate(WORDS_SPLIT) == ["Performance"]
