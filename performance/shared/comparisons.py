@@ -14,7 +14,7 @@ larger one (and the same above it).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal  # noqa: F401 (the doctests use it)
 
 from performance.shared import calculations
 from performance.shared.calculations import Number

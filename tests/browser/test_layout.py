@@ -221,7 +221,9 @@ def test_on_a_phone_the_columns_that_matter_are_in_view_and_no_word_is_split(sit
     for name, (address, wanted) in PHONE_COLUMNS.items():
         # When a resident opens the page
         assert page.goto(site.url + address()).status == 200, name
-        tables = page.evaluate(COLUMNS_OUT_OF_VIEW, {prefix: list(columns) for prefix, columns in wanted.items()})
+        tables = page.evaluate(
+            COLUMNS_OUT_OF_VIEW, {prefix: list(columns) for prefix, columns in wanted.items()}
+        )
         # Then each table it names is there, with rows, and its columns that matter are on the screen
         for prefix in wanted:
             assert any(caption.startswith(prefix) and rows > 1 for caption, rows, _ in tables), (name, prefix)

@@ -587,7 +587,9 @@ def test_with_northern_ireland_in_the_national_set_the_position_counts_psni_and_
     publish(figure.period)
     table = comparison_table(public_quarter(client).content.decode())
     assert table.row("Murder only, on the previous 12 months")[-1] == "joint 4th of 7"
-    assert table.header[-1].endswith("Position in England, Wales and Northern Ireland (1st: the largest fall)")
+    assert table.header[-1].endswith(
+        "Position in England, Wales and Northern Ireland (1st: the largest fall)"
+    )
 
 
 def test_pages_run_the_same_queries_with_one_force_or_many(client, demo_data, django_assert_num_queries):
@@ -611,9 +613,10 @@ def test_pages_run_the_same_queries_with_one_force_or_many(client, demo_data, dj
         content_version(fresh=True)
         with django_assert_num_queries(count):
             response = client.get(url)
-        assert comparison_table(response.content.decode()).row("Murder only, on the previous 12 months")[
-            -1
-        ] == "joint 1st of 43"
+        assert (
+            comparison_table(response.content.decode()).row("Murder only, on the previous 12 months")[-1]
+            == "joint 1st of 43"
+        )
 
 
 def test_a_baseline_that_became_incomplete_is_revised_to_no_figure(client, open_data):

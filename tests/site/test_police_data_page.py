@@ -241,7 +241,8 @@ def test_one_h1_and_headings_never_skip_a_level(page):
 def test_tables_have_captions_and_scoped_headers(page):
     parsed = parse_page(page)
     assert parsed.tables and all(t.caption for t in parsed.tables)
-    assert page.count('<th scope="col">') == sum(len(t.header) for t in parsed.tables)
+    # a heading may carry a class too (the columns in view on a phone)
+    assert page.count('<th scope="col"') == sum(len(t.header) for t in parsed.tables)
     assert page.count('<th scope="row">') == sum(len(t.rows) for t in parsed.tables)
 
 
