@@ -142,6 +142,8 @@ def averages(rows: list[CallAnswerMonth], groups: list[tuple[str, set[int]]]) ->
         )
     return DataTable(
         caption="Group averages, weighted by each force's calls",
+        phone="averages",
+        phone_columns=("Under 10\u00a0s",),
         columns=["Group", "Calls", "Mean (s)", "Under 10\u00a0s", "10 to 60\u00a0s", "60\u00a0s and over"],
         key={
             column: ForcesTable.KEY[column]

@@ -139,7 +139,10 @@ PHONE_COLUMNS = {
     ),
     "every force, by rank": (
         lambda: reverse("performance:calls-999-national", args=["2023-09"]),
-        {"999 call answering by every force": ("Force", "National rank")},
+        {
+            "999 call answering by every force": ("Force", "National rank"),
+            "Group averages": ("Group", "Under 10\u00a0s"),
+        },
     ),
     "every force, by calls": (
         lambda: reverse("performance:calls-999-national", args=["2023-09"]) + "?sort=-calls",
