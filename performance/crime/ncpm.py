@@ -47,7 +47,7 @@ from performance.crime.recorded_crime import STAGE_COMPUTING, recorded_crime_che
 from performance.forces.models import Force, ForceGroupMembership, SiteSettings
 from performance.imports.jobs import progress_report
 from performance.publishing import gate as publication
-from performance.shared import calculations
+from performance.shared import calculations, comparisons
 
 AGAINST = ("previous", "baseline")
 BASELINE_YEAR = 2019
@@ -360,26 +360,59 @@ def ncpm_comparison(
     return comparison
 
 
+def _stored_comparison(figure: MeasureFigure, against: str):
+    """The home force's exact change in ``figure`` against ``against``, and how it compares as
+    stored: (change, MSG median, position) with None for what is not known."""
+    stored = (figure.comparison or {}).get(against) or {}
+    earlier = getattr(figure, against)
+    change = None
+    if figure.latest is not None and earlier is not None:
+        change = calculations.percent_change(figure.latest, earlier)
+    median = stored.get("msg_median")
+    position = (stored["rank"], stored["joint"], stored["of"]) if "rank" in stored else None
+    return change, Decimal(median) if median is not None else None, position
+
+
 def comparison_notes(figure: MeasureFigure, *, force_name: str, northern_ireland: bool = False) -> list[str]:
-    """The sentences under a table saying how the force's change in ``figure`` compares
-    (``northern_ireland``: the national comparison set includes PSNI)."""
+    """The sentence under a table saying how the force's change in ``figure`` compares with other
+    forces: one per measure, on the previous 12 months where that was compared, else on the
+    baseline (``northern_ireland``: the national comparison set includes PSNI). The detail is in
+    the comparison table (``comparison_rows``)."""
     labels = {"previous": "against the previous 12 months", "baseline": "against the 2019 baseline"}
-    notes = []
     for against in AGAINST:
-        stored = (figure.comparison or {}).get(against)
-        if not stored:
+        if not (figure.comparison or {}).get(against):
             continue
-        median = stored.get("msg_median")
-        position = (stored["rank"], stored["joint"], stored["of"]) if "rank" in stored else None
-        text = calculations.comparison_text(
+        change, median, position = _stored_comparison(figure, against)
+        text = comparisons.comparison_sentence(
             force_name=force_name,
-            msg_median=Decimal(median) if median is not None else None,
+            change=change,
+            msg_median=median,
             position=position,
             northern_ireland=northern_ireland,
         )
         if text:
-            notes.append(f"{figure.measure.name}, {labels[against]}: {text}.")
-    return notes
+            return [f"{figure.measure.name}, {labels[against]}: {text}"]
+    return []
+
+
+def comparison_rows(figure: MeasureFigure, *, baseline_year: int) -> list[list[str]]:
+    """The comparison table's rows for ``figure``: one for each year its change was compared on."""
+    rows = []
+    for against in AGAINST:
+        if not (figure.comparison or {}).get(against):
+            continue
+        change, median, position = _stored_comparison(figure, against)
+        rows.append(
+            comparisons.comparison_row(
+                measure_name=figure.measure.name,
+                against=against,
+                baseline_year=baseline_year,
+                change=change,
+                msg_median=median,
+                position=position,
+            )
+        )
+    return rows
 
 
 # --------------------------------------------------------------------------------------------

@@ -676,38 +676,6 @@ def change_text(change_percent: Number) -> str:
     return Difference(absolute=change, percent=round_half_away(change)).text
 
 
-def comparison_text(
-    *,
-    force_name: str,
-    msg_median: Number | None,
-    position: tuple[int, bool, int] | None,
-    northern_ireland: bool = False,
-) -> str:
-    """How a force's change compares: its Most Similar Group's median change and its position
-    among the forces of the national comparison set (1st: the largest decrease). Empty when there
-    is nothing to say.
-
-    >>> comparison_text(force_name="Norfolk", msg_median=Decimal("-3.2"), position=(12, False, 43))
-    "the Most Similar Group's median change was a 3% decrease; Norfolk's change ranks 12th of 43 forces in England and Wales (1st: the largest decrease)"
-    >>> comparison_text(force_name="Norfolk", msg_median=None, position=(2, True, 5))
-    "Norfolk's change ranks joint 2nd of 5 forces in England and Wales (1st: the largest decrease)"
-    >>> comparison_text(force_name="Norfolk", msg_median=None, position=(2, False, 44), northern_ireland=True)
-    "Norfolk's change ranks 2nd of 44 forces in England, Wales and Northern Ireland (1st: the largest decrease)"
-    >>> comparison_text(force_name="Norfolk", msg_median=0, position=None)
-    "the Most Similar Group's median change was no change"
-    """
-    parts = []
-    if msg_median is not None:
-        median_change = change_text(msg_median)
-        worded = median_change if median_change == "no change" else with_article(median_change)
-        parts.append(f"the Most Similar Group's median change was {worded}")
-    if position is not None:
-        rank, joint, compared = position
-        ranked = national_rank_text(rank, joint=joint, out_of=compared, northern_ireland=northern_ireland)
-        parts.append(f"{force_name}'s change ranks {ranked} (1st: the largest decrease)")
-    return "; ".join(parts)
-
-
 def revision_text(
     measure_name: str,
     changes: Iterable[tuple[str, Number | None, Number | None]],

@@ -10,11 +10,12 @@ lean template (36.7 ms with its default one); these plain tables render it in a 
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from performance.shared import calculations
+from performance.shared import calculations, comparisons
 
 UNDER_10S = "% of 999 calls answered in under 10 seconds"
 RANK_SCOPES = ("national", "msg", "regional")
@@ -32,6 +33,15 @@ class DataTable:
     csv_url: str = ""  # the same figures as open data
     notes: tuple[str, ...] = ()  # shown under the table, e.g. what a marker means
     key: dict[str, str] = field(default_factory=dict)  # a short heading's full wording
+    # On a phone: the layout's name (site.css ``.phone-…``) and the columns that come straight
+    # after the first, in view without scrolling; the others follow them, in the scroll region.
+    phone: str = ""
+    phone_columns: tuple[str, ...] = ()
+
+    @cached_property
+    def key_indexes(self) -> frozenset[int]:
+        """The positions of the columns in view on a phone."""
+        return frozenset(index for index, column in enumerate(self.columns) if column in self.phone_columns)
 
     @property
     def headers(self) -> list[tuple[str, str]]:
@@ -101,6 +111,8 @@ def call_answer_table(
         csv_url=csv_url,
         notes=tuple(notes),
         caption=caption,
+        phone="calls",
+        phone_columns=("Under 10\u00a0s", "National rank"),
         columns=[
             "Month",
             "Calls",
@@ -178,6 +190,8 @@ def measure_figure_table(
         caption=caption,
         csv_url=csv_url,
         notes=tuple(notes),
+        phone="measures",
+        phone_columns=("Latest 12 months", "Change on previous"),
         columns=[
             "Measure",
             "Latest 12 months",
@@ -193,6 +207,30 @@ def measure_figure_table(
             f"{baseline_year} baseline": f"{baseline_year} Baseline (12 months up to "
             f"{day_month_year(period.baseline_period_end)})",
             f"Change on {baseline_year}": f"Difference against {baseline_year} Baseline",
+        },
+        rows=rows,
+    )
+
+
+def comparison_table(
+    rows: Iterable[list[str]], *, caption: str, force_name: str, northern_ireland: bool = False
+) -> DataTable | None:
+    """How the home force's changes compare with other forces: each measure's change against
+    each year it was compared on, its Most Similar Group's median change and its position among
+    the national comparison set (``comparisons`` words every cell). None when nothing was compared."""
+    rows = list(rows)
+    if not rows:
+        return None
+    position = comparisons.position_heading(northern_ireland=northern_ireland)
+    return DataTable(
+        caption=caption,
+        columns=["Measure, compared with", force_name, "Similar forces", "Position"],
+        phone="comparison",
+        phone_columns=(force_name, "Similar forces"),
+        key={
+            force_name: f"{force_name}'s change",
+            "Similar forces": "Most Similar Group's median change",
+            "Position": position,
         },
         rows=rows,
     )

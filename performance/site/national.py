@@ -13,6 +13,7 @@ every reader until the content changes, so it is built once per content version.
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 
 import django_tables2 as tables
 from django.http import Http404
@@ -69,6 +70,12 @@ class ForcesTable(tables.Table):
             **self.KEY,
             "National rank": f"Rank among the forces of {national_set} on the share answered in under 10 seconds",
         }
+
+    @cached_property
+    def sorted_index(self) -> int:
+        """The position of the column the table is sorted by (0: the force): on a phone that
+        column comes straight after the force, in view."""
+        return next((index for index, column in enumerate(self.columns) if column.is_ordered), 0)
 
     @property
     def headings(self):
@@ -135,6 +142,8 @@ def averages(rows: list[CallAnswerMonth], groups: list[tuple[str, set[int]]]) ->
         )
     return DataTable(
         caption="Group averages, weighted by each force's calls",
+        phone="averages",
+        phone_columns=("Under 10\u00a0s",),
         columns=["Group", "Calls", "Mean (s)", "Under 10\u00a0s", "10 to 60\u00a0s", "60\u00a0s and over"],
         key={
             column: ForcesTable.KEY[column]

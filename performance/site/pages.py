@@ -22,7 +22,7 @@ from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
 from performance.shared import summary
-from performance.shared.tables import call_answer_table, measure_figure_table
+from performance.shared.tables import call_answer_table, comparison_table, measure_figure_table
 from performance.site.office import site_settings_for
 
 YEARS_ON_POLICE_DATA_PAGE = 3
@@ -140,6 +140,18 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
                     caption=f"{force_name}: {area.name}",
                     csv_url=csv_url,
                     notes=notes,
+                )
+                if figures
+                else None,
+                "comparison": comparison_table(
+                    (
+                        row
+                        for figure in figures
+                        for row in ncpm.comparison_rows(figure, baseline_year=period.baseline_period_end.year)
+                    ),
+                    caption=f"How {force_name}'s changes compare: {area.name}",
+                    force_name=force_name,
+                    northern_ireland=northern_ireland,
                 )
                 if figures
                 else None,

@@ -15,7 +15,9 @@ import pytest
 from django.urls import reverse
 
 from performance.models import Meeting
+from performance.publishing.caching import content_version
 from tests.browser.test_public_pages import PUBLIC_PAGES
+from tests.site.test_national import add_months
 
 pytestmark = pytest.mark.browser
 
@@ -125,3 +127,151 @@ def test_short_headings_give_their_full_wording_to_screen_readers_and_in_a_key(s
     key = page.locator("#calls-999 > details.table-key").first
     key.locator("summary").click()
     assert "% 999 calls answered in under 10 seconds" in key.inner_text()
+
+
+# On a phone, the columns that matter are in view without scrolling: for each table the page
+# shows (by its caption's start), the headings whose cells must be on the screen, row by row.
+PHONE_COLUMNS = {
+    "police data": (
+        lambda: reverse("performance:police-data"),
+        {
+            "Norfolk Constabulary 999 Call Performance Data": ("Month", "Under 10\u00a0s", "National rank"),
+            "Norfolk Constabulary: ": ("Measure", "Latest 12 months", "Change on previous"),
+        },
+    ),
+    "every force, by rank": (
+        lambda: reverse("performance:calls-999-national", args=["2023-09"]),
+        {
+            "999 call answering by every force": ("Force", "National rank"),
+            "Group averages": ("Group", "Under 10\u00a0s"),
+        },
+    ),
+    "every force, by calls": (
+        lambda: reverse("performance:calls-999-national", args=["2023-09"]) + "?sort=-calls",
+        {"999 call answering by every force": ("Force", "Calls")},
+    ),
+    "NCPM quarter": (
+        lambda: reverse("performance:ncpm-period", args=["2023-06"]),
+        {"Norfolk Constabulary: ": ("Measure", "Latest 12 months", "Change on previous")},
+    ),
+    "library": (lambda: reverse("performance:library"), {"": ("Title", "Published")}),
+}
+
+# For each shown table whose caption starts with a key of ``wanted``: its caption, how many rows
+# were checked, and each wanted heading's cells (the heading's included) drawn outside the screen
+# or not found. A heading is matched on its visible words (a short heading's full wording is for
+# screen readers).
+COLUMNS_OUT_OF_VIEW = """(wanted) => {
+  const width = document.documentElement.clientWidth;
+  const seen = (cell) => {
+    const copy = cell.cloneNode(true);
+    copy.querySelectorAll('.visually-hidden').forEach((hidden) => hidden.remove());
+    return copy.textContent.replace(/\\s+/g, ' ').trim();
+  };
+  const found = [];
+  for (const table of document.querySelectorAll('table')) {
+    if (!table.offsetParent) continue;
+    const caption = table.caption ? table.caption.textContent.trim() : '';
+    const prefix = Object.keys(wanted).find((start) => caption.startsWith(start));
+    if (prefix === undefined) continue;
+    const headings = [...table.tHead.rows[0].cells].map(seen);
+    const problems = [];
+    for (const wantedName of wanted[prefix]) {
+      const name = wantedName.replace(/\\s+/g, ' ');
+      const index = headings.findIndex((heading) => heading === name || heading.startsWith(name + ' '));
+      if (index < 0) { problems.push(`no heading ${name}`); continue; }
+      for (const row of table.rows) {
+        const box = row.cells[index].getBoundingClientRect();
+        if (box.left < -0.5 || box.right > width + 0.5 || box.width === 0) {
+          problems.push(`${name}: ${Math.round(box.left)} to ${Math.round(box.right)}`);
+          break;
+        }
+      }
+    }
+    found.push([caption, table.rows.length, problems]);
+  }
+  return found;
+}"""
+
+# Every word in the page's main content that is drawn over more than one line: split inside the
+# word rather than at a space (a break after a hyphen or slash is a line break between words).
+WORDS_SPLIT = """() => {
+  const split = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || !parent.offsetParent || parent.closest('.visually-hidden')) continue;
+    for (const match of node.data.matchAll(/[^\\s\\-\\u2010-\\u2015\\/]+/g)) {
+      if (match[0].length < 2) continue;
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      if (tops.size > 1) split.push(match[0]);
+    }
+  }
+  return split;
+}"""
+
+# Each phone table's region scrolled to its far end: the first cells that left the region with it
+# (the first column stays put as the rest scrolls).
+FIRST_COLUMN_SCROLLED_AWAY = """() => [...document.querySelectorAll('.table-wrap')]
+  .filter((region) => region.offsetParent && region.querySelector('table.data-table--phone')
+    && region.scrollWidth > region.clientWidth + 1)
+  .flatMap((region) => {
+    region.scrollLeft = region.scrollWidth;
+    const left = region.getBoundingClientRect().left;
+    const gone = [...region.querySelectorAll('tr > :first-child')]
+      .filter((cell) => cell.getBoundingClientRect().left < left - 0.5)
+      .map((cell) => cell.textContent.trim().slice(0, 30));
+    region.scrollLeft = 0;
+    return gone;
+  })"""
+
+PHONE_SCREENSHOTS = Path("/tmp/screenshots")
+
+
+@pytest.mark.parametrize("width", (320, 375))
+def test_on_a_phone_the_columns_that_matter_are_in_view_and_no_word_is_split(site, browser, width):
+    # Given every force's figures for the month (their names the longest in the table), and a phone
+    add_months()
+    content_version(fresh=True)
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    problems = {}
+    PHONE_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, (address, wanted) in PHONE_COLUMNS.items():
+        # When a resident opens the page
+        assert page.goto(site.url + address()).status == 200, name
+        tables = page.evaluate(
+            COLUMNS_OUT_OF_VIEW, {prefix: list(columns) for prefix, columns in wanted.items()}
+        )
+        # Then each table it names is there, with rows, and its columns that matter are on the screen
+        for prefix in wanted:
+            assert any(caption.startswith(prefix) and rows > 2 for caption, rows, _ in tables), (name, prefix)
+        problems.update({(name, caption): found for caption, _, found in tables if found})
+        # and the first column stays in view as a wide table scrolls
+        scrolled_away = page.evaluate(FIRST_COLUMN_SCROLLED_AWAY)
+        if scrolled_away:
+            problems[name, "first column scrolled away"] = scrolled_away[:5]
+        # and no word is broken across two lines
+        split = page.evaluate(WORDS_SPLIT)
+        if split:
+            problems[name, "words split"] = split
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        page.screenshot(path=PHONE_SCREENSHOTS / f"{slug}-{width}.png", full_page=True)
+        for index, table in enumerate(page.locator(".table-wrap").all()[:3]):  # the tables up close
+            if table.is_visible():
+                table.screenshot(path=PHONE_SCREENSHOTS / f"{slug}-{width}-table-{index}.png")
+    context.close()
+    assert problems == {}
+
+
+def test_the_split_word_check_finds_a_word_broken_inside(page):
+    # Given a word forced to break inside itself, and one wrapping at a space
+    page.set_content(
+        "<main><p style='width: 3rem; overflow-wrap: anywhere'>Performance</p>"
+        "<p style='width: 3rem'>in it</p></main>"
+    )
+    # Then the check names the first and not the second
+    assert page.evaluate(WORDS_SPLIT) == ["Performance"]

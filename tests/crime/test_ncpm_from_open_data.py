@@ -539,14 +539,32 @@ def test_msg_median_and_england_and_wales_position_are_exact_with_ties(forces_co
     assert (stored["rank"], stored["joint"], stored["of"]) == (below + 1, tied, len(national))
 
 
+def comparison_table(html: str, area: str = "Reduce Murder and Homicide"):
+    caption = f"How Norfolk Constabulary's changes compare: {area}"
+    return next(t for t in parse_page(html).tables if t.caption == caption)
+
+
 def test_the_quarter_page_words_how_the_change_compares(client, forces_compared):
+    # Given Norfolk's 10% fall, its Most Similar Group's median fall of 10% and a shared 3rd place
     publish(forces_compared.period)
+
+    # When a resident reads the quarter
     html = public_quarter(client).content.decode()
+
+    # Then one plain sentence says how Norfolk compares, and the detail is in a table
     assert (
-        "Murder only, against the previous 12 months: the Most Similar Group&#x27;s median change was "
-        "a 10% decrease; Norfolk Constabulary&#x27;s change ranks joint 3rd of 6 forces in England and "
-        "Wales (1st: the largest decrease)."
+        "Murder only, against the previous 12 months: Norfolk Constabulary&#x27;s change was about the "
+        "same as most similar forces&#x27;."
     ) in html
+    assert "Most Similar Group&#x27;s median change was" not in html
+    table = comparison_table(html)
+    assert table.row("Murder only, on the previous 12 months") == [
+        "Murder only, on the previous 12 months",
+        "10% decrease",
+        "10% decrease",
+        "joint 3rd of 6",
+    ]
+    assert table.header[-1].endswith("Position in England and Wales (1st: the largest fall)")
 
 
 def test_with_northern_ireland_in_the_national_set_the_position_counts_psni_and_names_the_set(
@@ -567,10 +585,11 @@ def test_with_northern_ireland_in_the_national_set_the_position_counts_psni_and_
     figure = MeasureFigure.objects.get(measure__name="Murder only")
     assert (figure.comparison["previous"]["rank"], figure.comparison["previous"]["of"]) == (4, 7)
     publish(figure.period)
-    assert (
-        "Norfolk Constabulary&#x27;s change ranks joint 4th of 7 forces in England, Wales and Northern Ireland "
-        "(1st: the largest decrease)."
-    ) in public_quarter(client).content.decode()
+    table = comparison_table(public_quarter(client).content.decode())
+    assert table.row("Murder only, on the previous 12 months")[-1] == "joint 4th of 7"
+    assert table.header[-1].endswith(
+        "Position in England, Wales and Northern Ireland (1st: the largest fall)"
+    )
 
 
 def test_pages_run_the_same_queries_with_one_force_or_many(client, demo_data, django_assert_num_queries):
@@ -594,7 +613,10 @@ def test_pages_run_the_same_queries_with_one_force_or_many(client, demo_data, dj
         content_version(fresh=True)
         with django_assert_num_queries(count):
             response = client.get(url)
-        assert "ranks joint 1st of 43 forces" in response.content.decode()
+        assert (
+            comparison_table(response.content.decode()).row("Murder only, on the previous 12 months")[-1]
+            == "joint 1st of 43"
+        )
 
 
 def test_a_baseline_that_became_incomplete_is_revised_to_no_figure(client, open_data):
