@@ -226,12 +226,12 @@ def meeting_entries() -> list[Entry]:
     ]
 
 
-def public_entries() -> list[Entry]:
+def public_entries(settings: SiteSettings | None) -> list[Entry]:
     """Everything a search can find besides documents, read from published rows in a fixed
-    number of queries, and kept for the content version (a scheduled publication moves it)."""
+    number of queries, and kept for the content version (a scheduled publication moves it).
+    ``settings``: the office's (``site.office.site_settings_for``), which name the home force."""
 
     def read() -> list[Entry]:
-        settings = kept_for_the_content_version("site-settings", SiteSettings.objects.for_site)
         return [
             *page_entries(),
             *calls_999_entries(settings),
@@ -337,9 +337,9 @@ class SiteSearch:
     """A reader's search: the entries it finds (all of them, few) and the documents it finds
     (a query, read a page at a time by ``SiteSearchPaginator``)."""
 
-    def __init__(self, words: str):
+    def __init__(self, words: str, *, settings: SiteSettings | None):
         self.words = words
-        self.entries = sorted(entries_matching(public_entries(), words), key=lambda r: r.key)
+        self.entries = sorted(entries_matching(public_entries(settings), words), key=lambda r: r.key)
         self.documents = search.documents_ranked(Document.objects.published(), words)
 
     def results(self, bottom: int, top: int) -> tuple[list[Result], int]:

@@ -19,6 +19,7 @@ from performance.publishing.caching import kept_for_the_public, public_page
 from performance.publishing.preview import is_preview
 from performance.library.views import MAX_PAGE, MAX_SEARCH_CHARACTERS
 from performance.site import pages, search
+from performance.site.office import site_settings_for
 
 
 @public_page
@@ -126,14 +127,12 @@ def site_search(request):
     """One ranked list of everything public that a search finds, RESULTS_PER_PAGE to a page."""
     form = SiteSearchForm(request.GET)
     words = form.cleaned_data["q"] if form.is_valid() else ""
-    if form.errors:
-        form.fields["q"].widget.attrs["aria-describedby"] = "id_q_error"
     context = {"form": form, "words": words, "page": None, "best_match_first": search.best_match_first()}
     if words and search.has_words(words):
         number = request.GET.get("page", "1")
         if not number.isascii() or not number.isdigit() or int(number) > MAX_PAGE:
             raise Http404("No such page.")
-        paginator = search.SiteSearchPaginator(search.SiteSearch(words))
+        paginator = search.SiteSearchPaginator(search.SiteSearch(words, settings=site_settings_for(request)))
         try:
             page = paginator.page(int(number))
         except EmptyPage as error:
