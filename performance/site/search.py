@@ -22,6 +22,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Window
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from performance.calls.models import CallAnswerMonth
@@ -265,8 +266,15 @@ WHERE setweight(to_tsvector('english', e.title), 'A')
 """
 
 
-def without_markers(text: str) -> str:
-    return text.replace(search.MATCH_START, "").replace(search.MATCH_STOP, "")
+def for_the_parser(text: str) -> str:
+    """Plain text as PostgreSQL's text search is given it: escaped as HTML, because its parser
+    reads anything like a tag as one, and skips everything after "<script>"; without the
+    characters that mark matches in the extract.
+
+    >>> for_the_parser("Figures <script> show \x02 & more")
+    'Figures &lt;script&gt; show  &amp; more'
+    """
+    return escape(text.replace(search.MATCH_START, "").replace(search.MATCH_STOP, ""))
 
 
 def entries_matching(entries: list[Entry], words: str) -> list[Result]:
@@ -282,9 +290,9 @@ def entries_matching(entries: list[Entry], words: str) -> list[Result]:
             cursor.execute(
                 ENTRIES_MATCHING_SQL,
                 [
-                    [without_markers(entry.title) for entry in entries],
-                    [without_markers(entry.summary) for entry in entries],
-                    [without_markers(entry.text)[: search.SNIPPET_SOURCE_CHARACTERS] for entry in entries],
+                    [for_the_parser(entry.title) for entry in entries],
+                    [for_the_parser(entry.summary) for entry in entries],
+                    [for_the_parser(entry.text[: search.SNIPPET_SOURCE_CHARACTERS]) for entry in entries],
                     words,
                 ],
             )
@@ -293,7 +301,8 @@ def entries_matching(entries: list[Entry], words: str) -> list[Result]:
         for position, in_title, in_heading, rank, headline in rows:
             entry = entries[position - 1]
             tier = 0 if in_title else 1 if in_heading else 2
-            results.append(result_for(entry, tier=tier, rank=rank, snippet=search.marked_headline(headline)))
+            snippet = search.marked_headline(html.unescape(headline))
+            results.append(result_for(entry, tier=tier, rank=rank, snippet=snippet))
         return results
     looked_for = [word.lower() for word in search.search_words(words)]
     results = []
