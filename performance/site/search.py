@@ -373,7 +373,9 @@ class SiteSearch:
             (sort_key(tier=tier, rank=rank, date=published_on, kind=DOCUMENT, pk=pk), pk)
             for pk, tier, rank, published_on, _ in rows
         ]
-        merged = sorted([(result.key, result) for result in self.entries] + documents, key=lambda item: item[0])
+        merged = sorted(
+            [(result.key, result) for result in self.entries] + documents, key=lambda item: item[0]
+        )
         page = [item for _, item in merged[bottom - start : top - start]]
         wanted = [item for item in page if isinstance(item, int)]
         details = (
@@ -383,7 +385,9 @@ class SiteSearch:
             if wanted
             else {}
         )
-        return [self.document_result(details[item]) if isinstance(item, int) else item for item in page], count
+        return [
+            self.document_result(details[item]) if isinstance(item, int) else item for item in page
+        ], count
 
     def document_result(self, document: Document) -> Result:
         return Result(

@@ -15,9 +15,9 @@ from django.utils.safestring import mark_safe
 
 from performance.library.documents import DOCUMENT_KINDS, extension_of
 from performance.library.models import Document, LibraryPage
+from performance.library.views import MAX_PAGE, MAX_SEARCH_CHARACTERS
 from performance.publishing.caching import kept_for_the_public, public_page
 from performance.publishing.preview import is_preview
-from performance.library.views import MAX_PAGE, MAX_SEARCH_CHARACTERS
 from performance.site import pages, search
 from performance.site.office import site_settings_for
 

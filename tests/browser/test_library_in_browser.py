@@ -100,7 +100,8 @@ def test_library_pages_have_no_axe_violations(library, page, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["index", "search with results", "category", "meeting", "invalid filter", "site search with results"]
+    "name",
+    ["index", "search with results", "category", "meeting", "invalid filter", "site search with results"],
 )
 def test_nothing_scrolls_sideways_at_320_pixels_outside_the_tables_region(library, browser, name):
     context = browser.new_context(viewport={"width": 320, "height": 640})

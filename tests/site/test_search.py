@@ -55,7 +55,10 @@ def results(client, words: str, **query) -> list[dict]:
     response = client.get(SEARCH, {"q": words, **query})
     assert response.status_code == 200
     return [
-        {key: html.unescape(value or "") if key != "snippet" else (value or "") for key, value in m.groupdict().items()}
+        {
+            key: html.unescape(value or "") if key != "snippet" else (value or "")
+            for key, value in m.groupdict().items()
+        }
         for m in RESULT.finditer(response.content.decode())
     ]
 
@@ -70,7 +73,9 @@ def category(db):
 
 
 def page(title="A page", *, slug="a-page", publish_at=PUBLISHED, **fields):
-    return LibraryPage.objects.create(title=title, slug=slug, summary=fields.pop("summary", "A page."), publish_at=publish_at, **fields)
+    return LibraryPage.objects.create(
+        title=title, slug=slug, summary=fields.pop("summary", "A page."), publish_at=publish_at, **fields
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,7 +89,9 @@ def test_a_page_is_found_by_words_in_its_intro_body_and_sections_not_its_tags(cl
         intro="<p>Support for <strong>kingfisher</strong> victims.</p>",
         body="<ul><li>The <em>heron</em> scheme</li></ul>",
     )
-    PageSection.objects.create(page=library_page, slot="reporting", heading="Otters", body="<p>The osprey line.</p>")
+    PageSection.objects.create(
+        page=library_page, slot="reporting", heading="Otters", body="<p>The osprey line.</p>"
+    )
     url = reverse("performance:library-page", args=["a-page"])
     for word in ("kingfisher", "heron", "otters", "osprey", "victims"):
         assert found(client, word) == [("Page", "Victims' services", url)], word
@@ -99,7 +106,10 @@ def test_the_police_data_page_links_to_its_own_address(client, db):
 
 def test_a_meeting_is_found_by_its_title_and_summary(client, db):
     meeting = Meeting.objects.create(
-        title="Pelican Panel", held_on=datetime.date(2024, 3, 5), summary="The puffin budget.", publish_at=PUBLISHED
+        title="Pelican Panel",
+        held_on=datetime.date(2024, 3, 5),
+        summary="The puffin budget.",
+        publish_at=PUBLISHED,
     )
     expected = [("Meeting", "Pelican Panel, 5 March 2024", meeting.get_absolute_url())]
     assert found(client, "pelican") == expected
@@ -107,7 +117,9 @@ def test_a_meeting_is_found_by_its_title_and_summary(client, db):
 
 
 def test_a_document_is_found_by_its_title_summary_and_text(client, media, category):
-    document = make_document("Avocet report", category=category, summary="On lapwings.", text="Curlew figures.")
+    document = make_document(
+        "Avocet report", category=category, summary="On lapwings.", text="Curlew figures."
+    )
     expected = [("Document", "Avocet report", document.get_absolute_url())]
     for word in ("avocet", "lapwings", "curlew"):
         assert found(client, word) == expected, word
@@ -116,7 +128,11 @@ def test_a_document_is_found_by_its_title_summary_and_text(client, media, catego
 def test_a_quarter_is_found_by_its_measures_priority_areas_commentary_and_statement(client, db):
     period = ncpm_quarter(datetime.date(2024, 3, 31), publish_at=PUBLISHED)
     expected = [
-        ("NCPM quarter", "National Crime and Policing Measures: 12 months to 31 March 2024", period.get_absolute_url())
+        (
+            "NCPM quarter",
+            "National Crime and Policing Measures: 12 months to 31 March 2024",
+            period.get_absolute_url(),
+        )
     ]
     for word in ("wagtail", "nuthatch", "treecreeper", "bittern", "dunnock"):
         assert found(client, word) == expected, word
@@ -128,12 +144,18 @@ def test_the_999_archive_is_found_by_its_years_and_its_words(client, demo_data):
     years = CallAnswerMonth.objects.published().dates("month", "year")
     assert years
     for words in ("999 calls", "answering", str(years[0].year)):
-        assert ("999 calls archive", "999 call performance data, every year", archive) in found(client, words), words
+        assert ("999 calls archive", "999 call performance data, every year", archive) in found(
+            client, words
+        ), words
 
 
 def test_the_ons_headline_is_found_by_its_period_and_recorded_crime(client, demo_data):
     latest = RecordedCrimePeriod.objects.published().first()
-    expected = ("ONS recorded crime", f"Police recorded crime, year ending {latest.period_end:%B %Y}", reverse("performance:police-data") + "#ons")
+    expected = (
+        "ONS recorded crime",
+        f"Police recorded crime, year ending {latest.period_end:%B %Y}",
+        reverse("performance:police-data") + "#ons",
+    )
     assert found(client, "recorded crime")[0] == expected
     assert expected in found(client, f"year ending {latest.period_end:%B %Y}")
 
@@ -160,7 +182,9 @@ def draft_of_each_kind(category):
     month.pk, month.month, month.publish_at = None, datetime.date(2031, 1, 1), None
     month.save()
     latest = RecordedCrimePeriod.objects.published().first()
-    ons = RecordedCrimePeriod.objects.create(period_end=datetime.date(2031, 3, 31), published_on=datetime.date(2031, 4, 20))
+    ons = RecordedCrimePeriod.objects.create(
+        period_end=datetime.date(2031, 3, 31), published_on=datetime.date(2031, 4, 20)
+    )
     figure = RecordedCrimeFigure.objects.get(period=latest, force=SiteSettings.objects.get().home_force)
     figure.pk, figure.period = None, ons
     figure.save()
@@ -201,7 +225,9 @@ def test_drafts_and_scheduled_content_of_every_kind_are_never_found_until_publis
 
 
 def test_a_document_dated_in_the_future_is_not_found(client, media, category):
-    make_document("Zzyzx report", category=category, published_on=timezone.localdate() + datetime.timedelta(days=3))
+    make_document(
+        "Zzyzx report", category=category, published_on=timezone.localdate() + datetime.timedelta(days=3)
+    )
     assert found(client, "zzyzx") == []
 
 
@@ -213,7 +239,9 @@ def test_a_document_dated_in_the_future_is_not_found(client, media, category):
 def test_title_matches_come_before_summary_matches_before_text_matches_across_kinds(client, media, category):
     # The newest mention is in text only, the oldest in a title.
     page("Road safety", slug="roads", body="<p>The egret plan.</p>", publish_at=PUBLISHED)
-    make_document("Annual report", category=category, summary="Our egret work.", published_on=datetime.date(2023, 5, 1))
+    make_document(
+        "Annual report", category=category, summary="Our egret work.", published_on=datetime.date(2023, 5, 1)
+    )
     make_document("Spending", category=category, text="egret money", published_on=datetime.date(2023, 9, 1))
     Meeting.objects.create(title="Egret panel", held_on=datetime.date(2020, 1, 8), publish_at=PUBLISHED)
     assert [(kind, title) for kind, title, _ in found(client, "egret")] == [
@@ -233,10 +261,15 @@ def test_each_result_has_an_extract_with_the_words_marked_and_text_escaped(clien
 
 def test_results_come_in_pages_of_25_in_one_order_without_repeats(client, media, category):
     for number in range(20):
-        make_document(f"Plover report {number}", category=category, published_on=datetime.date(2023, 1, 1 + number))
+        make_document(
+            f"Plover report {number}", category=category, published_on=datetime.date(2023, 1, 1 + number)
+        )
     for number in range(12):
         Meeting.objects.create(
-            title=f"Panel {number}", held_on=datetime.date(2022, 1, 1 + number), summary="Plover.", publish_at=PUBLISHED
+            title=f"Panel {number}",
+            held_on=datetime.date(2022, 1, 1 + number),
+            summary="Plover.",
+            publish_at=PUBLISHED,
         )
     first, second = results(client, "plover"), results(client, "plover", page=2)
     assert len(first) == search.RESULTS_PER_PAGE and len(second) == 32 - search.RESULTS_PER_PAGE
@@ -257,7 +290,9 @@ def test_a_search_that_finds_nothing_says_so(client, db):
     assert "search-results" not in body
 
 
-@pytest.mark.parametrize("words", ['"unfinished quote', "!!! & | ( ) :*", "-", "or or", "'; drop table --", "é ü ß 日本"])
+@pytest.mark.parametrize(
+    "words", ['"unfinished quote', "!!! & | ( ) :*", "-", "or or", "'; drop table --", "é ü ß 日本"]
+)
 def test_odd_searches_are_answered_not_errors(client, demo_data, words):
     assert client.get(SEARCH, {"q": words}).status_code == 200
 
@@ -273,6 +308,14 @@ def test_the_library_offers_the_site_search(client, db):
     assert f'action="{SEARCH}"' in body and 'aria-label="Search the site"' in body
 
 
+def test_a_document_search_that_finds_nothing_offers_the_site_search(client, db):
+    page("Police Data", slug="police-data", template=LibraryPage.Template.POLICE_DATA)
+    body = client.get(reverse("performance:library"), {"q": "police data & more"}).content.decode()
+    link = re.search(r'<a href="([^"]*)">search the pages, figures and meetings too</a>', body)
+    assert link and html.unescape(link[1]) == f"{SEARCH}?q=police%20data%20%26%20more"
+    assert found(client, "police data") == [("Page", "Police Data", reverse("performance:police-data"))]
+
+
 # --------------------------------------------------------------------------------------------
 # The demo data
 # --------------------------------------------------------------------------------------------
@@ -283,7 +326,9 @@ def test_police_data_finds_the_police_data_page_first(client, demo_data):
 
 
 def test_burglary_finds_the_quarters_that_count_it(client, demo_data):
-    quarters = ReportingPeriod.objects.published().filter(figures__measure__name__icontains="burglary").distinct()
+    quarters = (
+        ReportingPeriod.objects.published().filter(figures__measure__name__icontains="burglary").distinct()
+    )
     assert quarters
     expected = {("NCPM quarter", period.get_absolute_url()) for period in quarters}
     assert expected <= {(kind, url) for kind, _, url in found(client, "burglary")}
@@ -291,7 +336,11 @@ def test_burglary_finds_the_quarters_that_count_it(client, demo_data):
 
 def test_999_finds_the_archive_first_and_the_police_data_page(client, demo_data):
     results_999 = found(client, "999")
-    assert results_999[0] == ("999 calls archive", "999 call performance data, every year", reverse("performance:calls-999-archive"))
+    assert results_999[0] == (
+        "999 calls archive",
+        "999 call performance data, every year",
+        reverse("performance:calls-999-archive"),
+    )
     assert ("Page", "Police Data", reverse("performance:police-data")) in results_999
     documents = {title for kind, title, _ in results_999 if kind == "Document"}
     assert documents == {
@@ -307,7 +356,9 @@ def test_999_finds_the_archive_first_and_the_police_data_page(client, demo_data)
 def more_content(category, number: int) -> None:
     for n in range(number):
         page(f"Plover page {n}", slug=f"plover-{n}", body="<p>plover</p>")
-        Meeting.objects.create(title=f"Plover panel {n}", held_on=datetime.date(2022, 1, 1 + n), publish_at=PUBLISHED)
+        Meeting.objects.create(
+            title=f"Plover panel {n}", held_on=datetime.date(2022, 1, 1 + n), publish_at=PUBLISHED
+        )
         make_document(f"Plover report {n}", category=category, text="plover")
         ncpm_quarter(datetime.date(1990 + n, 3, 31), publish_at=PUBLISHED)
 
@@ -340,7 +391,9 @@ def test_a_search_runs_a_fixed_number_of_queries_however_much_it_finds(
 @pytest.mark.postgresql
 def test_full_text_search_finds_other_forms_of_a_word_in_every_kind(client, media, category):
     page("Safety", body="<p>Burglaries fell.</p>")
-    Meeting.objects.create(title="Panel", held_on=datetime.date(2024, 1, 9), summary="On burglaries.", publish_at=PUBLISHED)
+    Meeting.objects.create(
+        title="Panel", held_on=datetime.date(2024, 1, 9), summary="On burglaries.", publish_at=PUBLISHED
+    )
     make_document("Report", category=category, text="Burglaries in the county.")
     assert {kind for kind, _, _ in found(client, "burglary")} == {"Page", "Meeting", "Document"}
 
@@ -348,6 +401,8 @@ def test_full_text_search_finds_other_forms_of_a_word_in_every_kind(client, medi
 @pytest.mark.postgresql
 def test_full_text_search_understands_web_search_syntax_across_kinds(client, media, category):
     page("Safety", body="<p>Rural crime and burglary.</p>")
-    Meeting.objects.create(title="Panel", held_on=datetime.date(2024, 1, 9), summary="Rural crime.", publish_at=PUBLISHED)
+    Meeting.objects.create(
+        title="Panel", held_on=datetime.date(2024, 1, 9), summary="Rural crime.", publish_at=PUBLISHED
+    )
     make_document("Report", category=category, text="rural burglary")
     assert {title for _, title, _ in found(client, '"rural crime" -burglary')} == {"Panel, 9 January 2024"}
