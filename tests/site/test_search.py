@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from performance.models import (
     CommissionerStatement,
     Document,
     DocumentCategory,
+    Force,
     LibraryPage,
     Measure,
     MeasureFigure,
@@ -406,3 +408,21 @@ def test_full_text_search_understands_web_search_syntax_across_kinds(client, med
     )
     make_document("Report", category=category, text="rural burglary")
     assert {title for _, title, _ in found(client, '"rural crime" -burglary')} == {"Panel, 9 January 2024"}
+
+
+def test_with_the_page_cache_on_a_publication_and_a_withdrawal_show_at_once(client, db, settings):
+    """What is searched besides documents is kept for the content version, which each change moves."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    force = Force.objects.create(name="Testshire", full_name="Testshire Police")
+    SiteSettings.objects.create(office_name="Office of the PCC for Testshire", home_force=force)
+    meeting = Meeting.objects.create(title="Zzyzx panel", held_on=datetime.date(2024, 1, 9))
+    assert found(client, "zzyzx") == []
+    meeting.publish_at = timezone.now()
+    meeting.save()
+    assert found(client, "zzyzx") == [("Meeting", "Zzyzx panel, 9 January 2024", meeting.get_absolute_url())]
+    assert found(client, "zzyzx") == [("Meeting", "Zzyzx panel, 9 January 2024", meeting.get_absolute_url())]
+    meeting.publish_at = None
+    meeting.save()
+    assert found(client, "zzyzx") == []
+    cache.clear()
