@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection, transaction
 from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import (
@@ -114,7 +120,12 @@ def documents_ranked(documents: QuerySet, words: str) -> QuerySet:
     if results_ranked():
         query = SearchQuery(words, search_type="websearch", config="english")
         return (
-            matching.annotate(title_words=SearchVector("title", config="english"))
+            # The title's words are the heading vector's weight A: no need to parse the title again.
+            matching.annotate(
+                title_words=Func(
+                    F("heading_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
+                )
+            )
             .annotate(
                 tier=Case(
                     When(title_words=query, then=Value(0)),
