@@ -33,6 +33,7 @@ PAGES = {
     "site search with results": lambda: f"{SEARCH}?q=burglary",
     "site search without results": lambda: f"{SEARCH}?q=unicorn",
     "site search too long": lambda: f"{SEARCH}?q={'x' * 201}",
+    "site search for one long word": lambda: f"{SEARCH}?q={'x' * 200}",
 }
 
 # Every element wider than the viewport must be inside a labelled region that scrolls and can
@@ -101,7 +102,15 @@ def test_library_pages_have_no_axe_violations(library, page, name):
 
 @pytest.mark.parametrize(
     "name",
-    ["index", "search with results", "category", "meeting", "invalid filter", "site search with results"],
+    [
+        "index",
+        "search with results",
+        "category",
+        "meeting",
+        "invalid filter",
+        "site search with results",
+        "site search for one long word",
+    ],
 )
 def test_nothing_scrolls_sideways_at_320_pixels_outside_the_tables_region(library, browser, name):
     context = browser.new_context(viewport={"width": 320, "height": 640})
