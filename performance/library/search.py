@@ -12,9 +12,15 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import (
     Coalesce,
     Concat,
@@ -102,6 +108,41 @@ def documents_matching(documents: QuerySet, words: str) -> QuerySet:
     for word in search_words(words):
         matches_every_word &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(text__icontains=word)
     return documents.filter(matches_every_word).order_by("-published_on", "title", "pk")
+
+
+def documents_ranked(documents: QuerySet, words: str) -> QuerySet:
+    """The ``documents`` that match a reader's search (as ``documents_matching()``), each with
+    ``tier`` (0: every word is in its title, 1: in its title and summary, 2: found in its text
+    only) and ``rank`` (PostgreSQL's weight of the title and summary matches; 0 on SQLite), in
+    that order, then newest first: how the site's search puts title matches first, then
+    summaries, then text, across every kind of result."""
+    matching = documents_matching(documents, words)
+    if results_ranked():
+        query = SearchQuery(words, search_type="websearch", config="english")
+        return (
+            # The title's words are the heading vector's weight A: no need to parse the title again.
+            matching.annotate(
+                title_words=Func(
+                    F("heading_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
+                )
+            )
+            .annotate(
+                tier=Case(
+                    When(title_words=query, then=Value(0)),
+                    When(heading_vector=query, then=Value(1)),
+                    default=Value(2),
+                )
+            )
+            .order_by("tier", "-rank", "-published_on", "pk")
+        )
+    in_title, in_heading = Q(), Q()
+    for word in search_words(words):
+        in_title &= Q(title__icontains=word)
+        in_heading &= Q(title__icontains=word) | Q(summary__icontains=word)
+    return matching.annotate(
+        tier=Case(When(in_title, then=Value(0)), When(in_heading, then=Value(1)), default=Value(2)),
+        rank=Value(0.0, output_field=FloatField()),
+    ).order_by("tier", "-published_on", "pk")
 
 
 def with_snippets(documents: QuerySet, words: str) -> QuerySet:

@@ -10,3 +10,5 @@ for dataset in DATASETS:
         QUERY_PARAMETERS[f"performance:{dataset.url_name}-{suffix}"] = tuple(
             filter.name for filter in dataset.filters
         )
+
+QUERY_PARAMETERS["performance:search"] = ("q", "page")

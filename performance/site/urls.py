@@ -30,6 +30,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("document-library/", library.index, name="library"),
     path("document-library/feed/", feeds.publications, name="feed"),
+    path("document-library/search/", views.site_search, name="search"),
     path("document-library/category/<slug:slug>/", library.category, name="library-category"),
     path("document-library/meetings/<slug:slug>/", library.meeting, name="library-meeting"),
     path("document-library/documents/<int:pk>/<str:name>", views.document, name="document"),

@@ -5,6 +5,8 @@ conditional request with 304; ConditionalGetMiddleware adds the ETag. Anonymous 
 stored copy of the page for the current content version.
 """
 
+from django import forms
+from django.core.paginator import EmptyPage
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -13,9 +15,11 @@ from django.utils.safestring import mark_safe
 
 from performance.library.documents import DOCUMENT_KINDS, extension_of
 from performance.library.models import Document, LibraryPage
+from performance.library.views import MAX_PAGE, MAX_SEARCH_CHARACTERS
 from performance.publishing.caching import kept_for_the_public, public_page
 from performance.publishing.preview import is_preview
-from performance.site import pages
+from performance.site import pages, search
+from performance.site.office import site_settings_for
 
 
 @public_page
@@ -110,3 +114,32 @@ def document(request, pk, name):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class SiteSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search", required=False, max_length=MAX_SEARCH_CHARACTERS, widget=forms.SearchInput
+    )
+
+
+@public_page
+def site_search(request):
+    """One ranked list of everything public that a search finds, RESULTS_PER_PAGE to a page."""
+    form = SiteSearchForm(request.GET)
+    words = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"form": form, "words": words, "page": None, "best_match_first": search.best_match_first()}
+    if words and search.has_words(words):
+        number = request.GET.get("page", "1")
+        if not number.isascii() or not number.isdigit() or int(number) > MAX_PAGE:
+            raise Http404("No such page.")
+        paginator = search.SiteSearchPaginator(search.SiteSearch(words, settings=site_settings_for(request)))
+        try:
+            page = paginator.page(int(number))
+        except EmptyPage as error:
+            raise Http404("No such page.") from error
+        context.update(
+            page=page,
+            pages={"paginator": paginator, "page": page},
+            page_numbers=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        )
+    return render(request, "performance/search.html", context)

@@ -30,6 +30,7 @@ PAGES = {
     "library category": lambda: reverse("performance:library-category", args=["meetings"]),
     "library meeting": lambda: Meeting.objects.get().get_absolute_url(),
     "library search": lambda: reverse("performance:library") + "?q=999+calls",
+    "site search": lambda: reverse("performance:search") + "?q=999",
 }
 
 # Each element drawn beyond the screen's edges, unless it is inside a region a reader can

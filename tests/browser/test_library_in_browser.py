@@ -19,6 +19,7 @@ from tests.library.test_library import generate, make_document
 pytestmark = pytest.mark.browser
 
 LIBRARY = reverse("performance:library")
+SEARCH = reverse("performance:search")
 HOSTILE_TEXT = 'Figures <script>alert("x")</script> show that burglary fell in every district of the county.'
 
 PAGES = {
@@ -29,6 +30,10 @@ PAGES = {
     "search with results": lambda: f"{LIBRARY}?q=burglary",
     "search without results": lambda: f"{LIBRARY}?q=unicorn",
     "invalid filter": lambda: f"{LIBRARY}?year=1850&type=exe",
+    "site search with results": lambda: f"{SEARCH}?q=burglary",
+    "site search without results": lambda: f"{SEARCH}?q=unicorn",
+    "site search too long": lambda: f"{SEARCH}?q={'x' * 201}",
+    "site search for one long word": lambda: f"{SEARCH}?q={'x' * 200}",
 }
 
 # Every element wider than the viewport must be inside a labelled region that scrolls and can
@@ -95,7 +100,18 @@ def test_library_pages_have_no_axe_violations(library, page, name):
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("name", ["index", "search with results", "category", "meeting", "invalid filter"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "index",
+        "search with results",
+        "category",
+        "meeting",
+        "invalid filter",
+        "site search with results",
+        "site search for one long word",
+    ],
+)
 def test_nothing_scrolls_sideways_at_320_pixels_outside_the_tables_region(library, browser, name):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
@@ -173,4 +189,23 @@ def test_the_extract_shows_markup_in_a_document_as_text(library, page):
     page.goto(library.url + f"{LIBRARY}?q=burglary+district")
     extract = page.locator(".library-detail").first
     assert extract.locator("mark").all_inner_texts() == ["burglary", "district"]
+    assert page.console_errors == []
+
+
+def test_the_site_search_works_from_the_keyboard_and_shows_markup_as_text(library, page):
+    page.goto(library.url + LIBRARY)
+    page.keyboard.press("Tab")  # the skip link
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(ACTIVE)[1] == "site-q":
+            break
+    page.keyboard.type("burglary district")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/document-library/search/?q=burglary+district")
+    results = page.locator(".search-results > li")
+    assert results.count() == 1
+    assert results.locator(".search-result-kind").inner_text() == "Document"
+    snippet = results.locator(".search-result-snippet")
+    assert snippet.locator("mark").all_inner_texts() == ["burglary", "district"]
+    assert '<script>alert("x")</script>' in snippet.inner_text()
     assert page.console_errors == []

@@ -122,8 +122,14 @@ NOT_ENUMERABLE: dict[str, str] = {}
 # Pages whose links (same site, one level) are followed: the open data files' filtered variants
 # and the library's filters and sort orders.
 CRAWLED_FROM = ("performance:datasets", "performance:police-data", "performance:library")
-# Addresses no page links to: a search of the library (its index is built from the documents).
-SEARCHES = ("/document-library/?q=crime", "/document-library/?q=meeting&sort=published")
+# Addresses no page links to: searches of the library (its index is built from the documents)
+# and of the whole site.
+SEARCHES = (
+    "/document-library/?q=crime",
+    "/document-library/?q=meeting&sort=published",
+    "/document-library/search/?q=crime",
+    "/document-library/search/?q=999+calls",
+)
 
 
 class Links(HTMLParser):

@@ -187,6 +187,8 @@ class Command(BaseCommand):
             f'search "{RARE_WORD}"': f"{index}?q={RARE_WORD}",
             'search "police budget", page 2': f"{index}?q=police+budget&page=2",
             "search, filtered and sorted": f"{index}?q=police&category={category}&sort=-published",
+            f'site search "{RARE_WORD}"': f"{reverse('performance:search')}?q={RARE_WORD}",
+            'site search "police budget", page 2': f"{reverse('performance:search')}?q=police+budget&page=2",
             "category page": reverse("performance:library-category", args=[category]),
             "meeting page": meeting.get_absolute_url(),
         }
