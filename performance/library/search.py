@@ -9,6 +9,7 @@ extract shown under it.
 
 from __future__ import annotations
 
+import html
 import re
 from contextlib import contextmanager
 
@@ -28,6 +29,7 @@ from django.db.models.functions import (
     Left,
     Lower,
     NullIf,
+    Replace,
     StrIndex,
     Substr,
 )
@@ -155,7 +157,7 @@ def with_snippets(documents: QuerySet, words: str) -> QuerySet:
         return documents.annotate(snippet_source=source)
     return documents.annotate(
         snippet_source=SearchHeadline(
-            without_markers(snippet_window(words)),
+            escaped_for_the_parser(without_markers(snippet_window(words))),
             SearchQuery(words, search_type="websearch", config="english"),
             config="english",
             start_sel=MATCH_START,
@@ -236,6 +238,15 @@ def looked_for(words: str, most: int = 3) -> list[str]:
     return needles[:most]
 
 
+def escaped_for_the_parser(expression):
+    """The text escaped as HTML (SQL ``replace``): PostgreSQL's text parser reads anything like a
+    tag as one, and drops everything after "<script>", so the extract would lose what the
+    document says. ``snippet_html()`` unescapes the extract before escaping it for the page."""
+    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        expression = Replace(expression, Value(character), Value(entity), output_field=TextField())
+    return expression
+
+
 def without_markers(expression):
     """The text with any character used as a match marker removed (SQL ``translate``)."""
     return Func(
@@ -256,7 +267,7 @@ def snippet_html(document, words: str) -> SafeString:
     """The extract shown under a search result, matched words in <mark>, everything else escaped."""
     source = getattr(document, "snippet_source", "") or ""
     if connection.vendor == "postgresql":
-        return marked_headline(source)
+        return marked_headline(html.unescape(source))  # escaped for the parser: see with_snippets
     return highlighted_extract(source, search_words(words))
 
 
