@@ -261,6 +261,13 @@ class RequiredItem(Content):
             raise ValidationError({"category": "Choose the category the item is published in."})
 
 
+def person(user) -> str:
+    """A member of staff by name, as colleagues know them ("Sam Jones", or the username)."""
+    if user is None:
+        return "someone no longer on the staff list"
+    return user.get_full_name() or user.get_username()
+
+
 class ReviewStepQuerySet(models.QuerySet):
     def latest_per_item(self):
         """Each item's newest step only: where its review stands now."""
@@ -343,9 +350,7 @@ class ReviewStep(models.Model):
     def summary(self) -> str:
         """What was done, by whom, when, with its note, e.g. "Sent back by Sam Jones on 7 December
         2026, 14:05: “Check the burglary commentary.”"."""
-        who = "someone no longer on the staff list"
-        if self.user is not None:
-            who = self.user.get_full_name() or self.user.get_username()
+        who = person(self.user)
         when = f"{timezone.localtime(self.at):%-d %B %Y, %H:%M}" if self.at else "now"
         said = f": “{self.note}”" if self.note else "."
         return f"{self.get_action_display()} by {who} on {when}{said}"

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from performance.publishing import gate
-from performance.publishing.models import ReviewStep
+from performance.publishing.models import ReviewStep, person
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +52,6 @@ class Review:
     @property
     def when(self) -> datetime.datetime:
         return self.step.at
-
-
-def person(user) -> str:
-    """A member of staff by name, as colleagues know them ("Sam Jones", or the username)."""
-    if user is None:
-        return "someone no longer on the staff list"
-    return user.get_full_name() or user.get_username()
 
 
 def admin_url(obj, view: str) -> str:

@@ -150,12 +150,12 @@ class ReviewAdmin:
     def _change_url(self, obj) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
 
-    def _context(self, request, obj, **extra) -> dict:
+    def _context(self, request, obj, name: str, **extra) -> dict:
         return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": obj,
-            "item_name": self.review_name(obj),
+            "item_name": name,
             "change_url": self._change_url(obj),
             "preview_url": self.view_on_site(obj),
             "steps": review.ReviewStep.objects.for_item(obj).select_related("user"),
@@ -167,13 +167,12 @@ class ReviewAdmin:
         obj = self._item(request, object_id)
         if not review.may_submit(request.user, obj):
             raise PermissionDenied
+        name = self.review_name(obj)
         waiting = review.latest_step(obj)
         form = SubmitForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if review.is_waiting(waiting):
-                self.message_user(
-                    request, f"{self.review_name(obj)} is already waiting for review.", messages.INFO
-                )
+                self.message_user(request, f"{name} is already waiting for review.", messages.INFO)
                 return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
             review_url = request.build_absolute_uri(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_review", args=[obj.pk])
@@ -181,7 +180,7 @@ class ReviewAdmin:
             with transaction.atomic():
                 told = review.review_submit(
                     obj=obj,
-                    name=self.review_name(obj),
+                    name=name,
                     user=request.user,
                     note=form.cleaned_data["note"],
                     review_url=review_url,
@@ -189,7 +188,7 @@ class ReviewAdmin:
             by_email = f" {told} of them {'was' if told == 1 else 'were'} told by email." if told else ""
             self.message_user(
                 request,
-                f"Sent for review: {self.review_name(obj)}. A Publisher sees it on their home and publishes "
+                f"Sent for review: {name}. A Publisher sees it on their home and publishes "
                 f"it or sends it back to you.{by_email}",
                 messages.SUCCESS,
             )
@@ -197,7 +196,8 @@ class ReviewAdmin:
         context = self._context(
             request,
             obj,
-            title=f"Submit for review: {self.review_name(obj)}",
+            name,
+            title=f"Submit for review: {name}",
             form=form,
             waiting=waiting if review.is_waiting(waiting) else None,
         )
@@ -209,31 +209,32 @@ class ReviewAdmin:
         obj = self._item(request, object_id)
         if not review.may_review(request.user, obj):
             raise PermissionDenied
+        name = self.review_name(obj)
         together = list(self.review_set(obj))
         reviews = [publication_review(item) for item in together]
         found = [review_ for review_ in reviews if review_.checks or review_.statement]
-        statement = next((r for r in reviews if r.statement), None)
         form = DecisionForm(
             request.POST if request.method == "POST" else None,
             reason_needed=any(r.checks for r in reviews),
-            statement_to_reread=statement is not None,
+            statement_to_reread=any(r.statement for r in reviews),
         )
         is_draft = obj.publish_at is None
         if request.method == "POST":
             if not is_draft:
                 self.message_user(
                     request,
-                    f"{self.review_name(obj)} is no longer a draft: nothing was changed.",
+                    f"{name} is no longer a draft: nothing was changed.",
                     messages.WARNING,
                 )
                 return HttpResponseRedirect(self._change_url(obj))
             if form.is_valid():
-                return self._decide(request, obj, together, form.cleaned_data)
+                return self._decide(request, obj, name, together, form.cleaned_data)
         waiting = review.latest_step(obj)
         context = self._context(
             request,
             obj,
-            title=f"Review and publish: {self.review_name(obj)}",
+            name,
+            title=f"Review and publish: {name}",
             form=form,
             waiting=waiting if review.is_waiting(waiting) else None,
             is_draft=is_draft,
@@ -242,8 +243,7 @@ class ReviewAdmin:
         )
         return TemplateResponse(request, "admin/performance/review.html", context)
 
-    def _decide(self, request, obj, together, data):
-        name = self.review_name(obj)
+    def _decide(self, request, obj, name, together, data):
         comment = data.get("comment", "").strip()
         if data["decision"] == DecisionForm.SEND_BACK:
             with transaction.atomic():
