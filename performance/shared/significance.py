@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from scipy import stats
 
@@ -87,6 +88,7 @@ class ChangeTest:
         return "Small numbers" if self.small else "Within chance"
 
 
+@lru_cache(maxsize=4096)  # a pure function of two counts, asked again at every render
 def change_test(latest: int, earlier: int) -> ChangeTest:
     """Test whether ``latest`` differs from ``earlier`` by more than chance (two Poisson counts
     over equal periods).
