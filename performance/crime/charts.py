@@ -1,8 +1,6 @@
 """The NCPM measures' charts: a quarter's measures and each measure's trend (each with its
 sentence and table; see ``performance.shared.charts``)."""
 
-from django.utils.dateformat import format as date_format
-
 from performance.shared import calculations
 from performance.shared.charts import (
     NAVY,
@@ -17,6 +15,7 @@ from performance.shared.charts import (
     options,
     wrapped,
 )
+from performance.shared.dates import date_format
 from performance.shared.tables import DataTable, day_month_year
 
 

@@ -289,6 +289,11 @@ class SiteSettings(Content):
         return NationalComparison(self.national_comparison).force_kinds
 
     @property
+    def comparison_groups(self) -> list[ForceGroup]:
+        """The groups the home force is compared within: its Most Similar Group, then its region."""
+        return [group for group in (self.most_similar_group, self.regional_group) if group]
+
+    @property
     def includes_northern_ireland(self) -> bool:
         return self.national_comparison == NationalComparison.WITH_NORTHERN_IRELAND
 

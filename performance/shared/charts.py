@@ -13,9 +13,8 @@ chart has a legend. Animation is off.
 import textwrap
 from dataclasses import dataclass
 
-from django.utils.dateformat import format as date_format
-
 from performance.shared import calculations
+from performance.shared.dates import date_format
 from performance.shared.tables import DataTable
 
 NAVY = "#0b2545"  # 15.4:1 on white

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from performance.shared import calculations, comparisons
+from performance.shared.dates import date_format
 
 UNDER_10S = "% of 999 calls answered in under 10 seconds"
 RANK_SCOPES = ("national", "msg", "regional")

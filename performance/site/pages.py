@@ -7,7 +7,7 @@ runs a fixed number of queries however many months or periods the database holds
 from collections import defaultdict
 from itertools import groupby
 
-from django.db.models import Count, Max, Min, Prefetch
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.http import Http404
 
 from performance.calls import charts as call_charts
@@ -32,17 +32,28 @@ def calls_999_context(
     settings: SiteSettings, *, latest_years: int | None = None, preview: bool = False
 ) -> dict:
     """The home force's 999 months: one table per year (newest first), charts, and the group
-    comparison for the latest month. ``latest_years`` limits the tables to the most recent years."""
+    comparison for the latest month. ``latest_years`` limits the tables to the most recent years.
+
+    Three queries: the span of months held, then the home force's months with the groups'
+    forces' latest month, and their ranks."""
     force = settings.home_force
-    months = CallAnswerMonth.objects.visible(preview=preview).filter(force=force).with_ranks(preview=preview)
-    span = months.aggregate(earliest=Min("month"), latest=Max("month"))
+    visible = CallAnswerMonth.objects.visible(preview=preview)
+    span = visible.filter(force=force).aggregate(earliest=Min("month"), latest=Max("month"))
     latest = span["latest"]
     if latest is None:
         return {"call_tables": [], "older_call_years": False, "calls_charts": [], "group_charts": []}
     first_year = latest.year - latest_years + 1 if latest_years else None
-    if first_year:
-        months = months.filter(month__year__gte=first_year)
-    months = list(months.order_by("month"))
+    home = Q(force=force, month__year__gte=first_year) if first_year else Q(force=force)
+    forces = {member.pk: member for group in settings.comparison_groups for member in group.members.all()}
+    forces[force.pk] = force
+    read = list(
+        visible.filter(home | Q(month=latest, force_id__in=forces.keys() - {force.pk}))
+        .with_ranks(preview=preview)
+        .order_by("month", "force_id")
+    )
+    for month in read:
+        month.force = forces[month.force_id]  # read with the settings
+    months = [month for month in read if month.force_id == force.pk]
     regional_name = settings.regional_group.name if settings.regional_group else ""
     by_year = groupby(sorted(months, key=lambda m: (-m.month.year, m.month)), key=lambda m: m.month.year)
     tables = [
@@ -63,7 +74,9 @@ def calls_999_context(
         "calls_charts": call_charts.calls_charts(
             months, settings=settings, csv_url=calls_999_csv_url(force=force)
         ),
-        "group_charts": group_charts(settings, latest, preview=preview),
+        "group_charts": group_charts(
+            settings, latest, {month.force_id: month for month in read if month.month == latest}
+        ),
     }
 
 
@@ -80,20 +93,11 @@ def national_month(*, preview: bool = False):
     )
 
 
-def group_charts(settings: SiteSettings, month, *, preview: bool = False) -> list:
-    """The home force against its Most Similar Group and regional group in ``month``, when the
-    database holds the other forces' figures for it."""
-    groups = [g for g in (settings.most_similar_group, settings.regional_group) if g]
-    members = {force.pk for group in groups for force in group.members.all()}
-    rows = {
-        row.force_id: row
-        for row in CallAnswerMonth.objects.visible(preview=preview)
-        .filter(month=month, force_id__in=members)
-        .select_related("force")
-        .with_ranks(preview=preview)
-    }
+def group_charts(settings: SiteSettings, month, rows: dict) -> list:
+    """The home force against its Most Similar Group and regional group in ``month``, when
+    ``rows`` (each force's month, read with its ranks) hold the other forces' figures for it."""
     result = []
-    for group in groups:
+    for group in settings.comparison_groups:
         group_rows = [rows[force.pk] for force in group.members.all() if force.pk in rows]
         if len(group_rows) > 1:
             chart = call_charts.group_chart(
@@ -213,7 +217,7 @@ def police_data_context(request) -> dict:
     )
     context.update(
         calls_999_context(settings, latest_years=YEARS_ON_POLICE_DATA_PAGE, preview=preview),
-        groups=[g for g in (settings.most_similar_group, settings.regional_group) if g],
+        groups=settings.comparison_groups,
         ons=RecordedCrimeFigure.objects.headline_for(force, preview=preview),
         channels=list(ReportingChannel.objects.all()),
         **ncpm_context(
