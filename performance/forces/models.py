@@ -6,7 +6,7 @@ rows in ``SiteSettings``.
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from performance.imports.spreadsheets import normalise_force_name
 from performance.publishing.models import Content, Publication
@@ -185,14 +185,13 @@ class ForceGroupMembership(Content):
 class SiteSettingsQuerySet(models.QuerySet):
     def for_site(self):
         """The one settings row with everything a page header needs, in one query."""
-        return (
-            self.select_related("home_force", "most_similar_group", "regional_group")
-            .prefetch_related(
-                Prefetch("most_similar_group__members", queryset=Force.objects.order_by("name")),
-                Prefetch("regional_group__members", queryset=Force.objects.order_by("name")),
+        found = self.select_related("home_force", "most_similar_group", "regional_group").first()
+        if found is not None:
+            # Both groups' members in one query: the same relation on a list of groups.
+            prefetch_related_objects(
+                found.comparison_groups, Prefetch("members", queryset=Force.objects.order_by("name"))
             )
-            .first()
-        )
+        return found
 
 
 class SiteSettings(Content):

@@ -291,9 +291,9 @@ def test_kept_for_the_content_version_and_written_afresh_on_a_change(
 
 def test_a_small_constant_number_of_queries(client, demo_data, django_assert_num_queries):
     caching.content_version(fresh=True)
-    with django_assert_num_queries(3):  # the content version, and the office's settings (2)
+    with django_assert_num_queries(2):  # the office's settings, and its groups' forces
         client.get(URL)
     CallAnswerMonth.objects.all().delete()  # the rows do not count: the package lists none
     caching.content_version(fresh=True)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(URL)

@@ -773,7 +773,7 @@ QUERIES = {  # the rows; the content version behind Last-Modified is read at mos
     "performance:data-ncpm-csv": 1,
     "performance:data-ncpm-json": 1,
     "performance:data-ons-csv": 1,
-    "performance:data-ons-json": 5,  # and the office's settings (3) and the home force's headline (1)
+    "performance:data-ons-json": 4,  # and the office's settings (2) and the home force's headline (1)
 }
 
 
