@@ -314,6 +314,17 @@ class PriorityAreaCommentaryAdmin(RichTextAdminMixin, ContentAdmin):
     ordering = ["-period__period_end", "priority_area__order", "priority_area__name"]
 
 
+@admin.register(PriorityApplicability)
+class PriorityApplicabilityAdmin(ContentAdmin):
+    """Every quarter's answers, to compare across quarters; written on the quarter's form."""
+
+    list_display = ["priority_area", "period", "applies", "reason"]
+    list_filter = ["period", "priority_area", "applies"]
+    list_select_related = ["priority_area", "period"]
+    search_fields = ["priority_area__name", "reason"]
+    ordering = ["-period__period_end", "priority_area__order", "priority_area__name"]
+
+
 @admin.register(CommissionerStatement)
 class CommissionerStatementAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["__str__", "period"]
