@@ -52,6 +52,7 @@ from performance.models import (
     Offence,
     OffenceCount,
     PageSection,
+    PriorityApplicability,
     PriorityArea,
     PriorityAreaCommentary,
     RecordedCrimeFigure,
@@ -71,6 +72,7 @@ DRAFTABLE = {CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage,
 CHILDREN = {
     MeasureFigure,
     PriorityAreaCommentary,
+    PriorityApplicability,
     RecordedCrimeFigure,
     PageSection,
     CallAnswerRank,
@@ -328,7 +330,11 @@ def build_world(django_user_model) -> World:
         )
         meeting = Meeting.objects.create(title=f"Meeting {state}", held_on=datetime.date(2023, number, 2))
         statement = CommissionerStatement.objects.create(period=period, body="<p>The figures.</p>")
-        for child in (figure, commentary, ons_figure, section, statement):
+        # A later quarter starts with the earlier one's answer (carried forward): one row either way.
+        applicability = PriorityApplicability.objects.update_or_create(
+            period=period, priority_area=area, defaults={"applies": True}
+        )[0]
+        for child in (figure, commentary, ons_figure, section, statement, applicability):
             second_version(child)
         rank.rank = 6
         rank.save()
@@ -347,6 +353,7 @@ def build_world(django_user_model) -> World:
             document,
             meeting,
             statement,
+            applicability,
         ):
             objects[(type(obj), state)] = obj
     return World(
@@ -528,6 +535,12 @@ def add_data(model, world: World, state: str, served: dict) -> dict:
             "measure": world.spare_measure.pk,
             "latest": "4",
             "previous": "3",
+        },
+        PriorityApplicability: {
+            "period": parent.get((ReportingPeriod, state)),
+            "priority_area": world.spare_area.pk,
+            "applies": "False",
+            "reason": "Led nationally.",
         },
         PriorityAreaCommentary: {
             "period": parent.get((ReportingPeriod, state)),

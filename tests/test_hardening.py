@@ -22,6 +22,7 @@ from performance.models import (
     LibraryPage,
     Measure,
     PageSection,
+    PriorityApplicability,
     PriorityArea,
     PriorityAreaCommentary,
     ReportingChannel,
@@ -112,7 +113,8 @@ def test_no_editable_text_reaches_a_public_page_executable(client, demo_data, pa
         Measure: ["definition_heading", "definition"],
         PriorityArea: ["no_force_data_note"],
         ForceGroup: ["description"],
-        SiteSettings: ["office_name", "commissioner_name"],
+        SiteSettings: ["office_name", "commissioner_name", "holder_title", "holder_short_title"],
+        PriorityApplicability: ["reason"],
     }.items():
         for obj in model.objects.all():
             for field in fields:

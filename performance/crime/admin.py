@@ -9,6 +9,7 @@ from performance.crime.models.ncpm import (
     CommissionerStatement,
     Measure,
     MeasureFigure,
+    PriorityApplicability,
     PriorityArea,
     PriorityAreaCommentary,
     ReportingPeriod,
@@ -21,6 +22,7 @@ from performance.crime.resources import (
     RecordedCrimeFigureExportResource,
     RecordedCrimeFigureResource,
 )
+from performance.forces.models import SiteSettings
 from performance.imports.admin import ReleaseImportExportMixin
 from performance.publishing.admin import ContentAdmin, GatedInline, PublishableAdmin, WaitingRevisionsAdmin
 from performance.shared import calculations
@@ -171,7 +173,8 @@ class PriorityAreaCommentaryInline(GatedInline, admin.StackedInline):
 
 
 class CommissionerStatementInline(GatedInline, admin.StackedInline):
-    """The quarter's statement: a box ready while it has none."""
+    """The quarter's statement: a box ready while it has none, headed with the office holder's
+    short title from the site settings ("The Mayor's statement")."""
 
     model = CommissionerStatement
     fields = ["title", "body", "documents"]
@@ -182,6 +185,59 @@ class CommissionerStatementInline(GatedInline, admin.StackedInline):
         if obj is None or obj.pk is None or not self.has_add_permission(request, obj):
             return 0
         return 0 if CommissionerStatement.objects.filter(period=obj).exists() else 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "title" and field is not None:
+            field.initial = statement_title()
+        return field
+
+
+def statement_title() -> str:
+    """A new statement's heading, from the office's settings (the model's default without them)."""
+    settings = SiteSettings.objects.only("holder_short_title").first()
+    return settings.statement_title if settings else CommissionerStatement._meta.get_field("title").default
+
+
+class PriorityApplicabilityInline(GatedInline, admin.TabularInline):
+    """Which national priorities apply in the area this quarter, shown with the statement: a new
+    quarter starts with the last quarter's answers (``crime.applicability``), so staff change what
+    changed; a row ready for each priority area without an answer, its area chosen. A row whose
+    "applies" is left blank is not saved."""
+
+    model = PriorityApplicability
+    fields = ["priority_area", "applies", "reason"]
+    extra = 0
+    verbose_name = "national priority: does it apply in the area?"
+    verbose_name_plural = "Which national priorities apply in the area (published with the statement)"
+
+    def areas_to_answer(self, request, obj) -> list:
+        if obj is None or obj.pk is None or not self.has_add_permission(request, obj):
+            return []
+        answered = obj.applicability.values_list("priority_area_id", flat=True)
+        return list(PriorityArea.objects.exclude(pk__in=answered).order_by("order", "name"))
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(self.areas_to_answer(request, obj))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        if db_field.name == "reason" and field is not None:
+            field.widget.attrs["rows"] = 2
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        initial = [{"priority_area": area.pk} for area in self.areas_to_answer(request, obj)]
+
+        class OneForEachArea(formset):
+            def __init__(self, *args, **kwargs):
+                kwargs.setdefault("initial", initial)
+                super().__init__(*args, **kwargs)
+
+        return OneForEachArea
 
 
 @admin.register(ReportingPeriod)
@@ -195,7 +251,12 @@ class ReportingPeriodAdmin(RichTextAdminMixin, WaitingRevisionsAdmin, Publishabl
     ]
     date_hierarchy = "period_end"
     ordering = ["-period_end"]
-    inlines = [CommissionerStatementInline, MeasureFigureInline, PriorityAreaCommentaryInline]
+    inlines = [
+        CommissionerStatementInline,
+        PriorityApplicabilityInline,
+        MeasureFigureInline,
+        PriorityAreaCommentaryInline,
+    ]
     readonly_fields = ["pending_revisions"]
     revised = "measure"
 
@@ -253,6 +314,17 @@ class PriorityAreaCommentaryAdmin(RichTextAdminMixin, ContentAdmin):
     ordering = ["-period__period_end", "priority_area__order", "priority_area__name"]
 
 
+@admin.register(PriorityApplicability)
+class PriorityApplicabilityAdmin(ContentAdmin):
+    """Every quarter's answers, to compare across quarters; written on the quarter's form."""
+
+    list_display = ["priority_area", "period", "applies", "reason"]
+    list_filter = ["period", "priority_area", "applies"]
+    list_select_related = ["priority_area", "period"]
+    search_fields = ["priority_area__name", "reason"]
+    ordering = ["-period__period_end", "priority_area__order", "priority_area__name"]
+
+
 @admin.register(CommissionerStatement)
 class CommissionerStatementAdmin(RichTextAdminMixin, ContentAdmin):
     list_display = ["__str__", "period"]
@@ -260,6 +332,9 @@ class CommissionerStatementAdmin(RichTextAdminMixin, ContentAdmin):
     search_fields = ["title", "body"]
     ordering = ["-period__period_end"]
     autocomplete_fields = ["documents"]
+
+    def get_changeform_initial_data(self, request):
+        return {"title": statement_title(), **super().get_changeform_initial_data(request)}
 
 
 # --------------------------------------------------------------------------------------------

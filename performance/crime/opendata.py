@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.db.models import Max, Min
 from django.urls import reverse
 
-from performance.crime.models.ncpm import MeasureFigure, PriorityArea, ReportingPeriod
+from performance.crime.models.ncpm import MeasureFigure, PriorityApplicability, PriorityArea, ReportingPeriod
 from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
 from performance.forces.models import Force
 from performance.forces.opendata import for_force_filter
@@ -75,6 +75,33 @@ def ncpm_row(figure: MeasureFigure) -> dict:
     row["revisions"] = "; ".join(figure.revision_notices()) or None
     row["last_revised"] = figure.updated_at
     return row
+
+
+def applicability_selection(query) -> Selection:
+    """Each published quarter's statement of which national priorities apply in the area."""
+    rows = (
+        PriorityApplicability.objects.filter(period__in=ReportingPeriod.objects.published())
+        .select_related("period", "priority_area")
+        .order_by("period__period_end", "priority_area__order", "priority_area__name")
+    )
+    filters = {}
+    if (value := filter_value(query, "period")) is not None:
+        month = month_filter("period", value)
+        rows = rows.filter(period__period_end__year=month.year, period__period_end__month=month.month)
+        filters["period"] = f"{month:%Y-%m}"
+    return Selection(
+        rows=[
+            {
+                "period_end": row.period.period_end,
+                "priority_area": row.priority_area.name,
+                "applies": row.applies,
+                "reason": row.reason or None,
+                "last_revised": row.updated_at,
+            }
+            for row in rows
+        ],
+        filters=filters,
+    )
 
 
 def ons_selection(query) -> Selection:
@@ -171,6 +198,16 @@ def ncpm_times(now) -> dict:
     )
 
 
+def applicability_times(now) -> dict:
+    return (
+        ReportingPeriod.objects.published(now)
+        .filter(applicability__isnull=False)
+        .aggregate(
+            first=Min("publish_at"), newest=Max("publish_at"), changed=Max("applicability__updated_at")
+        )
+    )
+
+
 def ons_times(now) -> dict:
     return RecordedCrimePeriod.objects.published(now).aggregate(
         first=Min("publish_at"), newest=Max("publish_at"), changed=Max("figures__updated_at")
@@ -232,6 +269,42 @@ NCPM = Dataset(
 
 register(NCPM)
 
+NCPM_APPLICABILITY = Dataset(
+    slug="ncpm-applicability",
+    title="Which national priorities apply in the area",
+    description="For each quarter of the National Crime and Policing Measures, whether each national "
+    "priority applies in the force's area and, when one does not, why: the statement the Specified "
+    "Information Order asks for with the statement on the measures. Rows are in order of period "
+    "and priority area.",
+    source=Source(
+        "The office's statement on the National Crime and Policing Measures",
+        "https://www.legislation.gov.uk/uksi/2021/547/contents/made",
+    ),
+    period_column="period_end",
+    url_name="data-ncpm-applicability",
+    order=25,  # after the NCPM figures (20), before ONS (30)
+    primary_key=("period_end", "priority_area"),
+    selection=applicability_selection,
+    publication_times=applicability_times,
+    filters=(Filter("period", "One quarter: the month its 12 months end, YYYY-MM.", "2023-06"),),
+    columns=(
+        Column(
+            "period_end", "date", "Last day of the quarter's latest 12 months.", title="Latest 12 months end"
+        ),
+        Column("priority_area", "text", "The national priority, as the Home Office words it."),
+        Column("applies", "boolean", "true when the priority applies in the force's area, false when not."),
+        Column(
+            "reason",
+            "text",
+            "Why the priority does not apply (or a note on how it does); blank when none is given.",
+            title="Why",
+        ),
+        LAST_REVISED,
+    ),
+)
+
+register(NCPM_APPLICABILITY)
+
 ONS = Dataset(
     slug="recorded-crime",
     title="ONS police recorded crime",
@@ -288,3 +361,8 @@ def ncpm_csv_url(*, period=None, area=None) -> str:
         query["area"] = area.slug
     url = reverse("performance:data-ncpm-csv")
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def ncpm_applicability_csv_url(*, period) -> str:
+    """Address of the applicability CSV for one quarter (its 12 months ending, YYYY-MM)."""
+    return f"{reverse('performance:data-ncpm-applicability-csv')}?{urlencode({'period': f'{period.period_end:%Y-%m}'})}"

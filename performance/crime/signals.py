@@ -1,11 +1,12 @@
 """The crime domain's receivers: a new recorded crime open data release recomputes the NCPM
 figures (``ncpm``, which connects its receivers when imported) and the ONS headline's year
-before (``ons``); a commissioner's statement's documents count in the pages' Last-Modified date
-(``publishing.signals``)."""
+before (``ons``); a new NCPM quarter starts with the last quarter's applicability statement
+(``applicability``, which connects its receiver when imported); a commissioner's statement's
+documents count in the pages' Last-Modified date (``publishing.signals``)."""
 
 from django.db.models.signals import m2m_changed
 
-from performance.crime import ncpm, ons, recorded_crime  # noqa: F401 - ncpm connects its receivers
+from performance.crime import applicability, ncpm, ons, recorded_crime  # noqa: F401 - they connect receivers
 from performance.crime.models.ncpm import CommissionerStatement
 from performance.publishing.signals import links_changed
 

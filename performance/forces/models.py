@@ -203,6 +203,22 @@ class SiteSettings(Content):
     commissioner_name = models.CharField(
         max_length=150, blank=True, help_text='As it appears on the site, e.g. "PCC Jane Smith".'
     )
+    holder_title = models.CharField(
+        "title of the office holder",
+        max_length=100,
+        default="Police and Crime Commissioner",
+        help_text="The accountable person's title in full, as the pages name the role, e.g. "
+        '"Police and Crime Commissioner", "Police, Fire and Crime Commissioner", "Mayor" or '
+        '"Deputy Mayor for Policing and Crime".',
+    )
+    holder_short_title = models.CharField(
+        "short title of the office holder",
+        max_length=60,
+        default="Commissioner",
+        help_text='The title in short, as a sentence names the person a second time: "the '
+        'Commissioner", "the Mayor", "the Deputy Mayor". A new quarter\'s statement is headed '
+        '"The <short title>\'s statement".',
+    )
     home_force = models.ForeignKey(
         Force, on_delete=models.PROTECT, related_name="+", help_text="The force this office oversees."
     )
@@ -282,6 +298,11 @@ class SiteSettings(Content):
 
         cls.objects.update(content_changed_at=timezone.now())
         forget_version()
+
+    @property
+    def statement_title(self) -> str:
+        """A new quarter's statement's heading: "The Commissioner's statement"."""
+        return f"The {self.holder_short_title}'s statement"
 
     @property
     def national_force_kinds(self) -> tuple[str, ...]:

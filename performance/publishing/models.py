@@ -217,6 +217,10 @@ class RequiredItem(Content):
             "ncpm_statement",
             "A Commissioner's statement for every NCPM quarter once ONS has released it",
         )
+        NCPM_APPLICABILITY = (
+            "ncpm_applicability",
+            "Which national priorities apply in the area, for the latest published NCPM quarter",
+        )
 
     name = models.CharField(max_length=200, help_text='e.g. "Latest HMICFRS PEEL report and the response".')
     requirement = models.CharField(

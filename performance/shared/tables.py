@@ -294,3 +294,32 @@ def comparison_table(
         },
         rows=rows,
     )
+
+
+def applies_text(applies: bool) -> str:
+    """Whether a national priority applies in the area, as the page and the statement say it.
+
+    >>> applies_text(True), applies_text(False)
+    ('Yes', 'No')
+    """
+    return "Yes" if applies else "No"
+
+
+def applicability_table(
+    rows: Iterable[tuple[str, bool, str]], *, area_name: str, csv_url: str = ""
+) -> DataTable | None:
+    """Which national priorities apply in ``area_name`` (the force's area), from (priority area,
+    applies, why) in the areas' order: the statement's table, without the "Why" column when no
+    row has a reason. None when the quarter states none."""
+    rows = [[priority, applies_text(applies), reason] for priority, applies, reason in rows]
+    if not rows:
+        return None
+    columns = ["National priority", f"Applies in {area_name}", "Why"]
+    if not any(row[2] for row in rows):  # every priority applies, none with a note: no empty column
+        columns, rows = columns[:2], [row[:2] for row in rows]
+    return DataTable(
+        caption=f"Which national priorities apply in {area_name}",
+        columns=columns,
+        rows=rows,
+        csv_url=csv_url,
+    )

@@ -2,9 +2,9 @@
 on the site, the newest public thing that meets it, when that was last updated, and whether it is
 up to date.
 
-The judgements (``category_judgement``, ``statement_judgement``) are pure functions of dates, so
-they are tested with plain dates; ``checklist`` reads what they need in at most four queries
-however many items, documents, quarters and releases the database holds.
+The judgements (``category_judgement``, ``statement_judgement``, ``applicability_judgement``) are
+pure functions of dates and names, so they are tested with plain values; ``checklist`` reads what they need in at most six queries
+however many items, documents, quarters, priority areas and releases the database holds.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from performance.crime.models.ncpm import ReportingPeriod
+from performance.crime.models.ncpm import PriorityApplicability, PriorityArea, ReportingPeriod
 from performance.crime.models.recorded_crime import RecordedCrimePeriod
 from performance.library.models import Document
 from performance.publishing.models import RequiredItem
@@ -131,6 +131,33 @@ def statement_judgement(
     return Judgement(OK)
 
 
+def applicability_judgement(
+    *, quarter: datetime.date | None, areas: list[str], stated: set[str]
+) -> Judgement:
+    """Whether the latest published NCPM quarter (its 12 months ending, ``quarter``; None: none
+    is published) says whether each national priority (``areas``, in order) applies in the area:
+    ``stated`` are those it says. Overdue names those it does not.
+
+    >>> june = datetime.date(2023, 6, 30)
+    >>> applicability_judgement(quarter=june, areas=["Reduce Murder", "Tackle Cyber Crime"],
+    ...                         stated={"Reduce Murder"}).reason
+    'The 12 months to 30 June 2023 do not say whether this priority applies in the area: Tackle Cyber Crime.'
+    >>> applicability_judgement(quarter=june, areas=["Reduce Murder"], stated={"Reduce Murder"}).status
+    'ok'
+    """
+    if quarter is None:
+        return Judgement(MISSING, "No NCPM quarter has been published yet.")
+    unstated = [area for area in areas if area not in stated]
+    if unstated:
+        these = "these priorities apply" if len(unstated) > 1 else "this priority applies"
+        return Judgement(
+            OVERDUE,
+            f"The 12 months to {calculations.long_date(quarter)} do not say whether {these} in the "
+            f"area: {', '.join(unstated)}.",
+        )
+    return Judgement(OK)
+
+
 def ons_releases(periods, *, today: datetime.date) -> dict[datetime.date, datetime.date]:
     """The ONS releases out by ``today``, as 12 months ending → release day: each recorded
     release, and each announced next release whose day has come (its period may not be held
@@ -157,7 +184,9 @@ def public_as_of(today: datetime.date) -> datetime.datetime:
 
 def checklist(today: datetime.date | None = None) -> list[Row]:
     """Every required item, in its order, with where it is and whether it is up to date on
-    ``today`` (default: today), judged on what was public by then. At most four queries."""
+        ``today`` (default: today), judged on what was public by then. At most six queries: the
+    items, their newest documents, the ONS releases and the quarters with a statement, the latest
+    published quarter and whether it says each priority area applies."""
     today = today or timezone.localdate()
     now = public_as_of(today)
     public_documents = Document.objects.published(now)
@@ -189,12 +218,25 @@ def checklist(today: datetime.date | None = None) -> list[Row]:
             .select_related("statement")
             .order_by("-period_end")
         )
-    return [
-        statement_row(item, releases=releases, quarters=quarters, today=today)
-        if item.rule == RequiredItem.Check.NCPM_STATEMENT
-        else category_row(item, document=documents.get(item.newest_document), today=today)
-        for item in items
-    ]
+    latest, areas = None, []
+    if any(item.rule == RequiredItem.Check.NCPM_APPLICABILITY for item in items):
+        latest = ReportingPeriod.objects.published(now).order_by("-period_end").first()
+        areas = list(
+            PriorityArea.objects.annotate(
+                stated=Exists(
+                    PriorityApplicability.objects.filter(period=latest, priority_area=OuterRef("pk"))
+                )
+            ).order_by("order", "name")
+        )
+    rows = []
+    for item in items:
+        if item.rule == RequiredItem.Check.NCPM_STATEMENT:
+            rows.append(statement_row(item, releases=releases, quarters=quarters, today=today))
+        elif item.rule == RequiredItem.Check.NCPM_APPLICABILITY:
+            rows.append(applicability_row(item, quarter=latest, areas=areas))
+        else:
+            rows.append(category_row(item, document=documents.get(item.newest_document), today=today))
+    return rows
 
 
 def category_row(item: RequiredItem, *, document: Document | None, today: datetime.date) -> Row:
@@ -242,4 +284,25 @@ def statement_row(
         latest_title=f"{latest.statement.title}, {latest}" if latest else "",
         latest_url=latest.get_absolute_url() if latest else "",
         updated=latest.publish_at if latest else None,
+    )
+
+
+def applicability_row(
+    item: RequiredItem, *, quarter: ReportingPeriod | None, areas: list[PriorityArea]
+) -> Row:
+    """``quarter``: the latest published quarter (or None); ``areas``: every priority area, each
+    with ``stated``: whether ``quarter`` says if it applies."""
+    judgement = applicability_judgement(
+        quarter=quarter.period_end if quarter else None,
+        areas=[area.name for area in areas],
+        stated={area.name for area in areas if area.stated},
+    )
+    return Row(
+        item,
+        "National Crime and Policing Measures",
+        reverse("performance:ncpm-archive"),
+        judgement,
+        latest_title=f"Which national priorities apply, {quarter}" if quarter else "",
+        latest_url=quarter.get_absolute_url() if quarter else "",
+        updated=quarter.publish_at if quarter else None,
     )

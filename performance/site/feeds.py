@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http.request import split_domain_port
 from django.urls import reverse
@@ -116,13 +116,16 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 # --------------------------------------------------------------------------------------------
 
 
-def feed_entries(*, authority: str, now: datetime.datetime | None = None) -> list[Entry]:
+def feed_entries(
+    *, authority: str, now: datetime.datetime | None = None, holder: str = "Commissioner"
+) -> list[Entry]:
     """The newest ``MAX_ENTRIES`` public publications, most recently changed first, in a fixed
-    number of queries however many are held."""
+    number of queries however many are held (``holder``: the office holder's short title, as
+    the site settings give it)."""
     now = now or timezone.now()
     entries = [
         *document_entries(authority, now),
-        *quarter_entries(authority, now),
+        *quarter_entries(authority, now, holder=holder),
         *meeting_entries(authority, now),
         *dataset_entries(authority, now),
     ]
@@ -153,19 +156,25 @@ def document_entries(authority: str, now: datetime.datetime) -> list[Entry]:
     return list(entries.values())
 
 
-def quarter_entries(authority: str, now: datetime.datetime) -> list[Entry]:
+def quarter_entries(authority: str, now: datetime.datetime, *, holder: str = "Commissioner") -> list[Entry]:
+    """The newest public quarters; a quarter with a statement says so, naming the office holder
+    by ``holder`` (the short title: "the Commissioner's statement", "the Mayor's statement")."""
+    quarters = quarters_revised(now).annotate(
+        has_statement=Exists(CommissionerStatement.objects.filter(period=OuterRef("pk")))
+    )
     return [
         Entry(
             id=tag_uri(authority, period.publish_at, f"ncpm/{period.period_end:%Y-%m}"),
             title=f"National Crime and Policing Measures: {period}",
             path=period.get_absolute_url(),
             summary=f"The force's National Crime and Policing Measures for the {period}, against the "
-            "12 months before and the 2019 baseline.",
+            "12 months before and the 2019 baseline"
+            + (f", with the {holder}'s statement on them." if period.has_statement else "."),
             category="National Crime and Policing Measures",
             published=period.publish_at,
             updated=period.revised_at,
         )
-        for period in quarters_revised(now).order_by("-revised_at", "-pk")[:MAX_ENTRIES]
+        for period in quarters.order_by("-revised_at", "-pk")[:MAX_ENTRIES]
     ]
 
 
@@ -221,6 +230,7 @@ def dataset_times(now: datetime.datetime) -> dict[Dataset, dict]:
 class FeedSource:
     office: str
     authority: str  # the site's host name, for the entries' ids
+    holder: str = "Commissioner"  # the office holder's short title (site settings)
 
 
 class PublicationsFeed(Feed):
@@ -238,6 +248,7 @@ class PublicationsFeed(Feed):
         return FeedSource(
             office=settings.office_name if settings else "",
             authority=split_domain_port(request.get_host())[0] or "localhost",
+            holder=settings.holder_short_title if settings else "Commissioner",
         )
 
     def title(self, source: FeedSource) -> str:
@@ -263,7 +274,7 @@ class PublicationsFeed(Feed):
         return source.office
 
     def items(self, source: FeedSource) -> list[Entry]:
-        return feed_entries(authority=source.authority)
+        return feed_entries(authority=source.authority, holder=source.holder)
 
     def item_title(self, entry: Entry) -> str:
         return entry.title

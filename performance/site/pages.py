@@ -7,7 +7,7 @@ runs a fixed number of queries however many months or periods the database holds
 from collections import defaultdict
 from itertools import groupby
 
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import BooleanField, Count, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.http import Http404
 
 from performance.calls import charts as call_charts
@@ -15,14 +15,25 @@ from performance.calls.models import CallAnswerMonth, CallAnswerRank
 from performance.calls.opendata import calls_999_csv_url
 from performance.crime import charts as measure_charts
 from performance.crime import ncpm
-from performance.crime.models.ncpm import Measure, MeasureFigure, PriorityArea, ReportingPeriod
+from performance.crime.models.ncpm import (
+    Measure,
+    MeasureFigure,
+    PriorityApplicability,
+    PriorityArea,
+    ReportingPeriod,
+)
 from performance.crime.models.recorded_crime import RecordedCrimeFigure
-from performance.crime.opendata import ncpm_csv_url
+from performance.crime.opendata import ncpm_applicability_csv_url, ncpm_csv_url
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
 from performance.shared import summary
-from performance.shared.tables import call_answer_table, comparison_table, measure_figure_table
+from performance.shared.tables import (
+    applicability_table,
+    call_answer_table,
+    comparison_table,
+    measure_figure_table,
+)
 from performance.site.office import site_settings_for
 
 YEARS_ON_POLICE_DATA_PAGE = 3
@@ -108,12 +119,20 @@ def group_charts(settings: SiteSettings, month, rows: dict) -> list:
     return result
 
 
-def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ireland: bool = False) -> dict:
+def ncpm_context(
+    period: ReportingPeriod | None, force_name: str, *, area_name: str = "", northern_ireland: bool = False
+) -> dict:
     """Each priority area with its figures table, chart and commentary for ``period``, the
-    quarter's Commissioner's statement, and the appendix definitions (``northern_ireland``: the
-    national comparison set includes PSNI, as the notes then say)."""
-    areas = PriorityArea.objects.prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.order_by("order", "name"))
+    quarter's Commissioner's statement with which priorities apply in the area (``area_name``:
+    the force's area, e.g. "Norfolk"), and the appendix definitions (``northern_ireland``: the
+    national comparison set includes PSNI, as the notes then say).
+
+    Whether each area applies is read with the areas (``with_applicability``): no query more."""
+    areas = with_applicability(
+        PriorityArea.objects.prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.order_by("order", "name"))
+        ),
+        period,
     )
     figures_by_area = defaultdict(list)
     commentary_by_area = {}
@@ -170,8 +189,31 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
         "period": period,
         # None without one; read with the quarter when the caller used ``with_statement``.
         "statement": getattr(period, "statement", None),
+        "applicability": applicability_table(
+            (
+                (area.name, area.applies_here, area.applies_reason)
+                for area in areas
+                if area.applies_here is not None
+            ),
+            area_name=area_name,
+            csv_url=ncpm_applicability_csv_url(period=period) if period else "",
+        ),
         "priority_areas": sections,
     }
+
+
+def with_applicability(areas, period: ReportingPeriod | None):
+    """``areas`` (priority areas) with whether each applies in the area in ``period``
+    (``applies_here``: True, False, or None when the quarter does not say) and why
+    (``applies_reason``), read in the same query as the areas. The quarter was read already
+    for its reader (published, or a staff preview), and its applicability is public with it."""
+    if period is None:
+        return areas.annotate(applies_here=Value(None, BooleanField()), applies_reason=Value(""))
+    stated = PriorityApplicability.objects.filter(period=period, priority_area=OuterRef("pk"))
+    return areas.annotate(
+        applies_here=Subquery(stated.values("applies")[:1], output_field=BooleanField()),
+        applies_reason=Subquery(stated.values("reason")[:1]),
+    )
 
 
 def with_statement(periods, *, preview: bool = False):
@@ -223,6 +265,7 @@ def police_data_context(request) -> dict:
         **ncpm_context(
             periods[0] if periods else None,
             force.full_name,
+            area_name=force.name,
             northern_ireland=settings.includes_northern_ireland,
         ),
     )
@@ -313,7 +356,10 @@ def ncpm_period_context(request, period: str) -> dict:
         "settings": settings,
         "preview": preview,
         **ncpm_context(
-            found, settings.home_force.full_name, northern_ireland=settings.includes_northern_ireland
+            found,
+            settings.home_force.full_name,
+            area_name=settings.home_force.name,
+            northern_ireland=settings.includes_northern_ireland,
         ),
     }
     return context | {"glance": ncpm_glance(context)}

@@ -56,6 +56,8 @@ from performance.models import (
     Meeting,
     Offence,
     OffenceCount,
+    PriorityApplicability,
+    PriorityArea,
     RecordedCrimeFigure,
     RecordedCrimeRevision,
     ReportingPeriod,
@@ -615,3 +617,38 @@ def test_a_publishers_change_is_seen(site, publisher):
     after = site_rendered(site.addresses)
     changed = {address for address in site.addresses if site.answers[address].digest != after[address].digest}
     assert {figure.period.get_absolute_url(), reverse("performance:data-ncpm-csv")} <= changed
+
+
+def test_a_draft_quarters_applicability_changes_nothing_the_public_reads(site, editor):
+    """Given a new draft quarter, which starts with the published quarter's statement of which
+    national priorities apply, when an Editor changes an answer, the public reads nothing new."""
+    with publication.acting_as(editor):
+        september = ReportingPeriod.objects.create(period_end=datetime.date(2023, 9, 30))
+        answer = september.applicability.order_by("priority_area__order").last()
+        answer.applies, answer.reason = False, "Led by the regional unit."
+        answer.save()
+
+    assert september.applicability.count() == PriorityArea.objects.count()
+    site.unchanged_after()
+
+
+def test_a_publishers_change_to_applicability_is_seen(site, publisher):
+    """Given the published quarter's applicability, when a Publisher changes an answer, then the
+    Police Data page, the quarter's page and the applicability open data change."""
+    answer = (
+        PriorityApplicability.objects.filter(period__publish_at__isnull=False)
+        .select_related("period")
+        .first()
+    )
+
+    with publication.acting_as(publisher):
+        answer.applies, answer.reason = False, "Led by the regional unit."
+        answer.save()
+
+    after = site_rendered(site.addresses)
+    changed = {address for address in site.addresses if site.answers[address].digest != after[address].digest}
+    assert {
+        reverse("performance:police-data"),
+        answer.period.get_absolute_url(),
+        reverse("performance:data-ncpm-applicability-csv"),
+    } <= changed

@@ -25,6 +25,8 @@ from performance.site.checklist import (
     statement_judgement,
 )
 from tests.factories import PUBLISHED, staff
+from tests.helpers import signed_in
+from tests.test_authorization_matrix import served_form_data
 
 MARCH, JUNE, SEPTEMBER = datetime.date(2023, 3, 31), datetime.date(2023, 6, 30), datetime.date(2023, 9, 30)
 JUNE_RELEASED = datetime.date(2023, 10, 19)
@@ -283,13 +285,15 @@ def test_only_documents_with_the_items_words_in_their_title_count(db):
     )
 
 
-def test_the_checklist_takes_four_queries_however_much_is_held(june_released, django_assert_num_queries):
+def test_the_checklist_takes_six_queries_however_much_is_held(june_released, django_assert_num_queries):
     for n in range(5):
         document("decisions", f"Decision {n}", f"2023-0{n + 1}-01")
         document("finance", f"Budget {n}", f"2023-0{n + 1}-01")
     quarter_with_statement(JUNE)
     RequiredItem.objects.create(name="Another", category=DocumentCategory.objects.get(slug="other"), order=99)
-    with django_assert_num_queries(4):
+    # The items, their newest documents, the ONS releases, the quarters with a statement, the
+    # latest published quarter and whether it says each priority area applies.
+    with django_assert_num_queries(6):
         rows = checklist(today=day("2023-10-20"))
     assert len(rows) == RequiredItem.objects.count()
     found = {row.item.name: (row.status, row.latest_title) for row in rows}  # what each row found
@@ -334,3 +338,22 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     response = client.get(reverse("admin:performance_requireditem_checklist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_a_publisher_changes_the_checklist_and_an_editor_cannot(django_user_model, db):
+    """What the site must publish is the office's to decide: a Publisher edits an item (the new
+    applicability item among them); an Editor may read the items but not change them."""
+    item = RequiredItem.objects.get(rule=RequiredItem.Check.NCPM_APPLICABILITY)
+    url = reverse("admin:performance_requireditem_change", args=[item.pk])
+    publisher = signed_in(staff(django_user_model, "Publisher"))
+    data = served_form_data(publisher.get(url))
+    data["refresh_days"] = "14"
+    assert publisher.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.refresh_days == 14
+
+    editor = signed_in(staff(django_user_model, "Editor"))
+    data["refresh_days"] = "30"
+    editor.post(url, data)
+    item.refresh_from_db()
+    assert item.refresh_days == 14

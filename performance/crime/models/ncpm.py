@@ -483,3 +483,62 @@ class PriorityAreaCommentary(Content, Revised):
 
     def __str__(self):
         return f"{self.priority_area}, {self.period}"
+
+
+class PriorityApplicability(Content, Revised):
+    """Whether a national priority applies in the office's area for a quarter, and why not when
+    it does not: the Specified Information Order (as amended in 2021, SI 2021/547) asks for it
+    with the statement on the measures. Public with its quarter; a new quarter starts with the
+    latest earlier quarter's (``crime.applicability``), so staff change only what changed."""
+
+    YES_NO = [(True, "Yes"), (False, "No")]
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="applicability", help_text="The quarter."
+    )
+    priority_area = models.ForeignKey(
+        PriorityArea,
+        on_delete=models.PROTECT,
+        related_name="applicability",
+        help_text="The national priority, as the Home Office words it.",
+    )
+    applies = models.BooleanField(
+        "applies in the area",
+        choices=YES_NO,
+        help_text="Yes: the priority applies in the force's area and the statement covers it. No: "
+        "it does not apply here (say why).",
+    )
+    reason = models.TextField(
+        "why",
+        blank=True,
+        max_length=1000,
+        help_text="Required when it does not apply: why not, in plain words for residents, e.g. "
+        '"The force has no county lines activity: drugs supply is tackled under serious violence." '
+        "Optional when it applies. Plain text, no formatting.",
+    )
+
+    publication = Publication.parent("period")
+
+    class Meta:
+        ordering = ["period", "priority_area__order", "priority_area__name"]
+        verbose_name = "national priority's applicability"
+        verbose_name_plural = "national priorities' applicability"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "priority_area"], name="unique_period_area_applicability"
+            ),
+            models.CheckConstraint(
+                condition=Q(applies=True) | ~Q(reason=""), name="applicability_reason_when_not_applying"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.priority_area}, {self.period}"
+
+    def clean(self):
+        self.reason = self.reason.strip()
+        if self.applies is False and not self.reason:
+            raise ValidationError({"reason": APPLICABILITY_REASON_REQUIRED})
+
+
+APPLICABILITY_REASON_REQUIRED = "Say why this priority does not apply in the area: residents are told."

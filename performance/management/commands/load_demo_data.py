@@ -22,6 +22,7 @@ from performance.crime.models.ncpm import (
     CommissionerStatement,
     Measure,
     MeasureFigure,
+    PriorityApplicability,
     PriorityArea,
     PriorityAreaCommentary,
     ReportingPeriod,
@@ -282,8 +283,9 @@ class Command(BaseCommand):
             page.sections.filter(order__gte=len(page_values["sections"])).delete()
 
     def load_documents(self, content):
-        """A meeting with its papers, a few documents and the June 2023 quarter's statement, each
-        file a small PDF of its own words (so search finds them)."""
+        """A meeting with its papers, a few documents and the June 2023 quarter's statement (with
+        which national priorities apply), each file a small PDF of its own words (so search finds
+        them)."""
         categories = {  # a new site has them from its migrations; a test's emptied database does not
             values["slug"]: DocumentCategory.objects.filter(slug=values["slug"]).first()
             or saved(DocumentCategory, {"slug": values["slug"]}, {**values, "order": order})
@@ -315,6 +317,12 @@ class Command(BaseCommand):
             CommissionerStatement, {"period": period}, {"title": values["title"], "body": values["body"]}
         )
         statement.documents.set(Document.objects.filter(title__in=values["documents"]))
+        for area_name, stated in values["applicability"].items():
+            saved(
+                PriorityApplicability,
+                {"period": period, "priority_area": PriorityArea.objects.get(name=area_name)},
+                {"applies": stated["applies"], "reason": stated["reason"]},
+            )
 
     def load_document(self, values, **fields):
         found = Document.objects.filter(title=values["title"]).first()
