@@ -21,7 +21,7 @@ from performance.crime.opendata import ncpm_csv_url
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
-from performance.shared import summary
+from performance.shared import significance, summary
 from performance.shared.tables import call_answer_table, comparison_table, measure_figure_table
 from performance.site.office import site_settings_for
 
@@ -171,6 +171,7 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
         # None without one; read with the quarter when the caller used ``with_statement``.
         "statement": getattr(period, "statement", None),
         "priority_areas": sections,
+        "change_method": significance.CHANGE_METHOD_TEXT,
     }
 
 
@@ -208,7 +209,13 @@ def police_data_context(request) -> dict:
     settings = site_settings_for(request)
     preview = is_preview(request)
     page, sections = page_sections(LibraryPage.Template.POLICE_DATA, preview=preview)
-    context = {"page": page, "sections": sections, "settings": settings, "preview": preview}
+    context = {
+        "page": page,
+        "sections": sections,
+        "settings": settings,
+        "preview": preview,
+        "significance_glossary": significance.GLOSSARY_TEXT,
+    }
     if settings is None:
         return context
     force = settings.home_force
