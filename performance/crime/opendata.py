@@ -72,6 +72,9 @@ def ncpm_row(figure: MeasureFigure) -> dict:
         row[f"change_{against}"] = change.absolute if change else None
         row[f"change_{against}_percent"] = change.percent if change else None
         row[f"change_{against}_text"] = change.text if change else None
+        test = figure.change_test(against)
+        row[f"change_{against}_significant"] = test.significant if test and test.p_value is not None else None
+        row[f"change_{against}_p_value"] = test.p_value if test else None
     row["revisions"] = "; ".join(figure.revision_notices()) or None
     row["last_revised"] = figure.updated_at
     return row
@@ -189,6 +192,24 @@ def change_columns(against: str, label: str) -> tuple[Column, ...]:
             '"1 percentage point increase", "no change" or "n/a".',
             title=f"Change against {label}, in words",
         ),
+        Column(
+            f"change_{against}_significant",
+            "boolean",
+            f"Whether the change against the {label} figure is statistically significant: true when "
+            "the exact test of two Poisson counts gives a two-sided p-value below 0.05 (the method is "
+            "in the Police Data page's appendix); blank for a percentage measure, when the "
+            f"{label} figure is not held, and when both figures are 0.",
+            title=f"Change against {label} statistically significant",
+        ),
+        Column(
+            f"change_{against}_p_value",
+            "decimal",
+            "The two-sided p-value of that test, to 4 decimal places (0.0000: below 0.00005): the "
+            "chance of a change at least this large if the underlying level had not moved. Blank "
+            "when there is no test.",
+            places=4,
+            title=f"Change against {label}, p-value",
+        ),
     )
 
 
@@ -219,8 +240,8 @@ NCPM = Dataset(
     title="National Crime and Policing Measures figures",
     description="The home force's National Crime and Policing Measures, quarter by quarter: each "
     "measure for the latest 12 months, the previous 12 months and the 2019 baseline, with the "
-    "differences as the Police Data page shows them. Rows are in order of period, priority area "
-    "and measure.",
+    "differences as the Police Data page shows them and, for a count of offences, whether each "
+    "change is statistically significant. Rows are in order of period, priority area and measure.",
     source=Source(
         "Home Office National Crime and Policing Measures; the force's figures as compiled by the office",
         "https://www.gov.uk/government/publications/national-crime-and-policing-measures",

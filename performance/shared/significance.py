@@ -17,6 +17,7 @@ Every sentence the pages print about chance comes from here, so page, CSV and ap
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -35,16 +36,36 @@ SIGNIFICANT_TEXT = "Statistically significant: a change this size is unlikely to
 SMALL_NUMBERS_TEXT = "Small numbers: a change this size can happen by chance."
 WITHIN_CHANCE_TEXT = "Not statistically significant: a change this size can happen by chance."
 
-METHOD_TEXT = (
+CHANGE_METHOD_TEXT = (
     "Whether a change is statistically significant: each year's count of offences is treated as "
     "a Poisson count, and the two years are compared with the exact conditional test for two "
     "Poisson counts (given the total of both years, the later year's share is tested against an "
     "even split, two-sided). A change is called statistically significant when the chance of a "
-    "change at least this large, if the underlying level had not moved, is below 5%. Where either "
-    f"year has fewer than {SMALL_COUNT} offences the page says the numbers are small. Rates and "
-    "charge rates are given with a 95% Wilson score interval: the range within which the "
-    "underlying rate lies, allowing for chance."
+    "change at least this large, if the underlying level had not moved, is below 5%. Where a "
+    f"change is not significant and either year has fewer than {SMALL_COUNT} offences, the page "
+    "says the numbers are small. Measures that are percentages, such as victim satisfaction, are "
+    "not counts of offences and are not tested."
 )
+INTERVAL_METHOD_TEXT = (
+    "Rates and charge rates are given with a 95% Wilson score interval: the range within which "
+    "the underlying rate lies, allowing for chance."
+)
+METHOD_TEXT = f"{CHANGE_METHOD_TEXT} {INTERVAL_METHOD_TEXT}"
+
+GLOSSARY_TEXT = (
+    "A change larger than chance alone is likely to produce. The number of crimes recorded goes "
+    "up and down from year to year even when nothing underlying has changed; a change is called "
+    "statistically significant when a change at least that large would happen by chance less "
+    "than 1 time in 20. A change that is not significant may still be real, but the figures "
+    "cannot show it."
+)
+
+# What each short label in a table means, in the words of the sentences above: the table's key.
+LABEL_NOTES = {
+    "Significant": "Significant: statistically significant, a change this size is unlikely to happen by chance.",
+    "Small numbers": SMALL_NUMBERS_TEXT,
+    "Within chance": "Within chance: not statistically significant, a change this size can happen by chance.",
+}
 
 
 @dataclass(frozen=True)
@@ -149,3 +170,37 @@ def wilson_interval(successes: int, total: int) -> Interval | None:
         raise ValueError(f"{successes} out of {total} is not a share.")
     ci = stats.binomtest(successes, total).proportion_ci(confidence_level=float(CONFIDENCE), method="wilson")
     return Interval(low=max(Decimal(0), to_decimal(ci.low)), high=min(Decimal(1), to_decimal(ci.high)))
+
+
+def change_test_notes(tests: Iterable[ChangeTest | None]) -> list[str]:
+    """The key under a table: what each label its cells show means, once, in a fixed order.
+
+    >>> for note in change_test_notes([change_test(2, 15), change_test(2, 7), change_test(2, 10), None]):
+    ...     print(note)
+    Significant: statistically significant, a change this size is unlikely to happen by chance.
+    Small numbers: a change this size can happen by chance.
+    >>> change_test_notes([])
+    []
+    """
+    shown = {test.label for test in tests if test is not None}
+    return [note for label, note in LABEL_NOTES.items() if label in shown]
+
+
+def untested_note(names: Iterable[str]) -> str:
+    """The one line under a table that has percentage measures: they are not tested for chance
+    ("" when it has none).
+
+    >>> untested_note(["Satisfaction amongst victims of domestic abuse"])
+    'Satisfaction amongst victims of domestic abuse is a percentage, not a count of offences: its changes are not tested for chance.'
+    >>> untested_note(["Satisfaction", "Confidence"])
+    'Satisfaction and Confidence are percentages, not counts of offences: their changes are not tested for chance.'
+    >>> untested_note([])
+    ''
+    """
+    names = list(names)
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"{names[0]} is a percentage, not a count of offences: its changes are not tested for chance."
+    listed = f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{listed} are percentages, not counts of offences: their changes are not tested for chance."

@@ -16,7 +16,7 @@ from functools import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 
-from performance.shared import calculations, comparisons
+from performance.shared import calculations, comparisons, significance
 from performance.shared.dates import date_format
 
 UNDER_10S = "% of 999 calls answered in under 10 seconds"
@@ -211,15 +211,28 @@ def call_answer_table(
     )
 
 
-def difference_cell(change: calculations.Difference | None) -> str:
+def difference_cell(
+    change: calculations.Difference | None, test: significance.ChangeTest | None = None
+) -> str:
+    """A change as the table shows it: in words, the signed count, and whether it is larger than
+    chance (``test``'s short label, explained in the key under the table)."""
     if change is None:
         return ""
     if not change.absolute_text:
         return change.text
+    if test is None:
+        return format_html(
+            '<span class="change">{}</span> <span class="change-absolute">{}</span>',
+            change.text,
+            change.absolute_text,
+        )
     return format_html(
-        '<span class="change">{}</span> <span class="change-absolute">{}</span>',
+        '<span class="change">{}</span> <span class="change-absolute">{}</span> '
+        '<span class="change-test change-test--{}">{}</span>',
         change.text,
         change.absolute_text,
+        "significant" if test.significant else "chance",
+        test.label,
     )
 
 
@@ -230,26 +243,33 @@ def day_month_year(day) -> str:
 def measure_figure_table(
     figures: Iterable, *, period, caption: str, csv_url: str = "", notes: Iterable[str] = ()
 ) -> DataTable:
-    """One priority area's NCPM figures with their differences, as the published page sets them out;
-    ``notes`` go under it (how the force compares with others, revisions)."""
+    """One priority area's NCPM figures with their differences, as the published page sets them out,
+    each change of a count of offences marked with whether it is larger than chance. Under it,
+    the key to those marks (and a line naming the percentage measures, which are not tested),
+    then ``notes`` (how the force compares with others, revisions)."""
+    figures = list(figures)
     baseline_year = period.baseline_period_end.year
     rows = []
+    tests = []
     for figure in figures:
         percent_measure = figure.measure.is_percent
+        on_previous, on_baseline = figure.change_test("previous"), figure.change_test("baseline")
+        tests += [on_previous, on_baseline]
         rows.append(
             [
                 figure.measure.name,
                 calculations.measure_value(figure.latest, percent_measure=percent_measure),
                 calculations.measure_value(figure.previous, percent_measure=percent_measure),
-                difference_cell(figure.against_previous),
+                difference_cell(figure.against_previous, on_previous),
                 calculations.measure_value(figure.baseline, percent_measure=percent_measure),
-                difference_cell(figure.against_baseline),
+                difference_cell(figure.against_baseline, on_baseline),
             ]
         )
+    untested = significance.untested_note(f.measure.name for f in figures if f.measure.is_percent)
     return DataTable(
         caption=caption,
         csv_url=csv_url,
-        notes=tuple(notes),
+        notes=(*significance.change_test_notes(tests), *([untested] if untested else []), *notes),
         phone="measures",
         phone_columns=("Latest 12 months", "Change on previous"),
         columns=[

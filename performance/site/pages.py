@@ -27,7 +27,7 @@ from performance.crime.opendata import ncpm_applicability_csv_url, ncpm_csv_url
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
-from performance.shared import summary
+from performance.shared import significance, summary
 from performance.shared.tables import (
     applicability_table,
     call_answer_table,
@@ -199,6 +199,7 @@ def ncpm_context(
             csv_url=ncpm_applicability_csv_url(period=period) if period else "",
         ),
         "priority_areas": sections,
+        "change_method": significance.CHANGE_METHOD_TEXT,
     }
 
 
@@ -250,7 +251,13 @@ def police_data_context(request) -> dict:
     settings = site_settings_for(request)
     preview = is_preview(request)
     page, sections = page_sections(LibraryPage.Template.POLICE_DATA, preview=preview)
-    context = {"page": page, "sections": sections, "settings": settings, "preview": preview}
+    context = {
+        "page": page,
+        "sections": sections,
+        "settings": settings,
+        "preview": preview,
+        "significance_glossary": significance.GLOSSARY_TEXT,
+    }
     if settings is None:
         return context
     force = settings.home_force

@@ -38,9 +38,9 @@ def test_each_quarter_has_its_own_page_at_a_stable_address(client, two_quarters)
         "Homicide (all offences)",
         "2",
         "15",
-        "87% decrease -13",
+        "87% decrease -13 Significant",
         "7",
-        "71% decrease -5",
+        "71% decrease -5 Small numbers",
     ]
     assert "September's comment." not in page
 

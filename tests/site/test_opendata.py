@@ -71,9 +71,13 @@ NCPM_HEADER = [
     "change_previous",
     "change_previous_percent",
     "change_previous_text",
+    "change_previous_significant",
+    "change_previous_p_value",
     "change_baseline",
     "change_baseline_percent",
     "change_baseline_text",
+    "change_baseline_significant",
+    "change_baseline_p_value",
     "revisions",
     "last_revised",
 ]
@@ -265,9 +269,13 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "-13",
         "-87",
         "87% decrease",
+        "true",  # 2·(1 + 17 + 136) / 2¹⁷ = 0.00235: below 0.05
+        "0.0023",
         "-5",
         "-71",
         "71% decrease",
+        "false",  # 2·(1 + 9 + 36) / 2⁹ = 0.1797
+        "0.1797",
         "",  # never revised
     ]
     assert by_measure["All violence with injury"][6:] == [
@@ -277,9 +285,13 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "-2",
         "0",
         "0% decrease",
+        "false",
+        "0.9939",
         "1414",
         "20",
         "20% increase",
+        "true",
+        "0.0000",  # 1.0e-29: below 0.00005
         "",
     ]
     assert by_measure["Satisfaction amongst victims of domestic abuse"][5:] == [
@@ -290,9 +302,13 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "1",
         "",
         "1 percentage point increase",
+        "",  # a percentage is not tested
+        "",
         "-1",
         "",
         "1 percentage point decrease",
+        "",
+        "",
         "",
     ]
     assert rows[1][-1] == revised(homicide())
@@ -306,7 +322,7 @@ def test_ncpm_csv_leaves_the_baseline_columns_blank_when_it_is_not_held(client, 
 
     rows = csv_rows(client, csv_url("ncpm", "area=reduce-murder-and-homicide"))
 
-    assert rows[1][8:15] == ["", "-13", "-87", "87% decrease", "", "", ""]
+    assert rows[1][8:19] == ["", "-13", "-87", "87% decrease", "true", "0.0023", "", "", "", "", ""]
 
 
 def test_ons_csv_gives_each_force_and_year(client, demo_data):
@@ -474,9 +490,13 @@ def test_ncpm_json_differences_match_the_csv_and_the_page(client, demo_data):
         "change_previous": -13,
         "change_previous_percent": -87,
         "change_previous_text": "87% decrease",
+        "change_previous_significant": True,
+        "change_previous_p_value": 0.0023,
         "change_baseline": -5,
         "change_baseline_percent": -71,
         "change_baseline_text": "71% decrease",
+        "change_baseline_significant": False,
+        "change_baseline_p_value": 0.1797,
         "revisions": None,
         "last_revised": revised(homicide()),
     }

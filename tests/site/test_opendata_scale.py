@@ -5,7 +5,8 @@ a force whose name a spreadsheet would run, ranks entered by hand, months with c
 and scheduled rows, NCPM quarters with a revision and ONS years. The files in
 ``tests/data/opendata`` were written from it by the open-data views as they were when every file
 was built from model instances on each request (commit 56c900a): the files now must be the same,
-byte for byte.
+byte for byte. The NCPM files have since gained the columns saying whether each change is
+statistically significant, and its p-value (written by the same views, every other byte unchanged).
 """
 
 import calendar

@@ -20,7 +20,7 @@ from performance.publishing.models import (
     Revised,
     WaitingRevision,
 )
-from performance.shared import calculations
+from performance.shared import calculations, significance
 from performance.shared.richtext import KEPT, RichTextField
 
 
@@ -357,6 +357,15 @@ class MeasureFigure(Content, Revised):
     @property
     def against_baseline(self):
         return self.difference("baseline")
+
+    def change_test(self, against: str) -> significance.ChangeTest | None:
+        """Whether the change from ``against`` ("previous" or "baseline") is larger than chance,
+        from this figure's own counts; None for a percentage measure (not a count of offences)
+        and when the ``against`` figure is not held."""
+        earlier = getattr(self, against)
+        if earlier is None or self.measure.is_percent:
+            return None
+        return significance.change_test(int(self.latest), int(earlier))
 
     def revision_notices(self) -> list[str]:
         """The "Revised on …" notice of each revision a Publisher applied to this figure."""

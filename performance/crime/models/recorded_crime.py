@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from performance.forces.models import Force
 from performance.publishing.models import Content, Publication, Publishable, Revised, WaitingRevision
-from performance.shared import calculations
+from performance.shared import calculations, significance
 
 
 class RecordedCrimePeriod(Content, Publishable):
@@ -86,6 +86,14 @@ class RecordedCrimeHeadline:
         return calculations.ons_headline_sentence(
             self.latest.force.name, self.latest.total, self.previous_total
         )
+
+    @property
+    def change_test(self) -> significance.ChangeTest | None:
+        """Whether the change on the year before is larger than chance (None without a year
+        before); the page prints its ``text``."""
+        if self.previous_total is None:
+            return None
+        return significance.change_test(self.latest.total, self.previous_total)
 
     @property
     def source_sentence(self) -> str:
