@@ -42,6 +42,8 @@ from performance.forces.models import (
     ForceAlias,
     ForceGroup,
     ForceGroupMembership,
+    ForcePopulation,
+    ForcePopulationQuerySet,
     ForceQuerySet,
     NationalComparison,
     SiteSettings,
@@ -102,6 +104,8 @@ __all__ = [
     "ForceAlias",
     "ForceGroup",
     "ForceGroupMembership",
+    "ForcePopulationQuerySet",
+    "ForcePopulation",
     "SiteSettingsQuerySet",
     "SiteSettings",
     # calls

@@ -153,6 +153,16 @@ class RecordedCrimeFigure(Content, Revised):
         editable=False,
         help_text="The day the release that gave the year before was published (blank: not recorded).",
     )
+    rates = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The rate per 1,000 residents of the latest year, computed with the figures "
+        "(``ons.ons_previous_update``) from the force area's mid-year population "
+        '(``rates.group_rates``): {"rate": "71.1", "low": "70.6", "high": "71.6", "population": '
+        '916120, "population_year": 2024, "position": [3, false, 8], "group": [["Suffolk", "80.2"], '
+        "…]}. Empty when the population of that mid-year is not held.",
+    )
     revisions_applied = models.JSONField(
         default=list,
         blank=True,
@@ -224,6 +234,10 @@ class RecordedCrimeRevision(WaitingRevision):
     previous_release_on = models.DateField(
         null=True, blank=True, help_text="The release of the recomputed year before."
     )
+    before_rates = models.JSONField(
+        default=dict, blank=True, help_text="The rates per 1,000 residents the public sees."
+    )
+    rates = models.JSONField(default=dict, blank=True, help_text="The recomputed rates per 1,000 residents.")
 
     class Meta:
         ordering = ["period", "force", "computed_at"]
