@@ -141,24 +141,6 @@ def rate_position_text(position: tuple[int, bool, int] | None) -> str:
     return f"{'joint ' if joint else ''}{ordinal(rank)} highest of {out_of}"
 
 
-def rate_sentence(*, force_name: str, rate: Number | None, position: tuple[int, bool, int] | None) -> str:
-    """The sentence beside a count: the force's rate and its place among similar forces.
-
-    >>> rate_sentence(force_name="Norfolk", rate=Decimal("71.07"), position=(3, False, 8))
-    'Norfolk: 71.1 per 1,000 residents, the 3rd highest of 8 similar forces.'
-    >>> rate_sentence(force_name="Norfolk", rate=Decimal("71.07"), position=None)
-    'Norfolk: 71.1 per 1,000 residents.'
-    >>> rate_sentence(force_name="Norfolk", rate=None, position=(3, False, 8))
-    ''
-    """
-    if rate is None:
-        return ""
-    text = f"{force_name}: {rate_text(rate)}"
-    if position is not None:
-        text += f", the {rate_position_text(position)} similar forces"
-    return text + "."
-
-
 def mid_year_within(period_end: datetime.date) -> int:
     """The mid-year (30 June) inside the 12 months ending ``period_end``: the year of the ONS
     mid-year estimate a rate for those 12 months uses. Any 12 months hold exactly one 30 June.
@@ -203,3 +185,47 @@ def group_rates(
         "position": list(position) if position else None,
         "group": [[names[key], rate_value(rates[key])] for key in ordered],
     }
+
+
+def rate_revision_text(before: str | None, after: str | None) -> str:
+    """A revision of a published rate per 1,000 residents (rates as stored, e.g. "71.1").
+
+    >>> rate_revision_text("71.1", "70.9")
+    'the rate changed from 71.1 to 70.9 per 1,000 residents'
+    >>> rate_revision_text(None, "70.9")
+    'the rate is now given: 70.9 per 1,000 residents'
+    >>> rate_revision_text("71.1", None)
+    'the rate is no longer given (it was 71.1 per 1,000 residents)'
+    """
+    if before is None:
+        return f"the rate is now given: {rate_text(Decimal(after))}"
+    if after is None:
+        return f"the rate is no longer given (it was {rate_text(Decimal(before))})"
+    return f"the rate changed from {before} to {rate_text(Decimal(after))}"
+
+
+def stored_rate_sentence(stored: dict | None, *, force_name: str) -> str:
+    """The sentence the pages print beside a count, from the rates stored with a figure
+    (``group_rates``' answer with ``"population_year"``); "" when none are stored.
+
+    >>> stored = {"rate": "71.1", "low": "70.6", "high": "71.6", "population": 916120,
+    ...           "population_year": 2023, "position": [3, False, 8], "group": []}
+    >>> stored_rate_sentence(stored, force_name="Norfolk")
+    'Norfolk: 71.1 per 1,000 residents (95% interval 70.6 to 71.6; mid-2023 population 916,120), the 3rd highest of 8 similar forces.'
+    >>> stored_rate_sentence({}, force_name="Norfolk")
+    ''
+    """
+    if not stored or stored.get("rate") is None:
+        return ""
+    position = tuple(stored["position"]) if stored.get("position") else None
+    detail = []
+    if stored.get("low") is not None and stored.get("high") is not None:
+        detail.append(f"95% interval {stored['low']} to {stored['high']}")
+    if stored.get("population") and stored.get("population_year"):
+        detail.append(f"mid-{stored['population_year']} population {stored['population']:,}")
+    text = f"{force_name}: {rate_text(Decimal(stored['rate']))}"
+    if detail:
+        text += f" ({'; '.join(detail)})"
+    if position is not None:
+        text += f", the {rate_position_text(position)} similar forces"
+    return text + "."

@@ -234,3 +234,21 @@ def comparison_table(
         },
         rows=rows,
     )
+
+
+def rates_table(group: Iterable[list[str]], *, caption: str, home_name: str, csv_url: str = "") -> DataTable | None:
+    """The rates per 1,000 residents of a force and its Most Similar Group, highest first, as
+    stored with a figure (``rates.group_rates``: ``[[force name, "71.1"], …]``); the home force's
+    row says so. None when there is no group to compare."""
+    rows = [
+        [f"{name} (this force)" if name == home_name else name, rate] for name, rate in group
+    ]
+    if len(rows) < 2:
+        return None
+    return DataTable(
+        caption=caption,
+        columns=["Force", "Rate per 1,000 residents"],
+        rows=rows,
+        csv_url=csv_url,
+        key={"Rate per 1,000 residents": "Offences per 1,000 residents of the force area (ONS mid-year estimate)"},
+    )
