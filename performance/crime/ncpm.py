@@ -424,6 +424,13 @@ def comparison_notes(figure: MeasureFigure, *, force_name: str, northern_ireland
     return []
 
 
+def rate_notes(figure: MeasureFigure, *, force_name: str) -> list[str]:
+    """The sentence under a table giving the force's rate per 1,000 residents in ``figure`` over
+    the latest 12 months, as computed with it (``ncpm_rates``); none without a population."""
+    text = rates.stored_rate_sentence((figure.comparison or {}).get("rate"), force_name=force_name)
+    return [f"{figure.measure.name}, per 1,000 residents: {text}"] if text else []
+
+
 def comparison_rows(figure: MeasureFigure, *, baseline_year: int) -> list[list[str]]:
     """The comparison table's rows for ``figure``: one for each year its change was compared on."""
     rows = []

@@ -34,10 +34,10 @@ from performance.crime.models.recorded_crime import (
     RecordedCrimePeriod,
     RecordedCrimeRevision,
 )
+from performance.forces.models import ForceGroupMembership, ForcePopulation, SiteSettings
 from performance.imports.models import ImportLog
 from performance.imports.releases import OPEN_DATA_RELEASE
 from performance.publishing import gate as publication
-from performance.forces.models import ForceGroupMembership, ForcePopulation, SiteSettings
 from performance.shared import calculations, rates
 
 
@@ -126,7 +126,11 @@ def period_rates(period: RecordedCrimePeriod) -> dict[int, dict]:
     for figure in figures:
         members = group_ids if figure.force_id == home_id else set()
         own = rates.group_rates(
-            {force_id: counts.get(force_id) for force_id in {*members, figure.force_id} if force_id in counts},
+            {
+                force_id: counts.get(force_id)
+                for force_id in {*members, figure.force_id}
+                if force_id in counts
+            },
             populations,
             home=figure.force_id,
             names=names,
@@ -221,7 +225,10 @@ def ons_revisions_apply(*, period: RecordedCrimePeriod, user) -> int:
                 changes = []
                 if before != after or before_rate == after_rate:  # the year before's source, at least
                     changes.append(
-                        ["previous_total", *(None if value is None else str(value) for value in (before, after))]
+                        [
+                            "previous_total",
+                            *(None if value is None else str(value) for value in (before, after)),
+                        ]
                     )
                 if before_rate != after_rate:
                     changes.append(["rate", before_rate, after_rate])

@@ -155,7 +155,11 @@ class ForcePopulationAdmin(ContentAdmin):
         confirmation signed, so what is written is exactly what was shown."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import populations"}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import populations",
+        }
         if request.method == "POST" and "confirm" in request.POST:
             try:
                 payload = signing.loads(
@@ -169,14 +173,17 @@ class ForcePopulationAdmin(ContentAdmin):
                 )
             except signing.BadSignature:
                 self.message_user(
-                    request, "The preview has expired or was changed: nothing was saved. Upload the files again.",
+                    request,
+                    "The preview has expired or was changed: nothing was saved. Upload the files again.",
                     messages.ERROR,
                 )
                 return HttpResponseRedirect(request.path)
             except (population.PopulationRefused, ValidationError) as refused:
                 self.message_user(request, f"Nothing was saved: {refused}", messages.ERROR)
                 return HttpResponseRedirect(request.path)
-            self.message_user(request, f"Saved the mid-{payload['year']} populations of {written} force areas.")
+            self.message_user(
+                request, f"Saved the mid-{payload['year']} populations of {written} force areas."
+            )
             return HttpResponseRedirect(reverse("admin:performance_forcepopulation_changelist"))
         form = PopulationImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -196,9 +203,7 @@ class ForcePopulationAdmin(ContentAdmin):
                 held = ForcePopulation.objects.for_year(data["year"])
                 context.update(
                     result=result,
-                    rows=[
-                        (area, held.get(area.force.pk)) for area in result.areas
-                    ],
+                    rows=[(area, held.get(area.force.pk)) for area in result.areas],
                     payload=signing.dumps(
                         {
                             "year": data["year"],

@@ -50,7 +50,9 @@ class PopulationRefused(ValueError):
 def estimate_columns(year: int) -> list[Column]:
     return [
         Column("code", "Code", aliases=("LA code", "Area code", "Geography code", "ladcode", "PFA code")),
-        Column("name", "Name", aliases=("LA name", "Area name", "Geography name", "PFA name"), required=False),
+        Column(
+            "name", "Name", aliases=("LA name", "Area name", "Geography name", "PFA name"), required=False
+        ),
         Column(
             "population",
             "All ages",
@@ -130,7 +132,9 @@ def lookup_read(sheet: spreadsheets.Sheet) -> dict[str, LookupRow]:
         if not la_code and not pfa_code:
             continue
         if not LA_CODE.match(la_code):
-            problems.append(f'Row {number}: "{la_code}" is not a local authority code (E06…, E07…, E08…, E09…, W06…).')
+            problems.append(
+                f'Row {number}: "{la_code}" is not a local authority code (E06…, E07…, E08…, E09…, W06…).'
+            )
             continue
         if not PFA_CODE.match(pfa_code):
             problems.append(f'Row {number}: "{pfa_code}" is not a police force area code (E23… or W15…).')
@@ -243,7 +247,10 @@ def populations_from_files(
 
     try:
         estimates_sheet = sheet_from_upload(
-            estimates, file_name=estimates_name, sheet_names=["MYE2 - Persons", "MYE4", "MYE5"], max_rows=20_000
+            estimates,
+            file_name=estimates_name,
+            sheet_names=["MYE2 - Persons", "MYE4", "MYE5"],
+            max_rows=20_000,
         )
         lookup_sheet = (
             sheet_from_upload(lookup, file_name=lookup_name, max_rows=5_000) if lookup is not None else None
@@ -264,7 +271,9 @@ def populations_save(*, year: int, populations: dict[int, int], source: str, sou
         raise PopulationRefused(["Name the publication the populations come from."])
     written = 0
     with transaction.atomic():
-        held = {row.force_id: row for row in ForcePopulation.objects.filter(year=year, force_id__in=populations)}
+        held = {
+            row.force_id: row for row in ForcePopulation.objects.filter(year=year, force_id__in=populations)
+        }
         for force_id, population in populations.items():
             row = held.get(force_id) or ForcePopulation(force_id=force_id, year=year)
             row.population, row.source, row.source_url = population, source, source_url

@@ -153,7 +153,6 @@ def mid_year_within(period_end: datetime.date) -> int:
     return period_end.year if period_end >= datetime.date(period_end.year, 6, 30) else period_end.year - 1
 
 
-
 def group_rates(
     counts: Mapping[K, int | None], populations: Mapping[K, int], *, home: K, names: Mapping[K, str]
 ) -> dict:

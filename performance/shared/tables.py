@@ -173,18 +173,42 @@ def measure_figure_table(
     """One priority area's NCPM figures with their differences, as the published page sets them out;
     ``notes`` go under it (how the force compares with others, revisions)."""
     baseline_year = period.baseline_period_end.year
+    figures = list(figures)
+    with_rates = any(figure_rate(figure) for figure in figures)
     rows = []
     for figure in figures:
         percent_measure = figure.measure.is_percent
-        rows.append(
-            [
-                figure.measure.name,
-                calculations.measure_value(figure.latest, percent_measure=percent_measure),
-                calculations.measure_value(figure.previous, percent_measure=percent_measure),
-                difference_cell(figure.against_previous),
-                calculations.measure_value(figure.baseline, percent_measure=percent_measure),
-                difference_cell(figure.against_baseline),
-            ]
+        row = [
+            figure.measure.name,
+            calculations.measure_value(figure.latest, percent_measure=percent_measure),
+            calculations.measure_value(figure.previous, percent_measure=percent_measure),
+            difference_cell(figure.against_previous),
+            calculations.measure_value(figure.baseline, percent_measure=percent_measure),
+            difference_cell(figure.against_baseline),
+        ]
+        if with_rates:
+            row.insert(2, figure_rate(figure).get("rate", ""))
+        rows.append(row)
+    columns = [
+        "Measure",
+        "Latest 12 months",
+        "Previous 12 months",
+        "Change on previous",
+        f"{baseline_year} baseline",
+        f"Change on {baseline_year}",
+    ]
+    key = {
+        "Latest 12 months": f"Most recent 12 months (to {day_month_year(period.period_end)})",
+        "Previous 12 months": f"Previous 12 months (to {day_month_year(period.previous_period_end)})",
+        "Change on previous": "Difference against previous 12 months",
+        f"{baseline_year} baseline": f"{baseline_year} Baseline (12 months up to "
+        f"{day_month_year(period.baseline_period_end)})",
+        f"Change on {baseline_year}": f"Difference against {baseline_year} Baseline",
+    }
+    if with_rates:
+        columns.insert(2, RATE_COLUMN)
+        key[RATE_COLUMN] = (
+            "Most recent 12 months per 1,000 residents of the force area (ONS mid-year estimate)"
         )
     return DataTable(
         caption=caption,
@@ -192,23 +216,44 @@ def measure_figure_table(
         notes=tuple(notes),
         phone="measures",
         phone_columns=("Latest 12 months", "Change on previous"),
-        columns=[
-            "Measure",
-            "Latest 12 months",
-            "Previous 12 months",
-            "Change on previous",
-            f"{baseline_year} baseline",
-            f"Change on {baseline_year}",
-        ],
-        key={
-            "Latest 12 months": f"Most recent 12 months (to {day_month_year(period.period_end)})",
-            "Previous 12 months": f"Previous 12 months (to {day_month_year(period.previous_period_end)})",
-            "Change on previous": "Difference against previous 12 months",
-            f"{baseline_year} baseline": f"{baseline_year} Baseline (12 months up to "
-            f"{day_month_year(period.baseline_period_end)})",
-            f"Change on {baseline_year}": f"Difference against {baseline_year} Baseline",
-        },
+        columns=columns,
+        key=key,
         rows=rows,
+    )
+
+
+RATE_COLUMN = "Per 1,000 residents"
+
+
+def figure_rate(figure) -> dict:
+    """The rates stored with an NCPM figure (``ncpm.ncpm_rates``), or {}."""
+    return (getattr(figure, "comparison", None) or {}).get("rate") or {}
+
+
+def measures_rates_table(figures: Iterable, *, caption: str, home_name: str) -> DataTable | None:
+    """The rates per 1,000 residents of the home force and its Most Similar Group for each of an
+    area's measures, as stored with the figures: a row per force, a column per measure. None
+    when no measure has a group's rates."""
+    figures = [figure for figure in figures if len(figure_rate(figure).get("group", [])) > 1]
+    if not figures:
+        return None
+    by_force: dict[str, dict[int, str]] = {}
+    for index, figure in enumerate(figures):
+        for name, rate in figure_rate(figure)["group"]:
+            by_force.setdefault(name, {})[index] = rate
+    names = sorted(by_force, key=lambda name: (name != home_name, name))
+    return DataTable(
+        caption=caption,
+        columns=["Force", *(figure.measure.name for figure in figures)],
+        rows=[
+            [f"{name} (this force)" if name == home_name else name]
+            + [by_force[name].get(index, "") for index in range(len(figures))]
+            for name in names
+        ],
+        notes=(
+            "Offences in the most recent 12 months per 1,000 residents of each force area "
+            "(ONS mid-year estimate); blank where a force's population is not held.",
+        ),
     )
 
 
@@ -236,13 +281,13 @@ def comparison_table(
     )
 
 
-def rates_table(group: Iterable[list[str]], *, caption: str, home_name: str, csv_url: str = "") -> DataTable | None:
+def rates_table(
+    group: Iterable[list[str]], *, caption: str, home_name: str, csv_url: str = ""
+) -> DataTable | None:
     """The rates per 1,000 residents of a force and its Most Similar Group, highest first, as
     stored with a figure (``rates.group_rates``: ``[[force name, "71.1"], …]``); the home force's
     row says so. None when there is no group to compare."""
-    rows = [
-        [f"{name} (this force)" if name == home_name else name, rate] for name, rate in group
-    ]
+    rows = [[f"{name} (this force)" if name == home_name else name, rate] for name, rate in group]
     if len(rows) < 2:
         return None
     return DataTable(
@@ -250,5 +295,7 @@ def rates_table(group: Iterable[list[str]], *, caption: str, home_name: str, csv
         columns=["Force", "Rate per 1,000 residents"],
         rows=rows,
         csv_url=csv_url,
-        key={"Rate per 1,000 residents": "Offences per 1,000 residents of the force area (ONS mid-year estimate)"},
+        key={
+            "Rate per 1,000 residents": "Offences per 1,000 residents of the force area (ONS mid-year estimate)"
+        },
     )

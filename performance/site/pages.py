@@ -22,7 +22,12 @@ from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
 from performance.shared import summary
-from performance.shared.tables import call_answer_table, comparison_table, measure_figure_table
+from performance.shared.tables import (
+    call_answer_table,
+    comparison_table,
+    measure_figure_table,
+    measures_rates_table,
+)
 from performance.site.office import site_settings_for
 
 YEARS_ON_POLICE_DATA_PAGE = 3
@@ -130,6 +135,7 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
                     figure, force_name=force_name, northern_ireland=northern_ireland
                 )
             ),
+            *(note for figure in figures for note in ncpm.rate_notes(figure, force_name=force_name)),
         ]
         sections.append(
             {
@@ -155,6 +161,11 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
                 )
                 if figures
                 else None,
+                "rates": measures_rates_table(
+                    figures,
+                    caption=f"Per 1,000 residents: {force_name} and similar forces, {area.name}",
+                    home_name=force_name,
+                ),
                 "chart": measure_charts.measures_chart(figures, period=period, area=area, csv_url=csv_url)
                 if figures
                 else None,

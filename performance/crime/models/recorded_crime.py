@@ -223,7 +223,9 @@ def ons_change_text(change: list) -> str:
     field, before, after = change
     if field == "rate":
         return rates.rate_revision_text(before, after)
-    return calculations.ons_revision_text(*(None if value is None else int(value) for value in (before, after)))
+    return calculations.ons_revision_text(
+        *(None if value is None else int(value) for value in (before, after))
+    )
 
 
 class RecordedCrimeRevision(WaitingRevision):
