@@ -140,6 +140,18 @@ class ForcePopulationAdmin(ContentAdmin):
     autocomplete_fields = ["force"]
     change_list_template = "admin/performance/forcepopulation/change_list.html"
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        population.populations_changed_send()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        population.populations_changed_send()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        population.populations_changed_send()
+
     def get_urls(self):
         urls = [
             path(

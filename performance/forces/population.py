@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from performance.forces.models import Force, ForcePopulation
 from performance.imports import spreadsheets
@@ -37,6 +38,14 @@ from performance.imports.spreadsheets import Column, SpreadsheetError
 LA_CODE = re.compile(r"^(E0[6789]|W06)\d{6}$")
 PFA_CODE = re.compile(r"^(E23|W15)\d{6}$")
 BOUNDARY_YEARS = range(10, 40)  # LAD10CD … LAD39CD
+
+# Sent once populations have been saved or deleted (an import, or a Publisher's edit in the
+# admin), after the transaction commits: the crime domain recomputes the rates from them.
+populations_changed = Signal()
+
+
+def populations_changed_send() -> None:
+    transaction.on_commit(lambda: populations_changed.send(sender=ForcePopulation))
 
 
 class PopulationRefused(ValueError):
@@ -280,4 +289,5 @@ def populations_save(*, year: int, populations: dict[int, int], source: str, sou
             row.full_clean()
             row.save()
             written += 1
+        populations_changed_send()
     return written
