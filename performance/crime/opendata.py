@@ -190,7 +190,10 @@ def ons_headline(force: Force | None) -> dict | None:
         "revisions": "; ".join(headline.revision_notices()) or None,
         "sentence": formula_neutralised(headline.sentence),
         "rate_sentence": formula_neutralised(headline.rate_sentence) or None,
-        **rate_cells(headline.latest.rates),
+        **{  # JSON numbers: one decimal place, as stored
+            key: float(value) if isinstance(value, Decimal) else value
+            for key, value in rate_cells(headline.latest.rates).items()
+        },
         "published_on": iso(period.published_on),
         "next_release_on": iso(period.next_release_on),
         "next_period_end": iso(period.next_period_end),

@@ -324,8 +324,37 @@ def test_ons_csv_gives_each_force_and_year(client, demo_data):
     figures = RecordedCrimeFigure.objects.order_by("period__period_end")
 
     assert rows[1:] == [
-        ["Norfolk", "E23000024", "2022-06-30", "69237", "", revised(figures[0])],
-        ["Norfolk", "E23000024", "2023-06-30", "65115", "2023-10-19", revised(figures[1])],
+        # Rates on the demo's typed populations (mid-2022 925,300; mid-2023 934,000) with their 95%
+        # Wilson intervals, worked by hand from the formula; the demo's group has no other force's
+        # figure, so there is no position.
+        [
+            "Norfolk",
+            "E23000024",
+            "2022-06-30",
+            "69237",
+            "74.8",
+            "74.3",
+            "75.4",
+            "925300",
+            "2022",
+            "",
+            "",
+            revised(figures[0]),
+        ],
+        [
+            "Norfolk",
+            "E23000024",
+            "2023-06-30",
+            "65115",
+            "69.7",
+            "69.2",
+            "70.2",
+            "934000",
+            "2023",
+            "",
+            "2023-10-19",
+            revised(figures[1]),
+        ],
     ]
 
 
@@ -487,6 +516,13 @@ def test_ncpm_json_differences_match_the_csv_and_the_page(client, demo_data):
         "change_baseline": -5,
         "change_baseline_percent": -71,
         "change_baseline_text": "71% decrease",
+        # the demo's figures are typed, not computed from the open data: no rates
+        "rate_per_1000": None,
+        "rate_interval_low": None,
+        "rate_interval_high": None,
+        "population": None,
+        "population_mid_year": None,
+        "rate_position_among_similar_forces": None,
         "revisions": None,
         "last_revised": revised(homicide()),
     }
@@ -530,6 +566,15 @@ def test_ons_json_carries_the_release_dates_and_the_home_force_headline(client, 
         "previous": 69237,
         "sentence": "police recorded crime (excluding fraud) in Norfolk decreased during this period by 6% "
         "(69,237 offences to 65,115)",
+        # 65,115 offences among the demo's 934,000 residents at mid-2023
+        "rate_sentence": "Norfolk: 69.7 per 1,000 residents (95% interval 69.2 to 70.2; mid-2023 "
+        "population 934,000).",
+        "rate_per_1000": 69.7,
+        "rate_interval_low": 69.2,
+        "rate_interval_high": 70.2,
+        "population": 934000,
+        "population_mid_year": 2023,
+        "rate_position_among_similar_forces": None,
         "published_on": "2023-10-19",
         "next_release_on": "2024-01-25",
         "next_period_end": "2023-09-30",
