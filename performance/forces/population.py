@@ -119,7 +119,7 @@ def estimates_read(sheet: spreadsheets.Sheet, *, year: int) -> dict[str, Estimat
         try:
             population = spreadsheets.count_value(value)
         except ValueError as error:
-            problems.append(f'Row {number}, {code}: the population "{spreadsheets.shown(value)}" {error}')
+            problems.append(f"Row {number}, {code}: the population {spreadsheets.shown(value)} {error}")
             continue
         name = spreadsheets.text_value(spreadsheets.cell(cells, header, "name") or "")
         estimates[code] = Estimate(code, name, population, number)
