@@ -158,8 +158,9 @@ def group_rates(
 ) -> dict:
     """The rates of a measure for the home force and its group, as stored with a figure
     (``{}`` when the home force has no count or no population):
-    ``{"rate": "71.1", "low": "70.6", "high": "71.6", "population": 916120, "position":
-    [3, False, 8], "group": [["Suffolk", "80.2"], …]}`` — the home force's printed rate and
+    ``{"force": "Norfolk", "rate": "71.1", "low": "70.6", "high": "71.6", "population": 916120,
+    "position": [3, False, 8], "group": [["Suffolk", "80.2"], …]}`` — the home force's name (as
+    the group names it), its printed rate and
     95% interval, the residents it was computed on, its position among the group's forces with
     a rate (the home force included), and each of those forces' printed rates, highest first.
 
@@ -177,6 +178,7 @@ def group_rates(
     position = rate_position(rates, home)
     ordered = sorted(rates, key=lambda key: (-round_half_away(rates[key], PLACES), names[key]))
     return {
+        "force": names[home],
         "rate": rate_value(rate),
         "low": rate_value(low),
         "high": rate_value(high),

@@ -230,13 +230,14 @@ def figure_rate(figure) -> dict:
     return (getattr(figure, "comparison", None) or {}).get("rate") or {}
 
 
-def measures_rates_table(figures: Iterable, *, caption: str, home_name: str) -> DataTable | None:
+def measures_rates_table(figures: Iterable, *, caption: str) -> DataTable | None:
     """The rates per 1,000 residents of the home force and its Most Similar Group for each of an
     area's measures, as stored with the figures: a row per force, a column per measure. None
     when no measure has a group's rates."""
     figures = [figure for figure in figures if len(figure_rate(figure).get("group", [])) > 1]
     if not figures:
         return None
+    home_name = figure_rate(figures[0]).get("force")
     by_force: dict[str, dict[int, str]] = {}
     for index, figure in enumerate(figures):
         for name, rate in figure_rate(figure)["group"]:
@@ -281,12 +282,12 @@ def comparison_table(
     )
 
 
-def rates_table(
-    group: Iterable[list[str]], *, caption: str, home_name: str, csv_url: str = ""
-) -> DataTable | None:
+def rates_table(stored: dict | None, *, caption: str, csv_url: str = "") -> DataTable | None:
     """The rates per 1,000 residents of a force and its Most Similar Group, highest first, as
-    stored with a figure (``rates.group_rates``: ``[[force name, "71.1"], …]``); the home force's
-    row says so. None when there is no group to compare."""
+    stored with a figure (``rates.group_rates``: its ``"group"``, ``[[force name, "71.1"], …]``);
+    the force's own row says so. None when there is no group to compare."""
+    stored = stored or {}
+    home_name, group = stored.get("force"), stored.get("group", [])
     rows = [[f"{name} (this force)" if name == home_name else name, rate] for name, rate in group]
     if len(rows) < 2:
         return None

@@ -164,7 +164,6 @@ def ncpm_context(period: ReportingPeriod | None, force_name: str, *, northern_ir
                 "rates": measures_rates_table(
                     figures,
                     caption=f"Per 1,000 residents: {force_name} and similar forces, {area.name}",
-                    home_name=force_name,
                 ),
                 "chart": measure_charts.measures_chart(figures, period=period, area=area, csv_url=csv_url)
                 if figures

@@ -111,10 +111,9 @@ class RecordedCrimeHeadline:
     def rates_table(self):
         """The Most Similar Group's rates for the latest year, as stored on the figure (or None)."""
         return tables.rates_table(
-            (self.latest.rates or {}).get("group", []),
+            self.latest.rates,
             caption=f"Police recorded crime (excluding fraud) per 1,000 residents, 12 months to "
             f"{calculations.month_name(self.period.period_end)}: {self.latest.force.name} and similar forces",
-            home_name=self.latest.force.name,
         )
 
 
