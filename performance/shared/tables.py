@@ -173,42 +173,18 @@ def measure_figure_table(
     """One priority area's NCPM figures with their differences, as the published page sets them out;
     ``notes`` go under it (how the force compares with others, revisions)."""
     baseline_year = period.baseline_period_end.year
-    figures = list(figures)
-    with_rates = any(figure_rate(figure) for figure in figures)
     rows = []
     for figure in figures:
         percent_measure = figure.measure.is_percent
-        row = [
-            figure.measure.name,
-            calculations.measure_value(figure.latest, percent_measure=percent_measure),
-            calculations.measure_value(figure.previous, percent_measure=percent_measure),
-            difference_cell(figure.against_previous),
-            calculations.measure_value(figure.baseline, percent_measure=percent_measure),
-            difference_cell(figure.against_baseline),
-        ]
-        if with_rates:
-            row.insert(2, figure_rate(figure).get("rate", ""))
-        rows.append(row)
-    columns = [
-        "Measure",
-        "Latest 12 months",
-        "Previous 12 months",
-        "Change on previous",
-        f"{baseline_year} baseline",
-        f"Change on {baseline_year}",
-    ]
-    key = {
-        "Latest 12 months": f"Most recent 12 months (to {day_month_year(period.period_end)})",
-        "Previous 12 months": f"Previous 12 months (to {day_month_year(period.previous_period_end)})",
-        "Change on previous": "Difference against previous 12 months",
-        f"{baseline_year} baseline": f"{baseline_year} Baseline (12 months up to "
-        f"{day_month_year(period.baseline_period_end)})",
-        f"Change on {baseline_year}": f"Difference against {baseline_year} Baseline",
-    }
-    if with_rates:
-        columns.insert(2, RATE_COLUMN)
-        key[RATE_COLUMN] = (
-            "Most recent 12 months per 1,000 residents of the force area (ONS mid-year estimate)"
+        rows.append(
+            [
+                figure.measure.name,
+                calculations.measure_value(figure.latest, percent_measure=percent_measure),
+                calculations.measure_value(figure.previous, percent_measure=percent_measure),
+                difference_cell(figure.against_previous),
+                calculations.measure_value(figure.baseline, percent_measure=percent_measure),
+                difference_cell(figure.against_baseline),
+            ]
         )
     return DataTable(
         caption=caption,
@@ -216,13 +192,24 @@ def measure_figure_table(
         notes=tuple(notes),
         phone="measures",
         phone_columns=("Latest 12 months", "Change on previous"),
-        columns=columns,
-        key=key,
+        columns=[
+            "Measure",
+            "Latest 12 months",
+            "Previous 12 months",
+            "Change on previous",
+            f"{baseline_year} baseline",
+            f"Change on {baseline_year}",
+        ],
+        key={
+            "Latest 12 months": f"Most recent 12 months (to {day_month_year(period.period_end)})",
+            "Previous 12 months": f"Previous 12 months (to {day_month_year(period.previous_period_end)})",
+            "Change on previous": "Difference against previous 12 months",
+            f"{baseline_year} baseline": f"{baseline_year} Baseline (12 months up to "
+            f"{day_month_year(period.baseline_period_end)})",
+            f"Change on {baseline_year}": f"Difference against {baseline_year} Baseline",
+        },
         rows=rows,
     )
-
-
-RATE_COLUMN = "Per 1,000 residents"
 
 
 def figure_rate(figure) -> dict:
