@@ -24,11 +24,12 @@ from performance.models import (
     PriorityArea,
     RecordedCrimeFigure,
     RecordedCrimePeriod,
+    RecordedCrimeRevision,
     ReportingPeriod,
     SiteSettings,
 )
 from performance.shared import calculations, rates
-from tests.factories import PUBLISHED
+from tests.factories import PUBLISHED, staff
 from tests.helpers import tasks_run_on_commit
 from tests.html_tables import parse_page
 
@@ -272,3 +273,25 @@ def test_the_ons_headline_gains_its_rate_and_the_groups_rates(client, counted):
         "For the size of its area: Norfolk: 69.7 per 1,000 residents (95% interval 69.2 to 70.2; mid-2023 "
         "population 934,000), the 2nd highest of 3 similar forces." in page
     )
+
+
+def test_a_published_headlines_new_rate_waits_for_a_publisher_and_then_says_it_was_revised(
+    counted, django_user_model
+):
+    period = RecordedCrimePeriod.objects.create(period_end=JUNE_2023, publish_at=PUBLISHED)
+    figure = RecordedCrimeFigure.objects.create(period=period, force=counted["Norfolk"], total=65_115)
+
+    with tasks_run_on_commit():
+        populations_save(year=2023, populations={counted["Norfolk"].pk: 934_000}, source="ONS mid-2023")
+
+    figure.refresh_from_db()
+    assert figure.rates == {}  # what the public sees, until a Publisher applies the revision
+    revision = RecordedCrimeRevision.objects.get(period=period, applied_at=None)
+    assert revision.notice == "Norfolk: the rate is now given: 69.7 per 1,000 residents"
+
+    ons.ons_revisions_apply(period=period, user=staff(django_user_model, "Publisher"))
+
+    figure.refresh_from_db()
+    assert figure.rates["rate"] == "69.7"
+    (notice,) = figure.revision_notices()
+    assert notice.endswith(": the rate is now given: 69.7 per 1,000 residents.")
