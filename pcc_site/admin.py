@@ -188,6 +188,7 @@ TASK_GROUPS = (
             "performance.forcealias",
             "performance.forcegroup",
             "performance.forcegroupmembership",
+            "performance.forcepopulation",
             "performance.reportingchannel",
         ),
     ),

@@ -43,6 +43,8 @@ from performance.forces.models import (
     ForceAlias,
     ForceGroup,
     ForceGroupMembership,
+    ForcePopulation,
+    ForcePopulationQuerySet,
     ForceQuerySet,
     NationalComparison,
     SiteSettings,
@@ -103,6 +105,8 @@ __all__ = [
     "ForceAlias",
     "ForceGroup",
     "ForceGroupMembership",
+    "ForcePopulationQuerySet",
+    "ForcePopulation",
     "SiteSettingsQuerySet",
     "SiteSettings",
     # calls

@@ -14,6 +14,7 @@ from performance.models import (
     CallAnswerRank,
     ColumnMapping,
     Force,
+    ForcePopulation,
     ImportJob,
     ImportLog,
     ImportUpload,
@@ -73,8 +74,11 @@ def test_editor_sees_changelist_and_add_form(client, editor, model):
     assert not editor.is_superuser
     assert client.get(admin_url(model, "changelist")).status_code == 200
     # Import logs are written by imports only; content public as soon as saved is a Publisher's.
-    # Column choices are made at an import's preview, never added by hand.
-    read_only = model in (ImportLog, Offence, OffenceCount, ColumnMapping) or issubclass(model, ALWAYS_PUBLIC)
+    # Column choices are made at an import's preview, never added by hand. Populations move every
+    # rate computed from them: a Publisher's.
+    read_only = model in (ImportLog, Offence, OffenceCount, ColumnMapping, ForcePopulation) or issubclass(
+        model, ALWAYS_PUBLIC
+    )
     assert client.get(admin_url(model, "add")).status_code == (403 if read_only else 200)
 
 
@@ -89,9 +93,11 @@ def test_editor_can_maintain_and_import_but_not_publish(db):
         if model in (Offence, OffenceCount):  # written by the import only: staff read them
             assert f"view_{name}" in editor and f"change_{name}" not in editor, name
             continue
-        actions = {ImportLog: ("view",), ColumnMapping: ("change", "delete", "view")}.get(
-            model, ("add", "change", "delete", "view")
-        )
+        actions = {
+            ImportLog: ("view",),
+            ColumnMapping: ("change", "delete", "view"),
+            ForcePopulation: ("view",),
+        }.get(model, ("add", "change", "delete", "view"))
         assert {f"{action}_{name}" for action in actions} <= editor, name
     assert {
         "import_callanswermonth",
@@ -102,6 +108,16 @@ def test_editor_can_maintain_and_import_but_not_publish(db):
     assert {"export_callanswermonth", "export_recordedcrimefigure", "export_measurefigure"} <= editor
     assert not {codename for codename in editor if codename.startswith("publish_")}
     assert "change_importlog" not in editor
+    assert not {"add_forcepopulation", "change_forcepopulation", "delete_forcepopulation"} & editor
+
+
+def test_publishers_add_change_and_delete_populations(db):
+    assert {
+        "add_forcepopulation",
+        "change_forcepopulation",
+        "delete_forcepopulation",
+        "view_forcepopulation",
+    } <= role_codenames("Publisher")
 
 
 def test_publisher_can_do_what_an_editor_does_and_publish(db):

@@ -44,6 +44,7 @@ from performance.models import (
     ForceAlias,
     ForceGroup,
     ForceGroupMembership,
+    ForcePopulation,
     ImportLog,
     LibraryPage,
     Measure,
@@ -97,6 +98,10 @@ IMPORTERS = {CallAnswerMonth, RecordedCrimeFigure, MeasureFigure}
 READ_ONLY = {ImportLog, Offence, OffenceCount}
 # Read-only records that a release's import writes: staff who import the releases may import.
 IMPORTED_RECORDS = {OffenceCount}
+# Residents per force area: not content (the public reads only the rates computed from them into
+# figures a Publisher publishes), but every rate computed afterwards moves with them, so only
+# Publishers add, change, delete or import them; the other staff read them.
+PUBLISHER_RECORDS = {ForcePopulation}
 # Column choices made at an import's preview: not content (what they import is gated), so the
 # staff who import may correct or forget them; they are made at an import, never added by hand.
 IMPORT_CHOICES = {ColumnMapping}
@@ -128,6 +133,8 @@ URL_KINDS = {
     "import_columns",
     # A confirmed import's result page: staff who may import the release, for any of its imports.
     "import_result",
+    # Populations summed from the ONS estimates: preview, then confirm (a Publisher's).
+    "estimates",
     "password_change",
     "config",
     "qrcode",
@@ -200,6 +207,8 @@ def allowed(role: str, model, kind: str, state: str) -> bool:
         return True
     if role == "viewer":
         return False
+    if model in PUBLISHER_RECORDS:
+        return role in ("publisher", "superuser")
     if model in IMPORT_CHOICES:
         return kind != "add" and role in ("editor", "publisher", "superuser")
     if kind == "import_columns":
@@ -282,6 +291,9 @@ def build_world(django_user_model) -> World:
     category = DocumentCategory.objects.create(name="Reports", slug="reports")
     spare_category = DocumentCategory.objects.create(name="Minutes", slug="minutes", order=1)
     required = RequiredItem.objects.create(name="Annual report", category=category)
+    residents = ForcePopulation.objects.create(
+        force=norfolk, year=2023, population=934000, source="ONS mid-2023"
+    )
     objects = {}
     # Each live model's target is one nothing else depends on, so that deleting it is possible.
     for live in (
@@ -296,6 +308,7 @@ def build_world(django_user_model) -> World:
         choice,
         spare_category,
         required,
+        residents,
     ):
         second_version(live)
         objects[(type(live), "live")] = live
@@ -505,6 +518,12 @@ def add_data(model, world: World, state: str, served: dict) -> dict:
         ForceGroup: {"name": "Regional 7 Force", "kind": "regional"},
         ForceGroupMembership: {"group": world.objects[(ForceGroup, "live")].pk, "force": suffolk.pk},
         SiteSettings: {"office_name": "Another office", "home_force": norfolk.pk},
+        ForcePopulation: {
+            "force": suffolk.pk,
+            "year": "2023",
+            "population": "770000",
+            "source": "ONS mid-2023",
+        },
         PriorityArea: {"name": "Tackle Cyber Crime", "slug": "tackle-cyber-crime"},
         Measure: {"priority_area": world.objects[(PriorityArea, "live")].pk, "name": "GBH", "unit": "count"},
         ReportingChannel: {"name": "StreetSafe", "description": "Report places where you feel unsafe."},
@@ -637,7 +656,7 @@ def test_every_admin_url_and_action_has_a_row_in_the_matrix(admin_user, rf):
     for model, model_admin in REGISTERED:
         name = label(model)
         if not (
-            model in DRAFTABLE | CHILDREN | ALWAYS_PUBLIC | READ_ONLY | IMPORT_CHOICES
+            model in DRAFTABLE | CHILDREN | ALWAYS_PUBLIC | READ_ONLY | IMPORT_CHOICES | PUBLISHER_RECORDS
             or name in STAFF_ACCOUNTS | SUPERUSER_ONLY | TASK_RECORDS
         ):
             undecided.append(f"admin for {name}")
@@ -769,6 +788,10 @@ def test_authorization_matrix(model, django_user_model, settings, tmp_path, rf):
             if "import_columns" in kinds:
                 response, changed = columns_chosen(by_role[role], model, world, state)
                 check(role, "import_columns", state, response, changed)
+            if "estimates" in kinds:
+                check(role, "estimates:get", state, by_role[role].get(reverse(f"{info}_estimates")))
+                response, changed = estimates_imported(by_role[role], reverse(f"{info}_estimates"))
+                check(role, "estimates", state, response, changed)
             if "password_change" in kinds:
                 url = reverse(f"{info}_password_change", args=[target.pk])
                 data = {"password1": "Another-passphrase-7", "password2": "Another-passphrase-7"}
@@ -827,6 +850,26 @@ def import_and_confirm(client, model, world, state):
             with tasks_run_on_commit():
                 response = client.post(reverse(f"{info}_process_import"), data)
             job_followed(response)
+        changed = database_fingerprint() != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def estimates_imported(client, url):
+    """Upload a table of residents by police force area, preview it and confirm the preview as
+    served, in one rolled-back savepoint."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with transaction.atomic():
+        before = database_fingerprint()
+        table = b"PFA code,PFA name,Population\r\nE23000025,Suffolk,770000\r\n"
+        response = client.post(
+            url,
+            {"year": "2024", "source": "ONS mid-2024", "estimates": SimpleUploadedFile("pfa.csv", table)},
+        )
+        payload = (response.context or {}).get("payload") if response.status_code == 200 else None
+        if payload:
+            response = client.post(url, {"confirm": "1", "payload": payload})
         changed = database_fingerprint() != before
         transaction.set_rollback(True)
     return response, changed

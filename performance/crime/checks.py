@@ -8,6 +8,7 @@ from __future__ import annotations
 from performance.crime.models.ncpm import CommissionerStatement, Measure, MeasureFigure, ReportingPeriod
 from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
 from performance.forces.home import home_force
+from performance.forces.models import ForcePopulation
 from performance.publishing.checks import (
     NCPM_CHANGE_WARNING_PERCENT,
     NCPM_CHANGE_WARNING_POINTS,
@@ -21,7 +22,25 @@ from performance.publishing.checks import (
     points_change_beyond,
     reread_for,
 )
-from performance.shared import calculations
+from performance.shared import calculations, rates
+
+
+def population_missing(force, period_end) -> Check | None:
+    """Without the home force area's residents at the mid-year inside the 12 months ending
+    ``period_end`` no rate per 1,000 residents is shown: say so, and where to add it."""
+    if force is None:
+        return None
+    year = rates.mid_year_within(period_end)
+    if ForcePopulation.objects.filter(force=force, year=year).exists():
+        return None
+    return Check(
+        f"There is no mid-{year} population for {force.name}, so these figures show no rate per "
+        "1,000 residents. Add it (Force area populations: import the ONS estimates or type it "
+        "with its source): the rates are computed as soon as it is saved.",
+        admin_url(ForcePopulation, "changelist"),
+        "Add the population",
+    )
+
 
 # --------------------------------------------------------------------------------------------
 # A NCPM quarter
@@ -123,6 +142,10 @@ def reporting_period_checks(period: ReportingPeriod) -> list[Check]:
                         "Check the figure",
                     )
                 )
+    if any(not is_entered_by_hand(measure) and not measure.is_percent for measure in Measure.objects.all()):
+        missing = population_missing(home_force(), period.period_end)
+        if missing is not None:
+            checks.append(missing)
     notices = pending_revision_notices(period)
     if notices:
         count = len(notices)
@@ -159,16 +182,18 @@ def recorded_crime_period_checks(period: RecordedCrimePeriod) -> list[Check]:
                 "Import the ONS table",
             )
         ]
+    missing = population_missing(home, period.period_end)
+    checks = [missing] if missing is not None else []
     # The year before as the page will compare it once published: a waiting revision's, which
     # publishing applies, else the one stored at import (``ons``).
     waiting = period.revisions.pending().filter(force=home).first()
     previous = waiting.previous_total if waiting is not None else figure.previous_total
     if previous is None:
-        return []
+        return checks
     change = percent_change_beyond(figure.total, previous, ONS_TOTAL_CHANGE_WARNING_PERCENT)
     if change is None:
-        return []
-    return [
+        return checks
+    return checks + [
         Check(
             f"{home.name}'s police recorded crime {changed_by_text(change)} against a year earlier "
             f"({calculations.thousands(previous)} to {calculations.thousands(figure.total)} offences). "

@@ -44,10 +44,10 @@ from django.utils import timezone
 from performance.crime.models.ncpm import Measure, MeasureFigure, MeasureFigureRevision, ReportingPeriod
 from performance.crime.models.open_data import OffenceCount
 from performance.crime.recorded_crime import STAGE_COMPUTING, recorded_crime_checked, recorded_crime_imported
-from performance.forces.models import Force, ForceGroupMembership, SiteSettings
+from performance.forces.models import Force, ForceGroupMembership, ForcePopulation, SiteSettings
 from performance.imports.jobs import progress_report
 from performance.publishing import gate as publication
-from performance.shared import calculations, comparisons
+from performance.shared import calculations, comparisons, rates
 
 AGAINST = ("previous", "baseline")
 BASELINE_YEAR = 2019
@@ -360,6 +360,35 @@ def ncpm_comparison(
     return comparison
 
 
+def ncpm_rates(
+    figures: dict[int, ComputedFigure],
+    *,
+    period_end: datetime.date,
+    home_id: int,
+    group_ids: set[int],
+    populations: dict[int, int],
+    names: dict[int, str],
+) -> dict:
+    """The home force's rate per 1,000 residents in one measure over the latest 12 months, its
+    Most Similar Group's rates and its position among them, as stored under ``"rate"`` in a
+    figure's comparison (``rates.group_rates``, with ``"population_year"``); ``{}`` without the
+    home force's population.
+
+    The rule: the 12 months ending ``period_end`` are divided by each force area's residents at
+    the mid-year (30 June) inside those 12 months (``rates.mid_year_within``): the year ending
+    September 2023 by mid-2023, the year ending March 2024 by mid-2023. ``populations`` are that
+    mid-year's (``{force_id: residents}``); a force without one is left out of the group, and no
+    other year's estimate stands in for a missing one."""
+    counts = {
+        force_id: figures[force_id].latest if force_id in figures else None
+        for force_id in {*group_ids, home_id}
+    }
+    result = rates.group_rates(counts, populations, home=home_id, names=names)
+    if result:
+        result["population_year"] = rates.mid_year_within(period_end)
+    return result
+
+
 def _stored_comparison(figure: MeasureFigure, against: str):
     """The home force's exact change in ``figure`` against ``against``, and how it compares as
     stored: (change, MSG median, position) with None for what is not known."""
@@ -393,6 +422,13 @@ def comparison_notes(figure: MeasureFigure, *, force_name: str, northern_ireland
         if text:
             return [f"{figure.measure.name}, {labels[against]}: {text}"]
     return []
+
+
+def rate_notes(figure: MeasureFigure, *, force_name: str) -> list[str]:
+    """The sentence under a table giving the force's rate per 1,000 residents in ``figure`` over
+    the latest 12 months, as computed with it (``ncpm_rates``); none without a population."""
+    text = rates.stored_rate_sentence((figure.comparison or {}).get("rate"), force_name=force_name)
+    return [f"{figure.measure.name}, per 1,000 residents: {text}"] if text else []
 
 
 def comparison_rows(figure: MeasureFigure, *, baseline_year: int) -> list[list[str]]:
@@ -466,6 +502,8 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
         else set()
     )
     national_ids = set(Force.objects.national(settings.national_comparison).values_list("pk", flat=True))
+    names = dict(Force.objects.filter(pk__in={*group_ids, home.pk}).values_list("pk", "name"))
+    populations_by_year: dict[int, dict[int, int]] = {}
     todo = []
     for period_end in sorted(held):
         if not calculations.is_quarter_end(period_end):
@@ -486,6 +524,9 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
         progress_report(STAGE_COMPUTING, done, len(todo))  # whoever follows the import
         computed = ncpm_figures_compute(years=years, measures=measures, counted=counted)
         home_figures = computed.get(home.pk, {})
+        mid_year = rates.mid_year_within(period_end)
+        if mid_year not in populations_by_year:
+            populations_by_year[mid_year] = ForcePopulation.objects.for_year(mid_year)
         with transaction.atomic(), publication.acting_as(publication.SYSTEM):
             if period is None:
                 period = ReportingPeriod(period_end=period_end)
@@ -497,11 +538,23 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
                 measures=measures,
                 home_figures=home_figures,
                 comparisons={
-                    measure.pk: ncpm_comparison(
-                        {force_id: figures[measure.pk] for force_id, figures in computed.items()},
-                        home_id=home.pk,
-                        group_ids=group_ids,
-                        national_ids=national_ids,
+                    measure.pk: _with_rate(
+                        ncpm_comparison(
+                            {force_id: figures[measure.pk] for force_id, figures in computed.items()},
+                            home_id=home.pk,
+                            group_ids=group_ids,
+                            national_ids=national_ids,
+                        ),
+                        {}
+                        if measure.is_percent
+                        else ncpm_rates(
+                            {force_id: figures[measure.pk] for force_id, figures in computed.items()},
+                            period_end=period_end,
+                            home_id=home.pk,
+                            group_ids=group_ids,
+                            populations=populations_by_year[mid_year],
+                            names=names,
+                        ),
                     )
                     for measure in measures
                 },
@@ -510,6 +563,10 @@ def ncpm_figures_update(*, quarter_ends: Iterable[datetime.date] | None = None) 
     if todo:
         progress_report(STAGE_COMPUTING, len(todo), len(todo))
     return result
+
+
+def _with_rate(comparison: dict, rate: dict) -> dict:
+    return {**comparison, "rate": rate} if rate else comparison
 
 
 def _write_period(period, *, measures, home_figures, comparisons, result: UpdateResult) -> None:

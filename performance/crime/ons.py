@@ -34,10 +34,11 @@ from performance.crime.models.recorded_crime import (
     RecordedCrimePeriod,
     RecordedCrimeRevision,
 )
+from performance.forces.models import ForceGroupMembership, ForcePopulation, SiteSettings
 from performance.imports.models import ImportLog
 from performance.imports.releases import OPEN_DATA_RELEASE
 from performance.publishing import gate as publication
-from performance.shared import calculations
+from performance.shared import calculations, rates
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,47 @@ def years_before(
     return result
 
 
+def period_rates(period: RecordedCrimePeriod) -> dict[int, dict]:
+    """Each of ``period``'s figures' rate per 1,000 residents, by force id (``{}`` for a force
+    without the population): the latest year's total divided by the force area's residents at
+    the mid-year inside the year (``rates.mid_year_within``); the home force's figure also has
+    its Most Similar Group's rates and its position among them (``rates.group_rates``). Three
+    queries."""
+    year = rates.mid_year_within(period.period_end)
+    populations = ForcePopulation.objects.for_year(year)
+    figures = list(period.figures.select_related("force"))
+    settings = SiteSettings.objects.first()
+    home_id = settings.home_force_id if settings else None
+    group_ids = (
+        set(
+            ForceGroupMembership.objects.filter(group_id=settings.most_similar_group_id).values_list(
+                "force_id", flat=True
+            )
+        )
+        if settings and settings.most_similar_group_id
+        else set()
+    )
+    counts = {figure.force_id: figure.total for figure in figures}
+    names = {figure.force_id: figure.force.name for figure in figures}
+    result = {}
+    for figure in figures:
+        members = group_ids if figure.force_id == home_id else set()
+        own = rates.group_rates(
+            {
+                force_id: counts.get(force_id)
+                for force_id in {*members, figure.force_id}
+                if force_id in counts
+            },
+            populations,
+            home=figure.force_id,
+            names=names,
+        )
+        if own and figure.force_id != home_id:
+            own = {key: value for key, value in own.items() if key not in ("group", "position")}
+        result[figure.force_id] = {**own, "population_year": year} if own else {}
+    return result
+
+
 @dataclass
 class UpdateResult:
     written: int = 0
@@ -124,19 +166,22 @@ def ons_previous_update(
     with transaction.atomic(), publication.acting_as(user if direct else publication.SYSTEM):
         for period in periods:
             computed = years_before(period, open_data_release_on=open_data_release_on)
+            computed_rates = period_rates(period)
             pending = {revision.force_id: revision for revision in period.revisions.pending()}
             for figure in period.figures.select_related("force"):
                 year_before = computed[figure.force_id]
                 stored = YearBefore.of(figure)
+                figure_rates = computed_rates.get(figure.force_id, {})
+                same = year_before == stored and figure_rates == figure.rates
                 if period.publish_at is None or direct:
-                    if year_before != stored:
-                        _figure_write(figure, year_before)
+                    if not same:
+                        _figure_write(figure, year_before, figure_rates)
                         result.written += 1
                     if figure.force_id in pending:
                         pending[figure.force_id].delete()
                     continue
                 revision = pending.get(figure.force_id)
-                if year_before == stored:  # the data came back to what the public sees
+                if same:  # the data came back to what the public sees
                     if revision is not None:
                         revision.delete()
                     continue
@@ -144,18 +189,21 @@ def ons_previous_update(
                 revision.before_previous_total = stored.total
                 revision.before_previous_source = stored.source
                 revision.before_previous_release_on = stored.release_on
+                revision.before_rates = figure.rates
                 revision.previous_total = year_before.total
                 revision.previous_source = year_before.source
                 revision.previous_release_on = year_before.release_on
+                revision.rates = figure_rates
                 revision.save()
                 result.revisions_pending += 1
     return result
 
 
-def _figure_write(figure: RecordedCrimeFigure, year_before: YearBefore) -> None:
+def _figure_write(figure: RecordedCrimeFigure, year_before: YearBefore, figure_rates: dict) -> None:
     figure.previous_total = year_before.total
     figure.previous_source = year_before.source
     figure.previous_release_on = year_before.release_on
+    figure.rates = figure_rates
     figure.save()
 
 
@@ -173,17 +221,20 @@ def ons_revisions_apply(*, period: RecordedCrimePeriod, user) -> int:
             figure = figures.get(revision.force_id)
             if figure is not None:
                 before, after = revision.before_previous_total, revision.previous_total
+                before_rate, after_rate = revision.before_rates.get("rate"), revision.rates.get("rate")
+                changes = []
+                if before != after or before_rate == after_rate:  # the year before's source, at least
+                    changes.append(
+                        [
+                            "previous_total",
+                            *(None if value is None else str(value) for value in (before, after)),
+                        ]
+                    )
+                if before_rate != after_rate:
+                    changes.append(["rate", before_rate, after_rate])
                 figure.revisions_applied = [
                     *figure.revisions_applied,
-                    {
-                        "applied_on": timezone.localdate(now).isoformat(),
-                        "changes": [
-                            [
-                                "previous_total",
-                                *(None if value is None else str(value) for value in (before, after)),
-                            ]
-                        ],
-                    },
+                    {"applied_on": timezone.localdate(now).isoformat(), "changes": changes},
                 ]
                 figure._history_user = user if getattr(user, "pk", None) else None
                 _figure_write(
@@ -191,6 +242,7 @@ def ons_revisions_apply(*, period: RecordedCrimePeriod, user) -> int:
                     YearBefore(
                         revision.previous_total, revision.previous_source, revision.previous_release_on
                     ),
+                    revision.rates,
                 )
                 applied += 1
             revision.applied_at = now

@@ -5,6 +5,7 @@ The datasets join the open data registry (``performance.publishing.opendata``) w
 ready() imports this module; the site serves their files and lists them on the datasets page.
 """
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Max, Min
@@ -27,11 +28,75 @@ from performance.publishing.opendata import (
     month_filter,
     register,
 )
+from performance.shared import rates
 from performance.shared.formulas import formula_neutralised
 
 # --------------------------------------------------------------------------------------------
 # Choosing the rows
 # --------------------------------------------------------------------------------------------
+
+
+def rate_cells(stored: dict | None) -> dict:
+    """The rate columns of a row, from the rates stored with a figure (blank without them)."""
+    stored = stored or {}
+    position = tuple(stored["position"]) if stored.get("position") else None
+
+    def number(key):
+        return Decimal(stored[key]) if stored.get(key) is not None else None
+
+    return {
+        "rate_per_1000": number("rate"),
+        "rate_interval_low": number("low"),
+        "rate_interval_high": number("high"),
+        "population": stored.get("population"),
+        "population_mid_year": stored.get("population_year"),
+        "rate_position_among_similar_forces": rates.rate_position_text(position) or None,
+    }
+
+
+def rate_columns(what: str) -> tuple[Column, ...]:
+    return (
+        Column(
+            "rate_per_1000",
+            "decimal",
+            f"{what} per 1,000 residents of the force area, to one decimal place; blank when the "
+            "population of the mid-year inside the 12 months is not held.",
+            unit=rates.UNIT,
+            title="Rate per 1,000 residents",
+        ),
+        Column(
+            "rate_interval_low",
+            "decimal",
+            "Lower end of the rate's 95% Wilson score interval.",
+            unit=rates.UNIT,
+            title="Rate, 95% interval from",
+        ),
+        Column(
+            "rate_interval_high",
+            "decimal",
+            "Upper end of the rate's 95% Wilson score interval.",
+            unit=rates.UNIT,
+            title="Rate, 95% interval to",
+        ),
+        Column(
+            "population",
+            "integer",
+            "Residents of the force area (ONS mid-year estimate) the rate divides by.",
+            unit="residents",
+        ),
+        Column(
+            "population_mid_year",
+            "integer",
+            "The year of that mid-year estimate (30 June inside the 12 months).",
+            title="Population mid-year",
+        ),
+        Column(
+            "rate_position_among_similar_forces",
+            "text",
+            "The rate's position among the Most Similar Group's rates, e.g. \"3rd highest of 8\".",
+            title="Position by rate among similar forces",
+        ),
+    )
 
 
 def ncpm_selection(query) -> Selection:
@@ -75,6 +140,7 @@ def ncpm_row(figure: MeasureFigure) -> dict:
         test = figure.change_test(against)
         row[f"change_{against}_significant"] = test.significant if test and test.p_value is not None else None
         row[f"change_{against}_p_value"] = test.p_value if test else None
+    row.update(rate_cells((figure.comparison or {}).get("rate")))
     row["revisions"] = "; ".join(figure.revision_notices()) or None
     row["last_revised"] = figure.updated_at
     return row
@@ -131,6 +197,7 @@ def ons_row(figure: RecordedCrimeFigure) -> dict:
         "force_ons_code": figure.force.ons_code,
         "year_ending": figure.period.period_end,
         "total_recorded_crime_excluding_fraud": figure.total,
+        **rate_cells(figure.rates),
         "published_on": figure.period.published_on,
         "last_revised": figure.updated_at,
     }
@@ -152,6 +219,11 @@ def ons_headline(force: Force | None) -> dict | None:
         "previous_published_on": iso(headline.latest.previous_release_on),
         "revisions": "; ".join(headline.revision_notices()) or None,
         "sentence": formula_neutralised(headline.sentence),
+        "rate_sentence": formula_neutralised(headline.rate_sentence) or None,
+        **{  # JSON numbers: one decimal place, as stored
+            key: float(value) if isinstance(value, Decimal) else value
+            for key, value in rate_cells(headline.latest.rates).items()
+        },
         "published_on": iso(period.published_on),
         "next_release_on": iso(period.next_release_on),
         "next_period_end": iso(period.next_period_end),
@@ -279,6 +351,7 @@ NCPM = Dataset(
         ),
         *change_columns("previous", "previous"),
         *change_columns("baseline", "baseline"),
+        *rate_columns("A count measure's latest 12 months"),
         Column(
             "revisions",
             "text",
@@ -360,6 +433,7 @@ ONS = Dataset(
             unit="offences",
             title="Total recorded crime (excluding fraud)",
         ),
+        *rate_columns("Total recorded crime (excluding fraud)"),
         Column("published_on", "date", "The day ONS published the period; blank when not recorded."),
         LAST_REVISED,
     ),

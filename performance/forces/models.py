@@ -321,3 +321,73 @@ class SiteSettings(Content):
     def national_set_name(self) -> str:
         """How the pages name the set: "England and Wales", or "England, Wales and Northern Ireland"."""
         return calculations.national_set_name(northern_ireland=self.includes_northern_ireland)
+
+
+class ForcePopulationQuerySet(models.QuerySet):
+    def for_year(self, year: int) -> dict[int, int]:
+        """Each force's residents at the mid-year ``year``: ``{force_id: population}`` (one query)."""
+        return dict(self.filter(year=year).values_list("force_id", "population"))
+
+
+class ForcePopulation(Content):
+    """The residents of a police force area at one mid-year (30 June), from the ONS mid-year
+    estimates: what a rate per 1,000 residents divides by.
+
+    Not content: the public never reads these rows. A rate is computed from them into a figure
+    (an NCPM figure's comparison, an ONS figure's rates) when the figures are computed, and the
+    public sees it once a Publisher publishes that figure, or applies its revision. Only
+    Publishers may add, change or delete populations (the roles give the other staff view only),
+    because a change moves every rate computed afterwards."""
+
+    force = models.ForeignKey(
+        Force,
+        on_delete=models.CASCADE,
+        related_name="populations",
+        help_text="The police force area (a territorial force of England and Wales).",
+    )
+    year = models.PositiveSmallIntegerField(
+        "mid-year",
+        help_text="The year of the mid-year estimate, e.g. 2022 for mid-2022 (residents on 30 June "
+        "2022). A rate for 12 months uses the mid-year inside those 12 months.",
+    )
+    population = models.PositiveIntegerField(
+        help_text="Usual residents, all ages, as a whole number (e.g. 916120), from ONS "
+        '"Estimates of the population for England and Wales", summed over the local authorities '
+        "of the police force area.",
+    )
+    source = models.CharField(
+        max_length=250,
+        help_text='The publication the figure comes from, e.g. "ONS mid-year population estimates, '
+        'mid-2022 (released 26 March 2024)".',
+    )
+    source_url = models.URLField(
+        "source address",
+        blank=True,
+        help_text="The address of that publication on ons.gov.uk, if it has one.",
+    )
+
+    objects = ForcePopulationQuerySet.as_manager()
+
+    publication = Publication.not_content(
+        "residents per force area: the public reads only the rates computed from them into figures "
+        "a Publisher publishes"
+    )
+
+    class Meta:
+        ordering = ["-year", "force__name"]
+        verbose_name = "force area population"
+        constraints = [
+            models.UniqueConstraint(fields=["force", "year"], name="unique_force_population_year"),
+            models.CheckConstraint(condition=Q(population__gt=0), name="force_population_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.force}, mid-{self.year}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.year is not None and not 1981 <= self.year <= 2100:
+            raise ValidationError({"year": "Enter the year of the mid-year estimate, e.g. 2022."})
+        if not (self.source or "").strip():
+            raise ValidationError({"source": "Name the publication the population comes from."})

@@ -174,6 +174,8 @@ def may_write(user, obj, action: str) -> bool:
     model = type(obj)
     if not user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
         return False
+    if publication_model(model) is None:
+        return True  # not content (e.g. populations): the model's own permissions decide
     return can_publish(user, model) or is_draft(obj)
 
 

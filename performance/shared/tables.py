@@ -292,6 +292,39 @@ def measure_figure_table(
     )
 
 
+def figure_rate(figure) -> dict:
+    """The rates stored with an NCPM figure (``ncpm.ncpm_rates``), or {}."""
+    return (getattr(figure, "comparison", None) or {}).get("rate") or {}
+
+
+def measures_rates_table(figures: Iterable, *, caption: str) -> DataTable | None:
+    """The rates per 1,000 residents of the home force and its Most Similar Group for each of an
+    area's measures, as stored with the figures: a row per force, a column per measure. None
+    when no measure has a group's rates."""
+    figures = [figure for figure in figures if len(figure_rate(figure).get("group", [])) > 1]
+    if not figures:
+        return None
+    home_name = figure_rate(figures[0]).get("force")
+    by_force: dict[str, dict[int, str]] = {}
+    for index, figure in enumerate(figures):
+        for name, rate in figure_rate(figure)["group"]:
+            by_force.setdefault(name, {})[index] = rate
+    names = sorted(by_force, key=lambda name: (name != home_name, name))
+    return DataTable(
+        caption=caption,
+        columns=["Force", *(figure.measure.name for figure in figures)],
+        rows=[
+            [f"{name} (this force)" if name == home_name else name]
+            + [by_force[name].get(index, "") for index in range(len(figures))]
+            for name in names
+        ],
+        notes=(
+            "Offences in the most recent 12 months per 1,000 residents of each force area "
+            "(ONS mid-year estimate); blank where a force's population is not held.",
+        ),
+    )
+
+
 def comparison_table(
     rows: Iterable[list[str]], *, caption: str, force_name: str, northern_ireland: bool = False
 ) -> DataTable | None:
@@ -342,4 +375,24 @@ def applicability_table(
         columns=columns,
         rows=rows,
         csv_url=csv_url,
+    )
+
+
+def rates_table(stored: dict | None, *, caption: str, csv_url: str = "") -> DataTable | None:
+    """The rates per 1,000 residents of a force and its Most Similar Group, highest first, as
+    stored with a figure (``rates.group_rates``: its ``"group"``, ``[[force name, "71.1"], …]``);
+    the force's own row says so. None when there is no group to compare."""
+    stored = stored or {}
+    home_name, group = stored.get("force"), stored.get("group", [])
+    rows = [[f"{name} (this force)" if name == home_name else name, rate] for name, rate in group]
+    if len(rows) < 2:
+        return None
+    return DataTable(
+        caption=caption,
+        columns=["Force", "Rate per 1,000 residents"],
+        rows=rows,
+        csv_url=csv_url,
+        key={
+            "Rate per 1,000 residents": "Offences per 1,000 residents of the force area (ONS mid-year estimate)"
+        },
     )

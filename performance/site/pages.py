@@ -33,6 +33,7 @@ from performance.shared.tables import (
     call_answer_table,
     comparison_table,
     measure_figure_table,
+    measures_rates_table,
 )
 from performance.site.office import site_settings_for
 
@@ -153,6 +154,7 @@ def ncpm_context(
                     figure, force_name=force_name, northern_ireland=northern_ireland
                 )
             ),
+            *(note for figure in figures for note in ncpm.rate_notes(figure, force_name=force_name)),
         ]
         sections.append(
             {
@@ -178,6 +180,10 @@ def ncpm_context(
                 )
                 if figures
                 else None,
+                "rates": measures_rates_table(
+                    figures,
+                    caption=f"Per 1,000 residents: {force_name} and similar forces, {area.name}",
+                ),
                 "chart": measure_charts.measures_chart(figures, period=period, area=area, csv_url=csv_url)
                 if figures
                 else None,

@@ -46,6 +46,7 @@ from performance.models import (
     Document,
     DocumentCategory,
     Force,
+    ForcePopulation,
     ImportJob,
     ImportLog,
     ImportUpload,
@@ -443,6 +444,25 @@ def recorded_crime_revision_new(user) -> RecordedCrimeRevision:
     )
 
 
+def force_population_new(user) -> ForcePopulation:
+    """Another mid-2023 population for the home force and one for another force, saved as an
+    import saves them, with the rates recomputed from them: a published figure's rate waits for
+    a Publisher as a revision."""
+    from django.test import TestCase
+
+    from performance.forces.population import populations_save
+
+    other = Force.objects.exclude(pk=home_force().pk).exclude(ons_code=None).first()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        populations_save(
+            year=2023,
+            populations={home_force().pk: 700_000, other.pk: 800_000},
+            source="ONS mid-2023 (revised)",
+        )
+    assert RecordedCrimeRevision.objects.filter(applied_at=None).exists()  # the rates were recomputed
+    return ForcePopulation.objects.get(force=other, year=2023)
+
+
 def review_step_new(user) -> ReviewStep:
     """A published page sent for review with a note, and a decision on it: a record for staff."""
     from django.contrib.contenttypes.models import ContentType
@@ -471,6 +491,7 @@ RAW_WRITES = {
     "MeasureFigureRevision": measure_figure_revision_new,
     "RecordedCrimeRevision": recorded_crime_revision_new,
     "ReviewStep": review_step_new,
+    "ForcePopulation": force_population_new,
 }
 
 

@@ -21,6 +21,7 @@ from performance.models import (
     ForceAlias,
     ForceGroup,
     ForceGroupMembership,
+    ForcePopulation,
     ImportJob,
     ImportLog,
     ImportUpload,
@@ -79,6 +80,7 @@ NOT_CONTENT = {
     MeasureFigureRevision,
     RecordedCrimeRevision,
     ReviewStep,
+    ForcePopulation,  # residents per force area: only the rates computed from them are published
 }
 
 

@@ -12,6 +12,7 @@ from performance.models import (
     CallAnswerMonth,
     CommissionerStatement,
     Force,
+    ForcePopulation,
     Measure,
     MeasureFigure,
     MeasureFigureRevision,
@@ -32,6 +33,7 @@ JUNE = datetime.date(2023, 6, 30)
 def norfolk(db):
     force = Force.objects.create(name="Norfolk", full_name="Norfolk Constabulary", ons_code="E23000024")
     SiteSettings.objects.create(office_name="Office of the PCC for Norfolk", home_force=force)
+    ForcePopulation.objects.create(force=force, year=2023, population=934000, source="ONS mid-2023")
     return force
 
 
@@ -248,6 +250,31 @@ def test_an_ons_period_without_the_home_forces_figure_says_so(norfolk):
     (check,) = crime_checks.recorded_crime_period_checks(period)
     assert check.message.startswith("There is no figure for Norfolk in this period")
     assert check.fix_url == "/admin/performance/recordedcrimefigure/import/"
+
+
+def test_an_ons_period_without_the_home_forces_population_says_no_rate_is_shown(norfolk):
+    ForcePopulation.objects.all().delete()
+    period = RecordedCrimePeriod.objects.create(period_end=JUNE)
+    RecordedCrimeFigure.objects.create(period=period, force=norfolk, total=65115)
+
+    (check,) = publishing_checks.publishing_checks(period)
+
+    assert check.message.startswith(
+        "There is no mid-2023 population for Norfolk, so these figures show no rate per 1,000 residents."
+    )
+    assert check.fix_url == "/admin/performance/forcepopulation/"
+
+
+def test_a_quarter_without_the_home_forces_population_says_no_rate_is_shown(norfolk, quarter, gbh):
+    ForcePopulation.objects.all().delete()
+    with_statement(quarter)
+    MeasureFigure.objects.create(period=quarter, measure=gbh, latest=100, previous=100)
+
+    assert messages(publishing_checks.publishing_checks(quarter)) == [
+        "There is no mid-2023 population for Norfolk, so these figures show no rate per 1,000 residents. "
+        "Add it (Force area populations: import the ONS estimates or type it with its source): the "
+        "rates are computed as soon as it is saved."
+    ]
 
 
 def test_an_ons_total_with_no_earlier_total_known_has_no_checks(norfolk):

@@ -78,6 +78,12 @@ NCPM_HEADER = [
     "change_baseline_text",
     "change_baseline_significant",
     "change_baseline_p_value",
+    "rate_per_1000",
+    "rate_interval_low",
+    "rate_interval_high",
+    "population",
+    "population_mid_year",
+    "rate_position_among_similar_forces",
     "revisions",
     "last_revised",
 ]
@@ -86,6 +92,12 @@ ONS_HEADER = [
     "force_ons_code",
     "year_ending",
     "total_recorded_crime_excluding_fraud",
+    "rate_per_1000",
+    "rate_interval_low",
+    "rate_interval_high",
+    "population",
+    "population_mid_year",
+    "rate_position_among_similar_forces",
     "published_on",
     "last_revised",
 ]
@@ -276,6 +288,7 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "71% decrease",
         "false",  # 2·(1 + 9 + 36) / 2⁹ = 0.1797
         "0.1797",
+        *[""] * 6,  # no rates: the demo's typed figures are not computed from the open data
         "",  # never revised
     ]
     assert by_measure["All violence with injury"][6:] == [
@@ -292,6 +305,7 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "20% increase",
         "true",
         "0.0000",  # 1.0e-29: below 0.00005
+        *[""] * 6,
         "",
     ]
     assert by_measure["Satisfaction amongst victims of domestic abuse"][5:] == [
@@ -307,6 +321,7 @@ def test_ncpm_csv_gives_the_differences_as_the_page_words_them(client, demo_data
         "-1",
         "",
         "1 percentage point decrease",
+        *[""] * 6,
         "",
         "",
         "",
@@ -330,8 +345,37 @@ def test_ons_csv_gives_each_force_and_year(client, demo_data):
     figures = RecordedCrimeFigure.objects.order_by("period__period_end")
 
     assert rows[1:] == [
-        ["Norfolk", "E23000024", "2022-06-30", "69237", "", revised(figures[0])],
-        ["Norfolk", "E23000024", "2023-06-30", "65115", "2023-10-19", revised(figures[1])],
+        # Rates on the demo's typed populations (mid-2022 925,300; mid-2023 934,000) with their 95%
+        # Wilson intervals, worked by hand from the formula; the demo's group has no other force's
+        # figure, so there is no position.
+        [
+            "Norfolk",
+            "E23000024",
+            "2022-06-30",
+            "69237",
+            "74.8",
+            "74.3",
+            "75.4",
+            "925300",
+            "2022",
+            "",
+            "",
+            revised(figures[0]),
+        ],
+        [
+            "Norfolk",
+            "E23000024",
+            "2023-06-30",
+            "65115",
+            "69.7",
+            "69.2",
+            "70.2",
+            "934000",
+            "2023",
+            "",
+            "2023-10-19",
+            revised(figures[1]),
+        ],
     ]
 
 
@@ -497,6 +541,13 @@ def test_ncpm_json_differences_match_the_csv_and_the_page(client, demo_data):
         "change_baseline_text": "71% decrease",
         "change_baseline_significant": False,
         "change_baseline_p_value": 0.1797,
+        # the demo's figures are typed, not computed from the open data: no rates
+        "rate_per_1000": None,
+        "rate_interval_low": None,
+        "rate_interval_high": None,
+        "population": None,
+        "population_mid_year": None,
+        "rate_position_among_similar_forces": None,
         "revisions": None,
         "last_revised": revised(homicide()),
     }
@@ -540,6 +591,15 @@ def test_ons_json_carries_the_release_dates_and_the_home_force_headline(client, 
         "previous": 69237,
         "sentence": "police recorded crime (excluding fraud) in Norfolk decreased during this period by 6% "
         "(69,237 offences to 65,115)",
+        # 65,115 offences among the demo's 934,000 residents at mid-2023
+        "rate_sentence": "Norfolk: 69.7 per 1,000 residents (95% interval 69.2 to 70.2; mid-2023 "
+        "population 934,000).",
+        "rate_per_1000": 69.7,
+        "rate_interval_low": 69.2,
+        "rate_interval_high": 70.2,
+        "population": 934000,
+        "population_mid_year": 2023,
+        "rate_position_among_similar_forces": None,
         "published_on": "2023-10-19",
         "next_release_on": "2024-01-25",
         "next_period_end": "2023-09-30",

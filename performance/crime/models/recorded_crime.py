@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from performance.forces.models import Force
 from performance.publishing.models import Content, Publication, Publishable, Revised, WaitingRevision
-from performance.shared import calculations, significance
+from performance.shared import calculations, rates, significance, tables
 
 
 class RecordedCrimePeriod(Content, Publishable):
@@ -110,6 +110,20 @@ class RecordedCrimeHeadline:
     def revision_notices(self) -> list[str]:
         return self.latest.revision_notices()
 
+    @property
+    def rate_sentence(self) -> str:
+        """The latest year's rate per 1,000 residents, as stored on the figure ("" without one)."""
+        return rates.stored_rate_sentence(self.latest.rates, force_name=self.latest.force.name)
+
+    @property
+    def rates_table(self):
+        """The Most Similar Group's rates for the latest year, as stored on the figure (or None)."""
+        return tables.rates_table(
+            self.latest.rates,
+            caption=f"Police recorded crime (excluding fraud) per 1,000 residents, 12 months to "
+            f"{calculations.month_name(self.period.period_end)}: {self.latest.force.name} and similar forces",
+        )
+
 
 class RecordedCrimeFigureQuerySet(models.QuerySet):
     def headline_for(self, force, *, preview: bool = False) -> RecordedCrimeHeadline | None:
@@ -161,6 +175,16 @@ class RecordedCrimeFigure(Content, Revised):
         editable=False,
         help_text="The day the release that gave the year before was published (blank: not recorded).",
     )
+    rates = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The rate per 1,000 residents of the latest year, computed with the figures "
+        "(``ons.ons_previous_update``) from the force area's mid-year population "
+        '(``rates.group_rates``): {"rate": "71.1", "low": "70.6", "high": "71.6", "population": '
+        '916120, "population_year": 2024, "position": [3, false, 8], "group": [["Suffolk", "80.2"], '
+        "…]}. Empty when the population of that mid-year is not held.",
+    )
     revisions_applied = models.JSONField(
         default=list,
         blank=True,
@@ -193,13 +217,22 @@ class RecordedCrimeFigure(Content, Revised):
         return [
             calculations.revised_on_text(
                 datetime.date.fromisoformat(entry["applied_on"]),
-                calculations.ons_revision_text(
-                    *(None if value is None else int(value) for value in entry["changes"][0][1:])
-                ),
+                "; ".join(ons_change_text(change) for change in entry["changes"]),
             )
             for entry in self.revisions_applied
             if entry.get("changes")
         ]
+
+
+def ons_change_text(change: list) -> str:
+    """One change a revision of an ONS figure made, as stored: ``["previous_total", before,
+    after]`` or ``["rate", before, after]``."""
+    field, before, after = change
+    if field == "rate":
+        return rates.rate_revision_text(before, after)
+    return calculations.ons_revision_text(
+        *(None if value is None else int(value) for value in (before, after))
+    )
 
 
 class RecordedCrimeRevision(WaitingRevision):
@@ -232,6 +265,10 @@ class RecordedCrimeRevision(WaitingRevision):
     previous_release_on = models.DateField(
         null=True, blank=True, help_text="The release of the recomputed year before."
     )
+    before_rates = models.JSONField(
+        default=dict, blank=True, help_text="The rates per 1,000 residents the public sees."
+    )
+    rates = models.JSONField(default=dict, blank=True, help_text="The recomputed rates per 1,000 residents.")
 
     class Meta:
         ordering = ["period", "force", "computed_at"]
@@ -249,6 +286,10 @@ class RecordedCrimeRevision(WaitingRevision):
 
     @property
     def notice(self) -> str:
-        return f"{self.force}: " + calculations.ons_revision_text(
-            self.before_previous_total, self.previous_total
-        )
+        before_rate, after_rate = self.before_rates.get("rate"), self.rates.get("rate")
+        texts = []
+        if self.before_previous_total != self.previous_total or before_rate == after_rate:
+            texts.append(calculations.ons_revision_text(self.before_previous_total, self.previous_total))
+        if before_rate != after_rate:
+            texts.append(rates.rate_revision_text(before_rate, after_rate))
+        return f"{self.force}: " + "; ".join(texts)

@@ -28,7 +28,15 @@ from performance.crime.models.ncpm import (
     ReportingPeriod,
 )
 from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
-from performance.forces.models import Force, ForceAlias, ForceGroup, ForceGroupMembership, SiteSettings
+from performance.crime.ons import period_rates
+from performance.forces.models import (
+    Force,
+    ForceAlias,
+    ForceGroup,
+    ForceGroupMembership,
+    ForcePopulation,
+    SiteSettings,
+)
 from performance.imports.spreadsheets import normalise_force_name
 from performance.library.models import (
     Document,
@@ -103,6 +111,7 @@ class Command(BaseCommand):
         groups = self.load_groups(figures, content, names)
         self.load_settings(content["site_settings"], home, groups)
         self.load_calls(figures, home)
+        self.load_populations(content["populations"], names)
         self.load_ons(figures["ons_recorded_crime"], home)
         self.load_ncpm(figures["ncpm"], content)
         self.load_library(content)
@@ -193,6 +202,20 @@ class Command(BaseCommand):
                     {"rank": row[column], "out_of": group_sizes.get(scope)},
                 )
 
+    def load_populations(self, populations, names):
+        """Typed populations with their source, as a Publisher enters them: the demo's rates."""
+        force = names[normalise_force_name(populations["force"])]
+        for year, population in populations["years"].items():
+            saved(
+                ForcePopulation,
+                {"force": force, "year": int(year)},
+                {
+                    "population": population,
+                    "source": populations["source"],
+                    "source_url": populations["source_url"],
+                },
+            )
+
     def load_ons(self, ons, home):
         latest_end = day(ons["period_end"])
         latest = saved(
@@ -221,6 +244,9 @@ class Command(BaseCommand):
                 "previous_release_on": latest.published_on,
             },
         )
+        for period in (previous, latest):  # the rates as the import computes them (``ons``)
+            figure = RecordedCrimeFigure.objects.get(period=period, force=home)
+            saved(RecordedCrimeFigure, {"pk": figure.pk}, {"rates": period_rates(period)[home.pk]})
 
     def load_ncpm(self, ncpm, content):
         period = saved(
