@@ -73,32 +73,25 @@ class RecordedCrimeUploadForm(forms.Form):
         return upload
 
 
-@admin.register(OffenceCount)
-class OffenceCountAdmin(RecordedCrimeRecordAdmin):
-    """The counts, and the release's Import page: upload, preview, confirm, each run in the
-    background (``importing``'s guarantees: the file waits in the media storage under a token
-    only its uploader's sign-in can confirm, once, and only while the counts it replaces are as
-    the preview found them)."""
+class OpenDataImportAdmin(RecordedCrimeRecordAdmin):
+    """A Police Force Area tables release's raw rows, and its Import page: upload, preview,
+    confirm, each run in the background (``importing``'s guarantees: the file waits in the media
+    storage under a token only its uploader's sign-in can confirm, once, and only while the rows
+    it replaces are as the preview found them). A release sets its tasks, title and help."""
 
-    list_display = ["quarter_end", "force", "offence", "subgroup", "count_display"]
-    list_filter = ["quarter_end", "force__kind", "offence__group", "force"]
-    list_select_related = ["force", "offence"]
-    search_fields = ["force__name", "offence__code", "offence__description", "offence__subgroup"]
-    date_hierarchy = "quarter_end"
-    ordering = ["-quarter_end", "force__name", "offence__code"]
-    show_full_result_count = False  # one count of a large table per page is enough
+    preview_task = None  # the release's preview and confirm tasks
+    confirm_task = None
+    import_title = ""
+    import_template = "admin/performance/recorded_crime_import.html"
     change_list_template = "admin/performance/offencecount/change_list.html"
+    show_full_result_count = False  # one count of a large table per page is enough
 
     @admin.display(description="offence subgroup", ordering="offence__subgroup")
     def subgroup(self, obj):
         return obj.offence.subgroup
 
-    @admin.display(description="count", ordering="count")
-    def count_display(self, obj):
-        return calculations.thousands(obj.count)
-
     def has_import_permission(self, request) -> bool:
-        return request.user.has_perm("performance.import_offencecount")
+        return request.user.has_perm(f"{self.opts.app_label}.import_{self.opts.model_name}")
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -143,7 +136,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                 upload = importing.upload_store(
                     user=request.user,
                     session_key=request.session.session_key,
-                    resource_class=OffenceCount,
+                    resource_class=self.model,
                     file_name=file.name,
                     file=file,  # a large upload's temporary file is moved, not copied, where it can be
                     preview_fingerprint="",  # set by the preview: until then it cannot be confirmed
@@ -155,12 +148,12 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                     user=request.user,
                     session_key=request.session.session_key,
                 )
-                job_enqueue(job, recorded_crime_preview)
+                job_enqueue(job, self.preview_task)
             return HttpResponseRedirect(self.url("import_job", job.pk))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import police recorded crime open data",
+            "title": self.import_title,
             "form": form,
             "jobs": [
                 (job, state, self.url("import_job", job.pk), job_list_text(job, state))
@@ -169,7 +162,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                 )
             ],
         }
-        return TemplateResponse(request, "admin/performance/recorded_crime_import.html", context)
+        return TemplateResponse(request, self.import_template, context)
 
     def job_for(self, request, job_id) -> ImportJob:
         """The job, if this user started it in this sign-in (404 otherwise)."""
@@ -260,7 +253,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                 token=form.cleaned_data["token"],
                 user=request.user,
                 session_key=request.session.session_key,
-                resource_class=OffenceCount,
+                resource_class=self.model,
             )
         except importing.UploadUnknown as unknown:
             return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
@@ -275,7 +268,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                         user=request.user,
                         session_key=request.session.session_key,
                     )
-                    job_enqueue(job, recorded_crime_confirm)
+                    job_enqueue(job, self.confirm_task)
                 return HttpResponseRedirect(self.url("import_job", job.pk))
             except IntegrityError:  # confirmed at the same moment in another tab
                 pass
@@ -291,6 +284,25 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
         return HttpResponseRedirect(
             self.url("import_job", confirm_job.pk) if confirm_job else self.url("import")
         )
+
+
+@admin.register(OffenceCount)
+class OffenceCountAdmin(OpenDataImportAdmin):
+    """The recorded crime open data's counts, and its Import page."""
+
+    preview_task = recorded_crime_preview
+    confirm_task = recorded_crime_confirm
+    import_title = "Import police recorded crime open data"
+    list_display = ["quarter_end", "force", "offence", "subgroup", "count_display"]
+    list_filter = ["quarter_end", "force__kind", "offence__group", "force"]
+    list_select_related = ["force", "offence"]
+    search_fields = ["force__name", "offence__code", "offence__description", "offence__subgroup"]
+    date_hierarchy = "quarter_end"
+    ordering = ["-quarter_end", "force__name", "offence__code"]
+
+    @admin.display(description="count", ordering="count")
+    def count_display(self, obj):
+        return calculations.thousands(obj.count)
 
 
 def job_title(job: ImportJob) -> str:

@@ -53,8 +53,21 @@ COLUMNS = [
     Column("code", "Offence Code"),
     Column("count", "Number of Offences"),
 ]
-LABELS = {column.key: column.label for column in COLUMNS}
-HEADER_NAMES = {name: column.key for column in COLUMNS for name in column.names()}
+
+
+class Layout:
+    """A release's long table: its columns (each with the headings it is published under), in
+    the order a row is read. The recorded crime and the crime outcomes open data share the
+    workbook's shape and differ in their columns."""
+
+    def __init__(self, columns: list[Column]):
+        self.columns = columns
+        self.labels = {column.key: column.label for column in columns}
+        self.header_names = {name: column.key for column in columns for name in column.names()}
+
+
+RECORDED_CRIME = Layout(COLUMNS)
+LABELS = RECORDED_CRIME.labels
 TEXT_LIMITS = {"code": 20, "description": 250, "group": 150, "subgroup": 150}  # the Offence columns
 
 # Reporting bodies with rows in the tables that are not police forces (fraud reports).
@@ -78,13 +91,16 @@ class YearSheet:
     header_row: int
     positions: dict[str, int]
     rows: Iterator[tuple[int, list]]
+    labels: dict[str, str] = field(default_factory=lambda: LABELS)
 
     def where(self, row: int, key: str | None = None) -> str:
         place = f"Sheet {self.name}, row {row:,}" if self.name else f"Row {row:,}"
-        return f"{place}, column {LABELS[key]}" if key else place
+        return f"{place}, column {self.labels[key]}" if key else place
 
 
-def year_sheets(file, problems: list[str], notes: list[str] | None = None) -> Iterator[YearSheet]:
+def year_sheets(
+    file, problems: list[str], notes: list[str] | None = None, *, layout: Layout = RECORDED_CRIME
+) -> Iterator[YearSheet]:
     """Every financial-year sheet in ``file`` (a seekable binary file), in the workbook's order.
 
     A sheet is a year's table if its header row names the release's columns, or if it is named
@@ -97,19 +113,19 @@ def year_sheets(file, problems: list[str], notes: list[str] | None = None) -> It
     if not head.strip(b" \r\n\t\xef\xbb\xbf"):
         raise SpreadsheetError("The file is empty.")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        yield from _workbook_sheets(file, problems, notes if notes is not None else [])
+        yield from _workbook_sheets(file, problems, notes if notes is not None else [], layout)
     elif head.startswith(NOT_A_SPREADSHEET) or b"\x00" in head:
         raise SpreadsheetError(
             "This is not a spreadsheet. Upload the release as published (.ods), saved as Excel "
             "(.xlsx), or one year's sheet saved as CSV."
         )
     else:
-        sheet = _year_sheet(None, _csv_rows(file), problems, named_as_year=True)
+        sheet = _year_sheet(None, _csv_rows(file), problems, named_as_year=True, layout=layout)
         if sheet is not None:
             yield sheet
 
 
-def _workbook_sheets(file, problems: list[str], notes: list[str]) -> Iterator[YearSheet]:
+def _workbook_sheets(file, problems: list[str], notes: list[str], layout: Layout) -> Iterator[YearSheet]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -132,7 +148,9 @@ def _workbook_sheets(file, problems: list[str], notes: list[str]) -> Iterator[Ye
                     "save it again and retry."
                 ) from error
             problems_before = len(problems)
-            sheet = _year_sheet(name.strip(), rows, problems, named_as_year=bool(YEAR_SHEET.match(name)))
+            sheet = _year_sheet(
+                name.strip(), rows, problems, named_as_year=bool(YEAR_SHEET.match(name)), layout=layout
+            )
             found = found or len(problems) > problems_before  # a year's sheet, with a header problem
             if sheet is not None:
                 found = True
@@ -141,7 +159,7 @@ def _workbook_sheets(file, problems: list[str], notes: list[str]) -> Iterator[Ye
             names = ", ".join(f'"{name}"' for name in workbook.sheet_names)
             raise SpreadsheetError(
                 "The workbook has no financial-year sheets: none is named like 2024_25 or has the "
-                f"header {', '.join(LABELS.values())}. Its sheets are: {names}."
+                f"header {', '.join(layout.labels.values())}. Its sheets are: {names}."
             )
     finally:
         workbook.close()
@@ -182,14 +200,20 @@ def _csv_rows(file) -> Iterator[tuple[int, list]]:
         text.detach()
 
 
-def _year_sheet(name, rows: Iterator[tuple[int, list]], problems, *, named_as_year) -> YearSheet | None:
+def _year_sheet(
+    name, rows: Iterator[tuple[int, list]], problems, *, named_as_year, layout: Layout
+) -> YearSheet | None:
     """The sheet's header (searched for in its first rows) and an iterator over the rows below."""
     searched = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     best = None
     for number, cells in searched:
         positions = {}
         for index, value in enumerate(cells):
-            key = HEADER_NAMES.get(header_key(value)) if isinstance(value, str) and value.strip() else None
+            key = (
+                layout.header_names.get(header_key(value))
+                if isinstance(value, str) and value.strip()
+                else None
+            )
             if key is not None and key not in positions:
                 positions[key] = index
         if len(positions) >= 3 and (best is None or len(positions) > len(best[1])):
@@ -199,11 +223,11 @@ def _year_sheet(name, rows: Iterator[tuple[int, list]], problems, *, named_as_ye
         if named_as_year:
             problems.append(
                 f"{place} has no header row: its table should start with a row naming its columns: "
-                f"{', '.join(LABELS.values())}."
+                f"{', '.join(layout.labels.values())}."
             )
         return None
     header_row, positions = best
-    missing = [LABELS[key] for key in LABELS if key not in positions]
+    missing = [label for key, label in layout.labels.items() if key not in positions]
     if missing:
         problems.append(
             f"{place}, row {header_row:,}: the header has no column "
@@ -212,7 +236,13 @@ def _year_sheet(name, rows: Iterator[tuple[int, list]], problems, *, named_as_ye
         )
         return None
     below = ((number, cells) for number, cells in searched if number > header_row)
-    return YearSheet(name=name, header_row=header_row, positions=positions, rows=itertools.chain(below, rows))
+    return YearSheet(
+        name=name,
+        header_row=header_row,
+        positions=positions,
+        rows=itertools.chain(below, rows),
+        labels=layout.labels,
+    )
 
 
 # --------------------------------------------------------------------------------------------
