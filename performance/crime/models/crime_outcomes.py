@@ -10,7 +10,7 @@ from django.db.models import Q
 from performance.crime.models.ncpm import Measure, ReportingPeriod
 from performance.crime.models.open_data import Offence
 from performance.forces.models import Force
-from performance.publishing.models import Content, Publication
+from performance.publishing.models import Content, Publication, Revised
 from performance.shared import rates
 from performance.shared.significance import Interval
 
@@ -78,7 +78,13 @@ class OutcomeCount(models.Model):
         return self.recorded_in_quarter + self.recorded_earlier
 
 
-class ChargeRateFigure(Content):
+class ChargeRateFigureQuerySet(models.QuerySet):
+    def for_page(self, period, force):
+        """``force``'s figures for ``period``, with their measures: one query."""
+        return self.filter(period=period, force=force).select_related("measure")
+
+
+class ChargeRateFigure(Content, Revised):
     """One force's charge/summons rate for an NCPM quarter's 12 months, for one measure (or all
     crime), with the year before and the comparisons: computed from the outcomes and recorded
     crime open data when either is imported (``crime.charge_rates``), public with its quarter."""
@@ -138,6 +144,8 @@ class ChargeRateFigure(Content):
     england_wales_offences = models.PositiveIntegerField(
         null=True, blank=True, help_text="Offences recorded, summed over the same forces."
     )
+
+    objects = ChargeRateFigureQuerySet.as_manager()
 
     publication = Publication.parent("period")
 
