@@ -51,6 +51,7 @@ from performance.models import (
     Meeting,
     Offence,
     OffenceCount,
+    OutcomeCount,
     PageSection,
     PriorityArea,
     PriorityAreaCommentary,
@@ -92,9 +93,9 @@ IMPORTERS = {CallAnswerMonth, RecordedCrimeFigure, MeasureFigure}
 
 # Every registered admin's model, decided: content (above), read-only records, or staff
 # accounts and sign-in records, which only their managers may change.
-READ_ONLY = {ImportLog, Offence, OffenceCount}
+READ_ONLY = {ImportLog, Offence, OffenceCount, OutcomeCount}
 # Read-only records that a release's import writes: staff who import the releases may import.
-IMPORTED_RECORDS = {OffenceCount}
+IMPORTED_RECORDS = {OffenceCount, OutcomeCount}
 # Column choices made at an import's preview: not content (what they import is gated), so the
 # staff who import may correct or forget them; they are made at an import, never added by hand.
 IMPORT_CHOICES = {ColumnMapping}
@@ -268,6 +269,16 @@ def build_world(django_user_model) -> World:
     )
     OffenceCount.objects.create(
         force=norfolk, quarter_end=datetime.date(2024, 6, 30), offence=murder, count=2
+    )
+    OutcomeCount.objects.create(
+        force=norfolk,
+        quarter_end=datetime.date(2024, 6, 30),
+        offence=murder,
+        outcome_type=1,
+        outcome_description="Charged/Summonsed",
+        outcome_group="Charged/Summonsed",
+        recorded_in_quarter=1,
+        recorded_earlier=1,
     )
     axes_records()
     task_record()
@@ -596,6 +607,15 @@ def import_file(model, world: World, state: str) -> tuple[str, bytes]:
             b"Financial Year,Financial Quarter,Force Name,Offence Description,Offence Group,"
             b"Offence Subgroup,Offence Code,Number of Offences\r\n"
             b"2024/25,1,Suffolk,Murder,Violence against the person,Homicide,1,3\r\n"
+        )
+    if model is OutcomeCount:
+        return "crime-outcomes.csv", (
+            b"Financial Year,Financial Quarter,Force Name,Offence Description,Offence Group,"
+            b"Offence Subgroup,Offence Code,Outcome Description,Outcome Group,Outcome Type,"
+            b"Force outcomes for offences recorded in quarter,"
+            b"Force outcomes for offences recorded in previous quarters\r\n"
+            b"2024/25,1,Suffolk,Murder,Violence against the person,Homicide,1,Charged/Summonsed,"
+            b"Charged/Summonsed,1,2,1\r\n"
         )
     period = world.objects[(RecordedCrimePeriod, state)].period_end
     return "ons.csv", (
