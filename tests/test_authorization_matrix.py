@@ -843,6 +843,8 @@ RENAMED = {  # a column each release needs, headed as the import does not know i
     CallAnswerMonth: ("Total calls", "Calls offered"),
     MeasureFigure: ("Latest 12 months", "Latest figure"),
     RecordedCrimeFigure: ("Total recorded crime (excluding fraud)", "All offences"),
+    OffenceCount: ("Number of Offences", "Offences"),
+    OutcomeCount: ("Outcome Type", "Outcome Code"),
 }
 
 
@@ -856,7 +858,10 @@ def columns_chosen(client, model, world, state):
     content = content.replace(heading.encode(), renamed.encode(), 1)
     with transaction.atomic():
         before = database_fingerprint()
+        # A release read in the background asks on its preview job's page, which is followed.
         response = upload(client, reverse(f"{info}_import"), content, name, format="0")
+        if response.status_code == 302 and response.url.startswith(reverse(f"{info}_import")):
+            response = client.get(response.url)
         form = response.context.get("column_form") if response.context else None
         data = (
             {field.html_name: field.value() for field in form} if form is not None else {"token": "unknown"}

@@ -6,6 +6,7 @@ shows a draft's)."""
 from django.contrib import admin
 
 from performance.crime.models.crime_outcomes import OutcomeCount
+from performance.crime.outcomes_file import OUTCOMES
 from performance.crime.outcomes_tasks import outcomes_confirm, outcomes_preview
 from performance.crime.recorded_crime_admin import OpenDataImportAdmin
 from performance.shared import calculations
@@ -19,6 +20,7 @@ class OutcomeCountAdmin(OpenDataImportAdmin):
     confirm_task = outcomes_confirm
     import_title = "Import crime outcomes open data"
     import_template = "admin/performance/outcomes_import.html"
+    layout = OUTCOMES
     list_display = [
         "quarter_end",
         "force",

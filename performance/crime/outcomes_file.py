@@ -23,6 +23,7 @@ from performance.crime.recorded_crime_file import (
     PROGRESS_EVERY,
     FileFacts,
     ForceMatcher,
+    HeaderQuestions,
     Layout,
     ProblemList,
     _force_check,
@@ -128,7 +129,9 @@ def file_read(
     outcome_types: list[int] = []  # outcome index -> its type number
     rows_read = 0
     try:
-        for sheet in year_sheets(file, header_problems, summary.notes, layout=OUTCOMES):
+        for sheet in year_sheets(
+            file, header_problems, summary.notes, layout=OUTCOMES, questions=summary.questions
+        ):
             indexes = [sheet.positions[key] for key in OUTCOMES.labels]
             width = max(indexes) + 1
             for number, cells in sheet.rows:
@@ -218,7 +221,7 @@ def outcome_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
         rows_expected = filechecks.zip_checked(path, readers.bounds_of(options)).rows
     else:
         rows_expected = filechecks.csv_rows_counted(path)
-    facts = FileFacts()
+    facts = FileFacts(questions=HeaderQuestions(choices=options.get("choices") or {}))
     lookup = {key: tuple(value) for key, value in options["forces"].items()}
     progress(0, rows_expected)
     with open(path, "rb") as file:
@@ -256,4 +259,5 @@ def outcome_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
         ],
         "force_ids": sorted(contents.forces),
         "counts": len(contents.counts),
+        "headings_missing": facts.questions.asked(),
     }

@@ -94,7 +94,9 @@ class OutcomesContents:
 def file_read(file, summary: OutcomesImport, *, progress: Progress | None = None) -> OutcomesContents:
     """Read and check every row of ``file`` in the bounded child."""
     contents = OutcomesContents()
-    result, data_path = release_read_in_child(file, summary, reader=READER, progress=progress)
+    result, data_path = release_read_in_child(
+        file, summary, reader=READER, model=OutcomeCount, progress=progress
+    )
     if result is None:
         return contents
     try:

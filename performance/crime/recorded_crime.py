@@ -35,8 +35,8 @@ from performance.crime.models.open_data import Offence, OffenceCount
 from performance.crime.recorded_crime_file import FileContents
 from performance.forces.models import Force
 from performance.imports import untrusted
-from performance.imports.importing import confirms_serialise
-from performance.imports.models import ImportLog
+from performance.imports.importing import confirms_serialise, resource_label
+from performance.imports.models import ColumnMapping, ImportLog
 from performance.imports.releases import OPEN_DATA_RELEASE, release_day, release_day_text
 from performance.imports.resources import PREVIEW_OUTDATED, ReleaseProblems
 from performance.imports.spreadsheets import SpreadsheetError, size_problem
@@ -97,6 +97,7 @@ class RecordedCrimeImport:
     notes: list[str] = field(default_factory=list)  # text of the cover and notes sheets
     published_on: datetime.date | None = None  # the release's publication day
     published_on_how: str = ""  # how it was found: as entered, from the file's notes or name
+    headings_missing: dict | None = None  # columns not found by their headings, for a person to choose
 
     @property
     def refused(self) -> bool:
@@ -180,16 +181,25 @@ def size_check(size: int) -> None:
 
 
 def release_read_in_child(
-    file, summary: RecordedCrimeImport, *, reader: str, progress: Progress | None = None
+    file, summary: RecordedCrimeImport, *, reader: str, model, progress: Progress | None = None
 ) -> tuple[dict | None, str | None]:
     """Read ``file`` (a seekable binary file) with ``reader`` (a ``readers.reader_named`` name) in
     a child process whose memory and time are bounded (``untrusted``), as every open data release
     of the Police Force Area tables' shape is read: (the reader's result, the path of the arrays
     it wrote, which the caller removes), or (None, None) with ``summary.problems`` said. The
     result's facts (rows read, skipped, problems, notes, forces, quarters, offences) are copied
-    to ``summary``."""
+    to ``summary``, with the columns its header rows leave to a person (``headings_missing``);
+    the column choices made before for ``model``'s files are the reader's to use."""
     forces = {key: (force.pk, force.name) for key, force in Force.objects.name_lookup().items()}
-    options = {"file_name": summary.file_name, "forces": forces, "bounds": untrusted.RECORDED_CRIME}
+    choices = dict(
+        ColumnMapping.objects.filter(release=resource_label(model)).values_list("headings_key", "choices")
+    )
+    options = {
+        "file_name": summary.file_name,
+        "forces": forces,
+        "bounds": untrusted.RECORDED_CRIME,
+        "choices": choices,
+    }
 
     def rows_read(done: int, total: int) -> None:
         if progress is not None:
@@ -218,6 +228,7 @@ def release_read_in_child(
     summary.forces = result["forces"]
     summary.quarter_ends = result["quarter_ends"]
     summary.offences = len(result["offences"])
+    summary.headings_missing = result.get("headings_missing")
     return result, data_path
 
 
@@ -227,7 +238,11 @@ def file_read(file, summary: RecordedCrimeImport, *, progress: Progress | None =
     there are none)."""
     contents = FileContents()
     result, data_path = release_read_in_child(
-        file, summary, reader="performance.crime.recorded_crime_file:recorded_crime_rows", progress=progress
+        file,
+        summary,
+        reader="performance.crime.recorded_crime_file:recorded_crime_rows",
+        model=OffenceCount,
+        progress=progress,
     )
     if result is None:
         return contents

@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 
 from performance.crime import recorded_crime
 from performance.crime.models.open_data import Offence, OffenceCount
+from performance.crime.recorded_crime_file import RECORDED_CRIME
 from performance.crime.recorded_crime_tasks import recorded_crime_confirm, recorded_crime_preview
 from performance.imports import importing, outcomes
 from performance.imports.admin import ReadOnlyRecordAdmin
 from performance.imports.jobs import ImportJob, job_create, job_enqueue, job_state
-from performance.imports.spreadsheets import size_problem
+from performance.imports.spreadsheets import HeadingsMissing, size_problem
 from performance.shared import calculations
 
 NOT_PREVIEWED = (
@@ -81,6 +82,7 @@ class OpenDataImportAdmin(RecordedCrimeRecordAdmin):
 
     preview_task = None  # the release's preview and confirm tasks
     confirm_task = None
+    layout = RECORDED_CRIME  # the release's columns, for the column-choice step
     import_title = ""
     import_template = "admin/performance/recorded_crime_import.html"
     change_list_template = "admin/performance/offencecount/change_list.html"
@@ -105,6 +107,7 @@ class OpenDataImportAdmin(RecordedCrimeRecordAdmin):
                 name=f"{info}_import_job_progress",
             ),
             path("process_import/", view(self.confirm_view), name=f"{info}_process_import"),
+            path("import/columns/", view(self.columns_view), name=f"{info}_import_columns"),
             *super().get_urls(),
         ]
 
@@ -187,6 +190,7 @@ class OpenDataImportAdmin(RecordedCrimeRecordAdmin):
             and confirm_job is None
         )
         log = upload.import_log if upload is not None and job.kind == ImportJob.Kind.CONFIRM else None
+        asked = self.columns_asked(job)
         finished = job.status == ImportJob.Status.FINISHED
         return {
             "next_steps": outcomes.next_steps(log.outcome, request.user)
@@ -199,6 +203,10 @@ class OpenDataImportAdmin(RecordedCrimeRecordAdmin):
             if confirmable
             else None,
             "confirm_job_url": self.url("import_job", confirm_job.pk) if confirm_job else "",
+            "column_form": importing.ColumnChoiceForm(initial={"token": upload.token}, missing=asked)
+            if asked is not None
+            else None,
+            "columns_url": self.url("import_columns"),
             "job_url": self.url("import_job", job.pk),
             "progress_url": self.url("import_job_progress", job.pk),
             "import_url": self.url("import"),
@@ -237,6 +245,63 @@ class OpenDataImportAdmin(RecordedCrimeRecordAdmin):
                 "admin/performance/import_job_body.html", context, request=request
             )
         return JsonResponse(data)
+
+    def columns_asked(self, job: ImportJob) -> HeadingsMissing | None:
+        """The columns a refused preview could not find by their headings, while its file waits."""
+        if job.kind != ImportJob.Kind.PREVIEW or not job.columns or job.upload is None:
+            return None
+        columns = {column.key: column for column in self.layout.columns}
+        return HeadingsMissing(
+            "",
+            missing=[columns[key] for key in job.columns["missing"] if key in columns],
+            headings=job.columns["headings"],
+            unclaimed=job.columns["unclaimed"],
+        )
+
+    @method_decorator(require_POST)
+    def columns_view(self, request):
+        """The column-choice step: remember which of the waiting file's columns hold those its
+        preview could not find (``ColumnMapping``, as the other releases' imports keep them),
+        then read the file again in a new preview; or show the choices again, saying what is wrong."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            upload = importing.upload_owned(
+                token=request.POST.get("token", ""),
+                user=request.user,
+                session_key=request.session.session_key,
+                resource_class=self.model,
+            )
+        except importing.UploadUnknown as unknown:
+            return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
+        job = upload.jobs.filter(kind=ImportJob.Kind.PREVIEW).order_by("-created_at").first()
+        asked = self.columns_asked(job) if job is not None and upload.confirmed_at is None else None
+        if asked is None:
+            return HttpResponseBadRequest(
+                "Nothing has been asked about this file's columns.", content_type="text/plain; charset=utf-8"
+            )
+        form = importing.ColumnChoiceForm(request.POST, missing=asked)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                **self.job_context(request, job),
+                "column_form": form,
+                "refresh_seconds": 0,
+            }
+            return TemplateResponse(request, "admin/performance/import_job.html", context)
+        with transaction.atomic():
+            importing.columns_remember(
+                resource_class=self.model, headings=asked.headings, choices=form.choices(), user=request.user
+            )
+            again = job_create(
+                upload=upload,
+                kind=ImportJob.Kind.PREVIEW,
+                user=request.user,
+                session_key=request.session.session_key,
+            )
+            job_enqueue(again, self.preview_task)
+        return HttpResponseRedirect(self.url("import_job", again.pk))
 
     @method_decorator(require_POST)
     def confirm_view(self, request):

@@ -47,6 +47,12 @@ UNITS = {
 }
 
 
+COLUMNS_ASKED = (
+    "Some columns were not found by their headings: nothing has changed. Say which of the file's "
+    "columns hold them, and the file is read again."
+)
+
+
 @dataclass(frozen=True)
 class OpenDataRelease:
     """An open data release of the Police Force Area tables' shape, as its background jobs run
@@ -111,6 +117,17 @@ def preview_run(job: ImportJob, progress: JobProgress, *, release: OpenDataRelea
             progress=progress,
         )
     with transaction.atomic():
+        if summary.refused and summary.headings_missing:
+            job.columns = summary.headings_missing  # the file waits for a person's column choices
+            job.save(update_fields=["columns"])
+            job_finish(
+                job,
+                status=ImportJob.Status.REFUSED,
+                message=COLUMNS_ASKED,
+                problems=summary.problems,
+                progress=progress,
+            )
+            return
         if summary.refused:
             importing.upload_discard(upload)
             job.upload = None

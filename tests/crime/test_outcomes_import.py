@@ -198,3 +198,51 @@ def test_admin_preview_of_a_bad_file_offers_no_confirm_and_writes_nothing(forces
     assert preview.context.get("confirm_form") is None
     assert not OutcomeCount.objects.exists() and not Offence.objects.exists()
     assert not ImportUpload.objects.exists()  # a refused file is forgotten
+
+
+COLUMNS_URL = reverse("admin:performance_outcomecount_import_columns")
+
+
+def test_a_heading_not_known_is_chosen_by_staff_and_remembered(forces, editor):
+    """Given an edition heading Outcome Type as "Outcome Code", the preview asks which column
+    holds the outcome type; the answer reads the file again, and is remembered for the next file."""
+    rows = files.release_sheets()["2023_24"]
+    rows[0][9] = "Outcome Code"
+    data = io.StringIO()
+    csv.writer(data).writerows(rows)
+    client = signed_in(editor)
+
+    asked = upload(client, IMPORT_URL, data.getvalue(), "renamed.csv", follow=True)
+    form = asked.context["column_form"]
+    assert form is not None and list(form.fields) == ["token", "column_outcome_type"]
+    assert "Which column holds the outcome type?" in asked.content.decode()
+    assert not OutcomeCount.objects.exists()
+
+    wrong = client.post(COLUMNS_URL, {"token": form["token"].value(), "column_outcome_type": ""})
+    assert wrong.status_code == 200 and "Choose the column that holds" in wrong.content.decode()
+
+    with tasks_run_on_commit():
+        chosen = client.post(
+            COLUMNS_URL, {"token": form["token"].value(), "column_outcome_type": "Outcome Code"}
+        )
+    assert chosen.status_code == 302
+    preview = client.get(chosen.url)
+    assert preview.context["confirm_form"] is not None
+    assert f"Outcome counts: {ROWS_A_YEAR:,} new" in preview.content.decode()
+
+    again = upload(client, IMPORT_URL, data.getvalue(), "renamed-again.csv", follow=True)
+    assert again.context["confirm_form"] is not None and again.context["column_form"] is None
+
+
+def test_the_column_choice_of_another_sign_in_is_refused(forces, editor, django_user_model):
+    rows = files.release_sheets()["2023_24"]
+    rows[0][9] = "Outcome Code"
+    data = io.StringIO()
+    csv.writer(data).writerows(rows)
+    asked = upload(signed_in(editor), IMPORT_URL, data.getvalue(), "renamed.csv", follow=True)
+    token = asked.context["column_form"]["token"].value()
+    other = signed_in(staff(django_user_model, "Editor", "other"))
+    before = database_fingerprint()
+    response = other.post(COLUMNS_URL, {"token": token, "column_outcome_type": "Outcome Code"})
+    assert response.status_code == 400
+    assert database_fingerprint() == before
