@@ -218,13 +218,13 @@ def test_a_quarters_page_summarises_its_own_quarter(client, demo_data):
     assert glance(june_page) == expected_ncpm()
 
 
-def test_a_quarters_contents_list_its_statement_and_priority_areas(client, demo_data):
+def test_a_quarters_contents_list_its_statement_priority_areas_and_charge_rates(client, demo_data):
     page = client.get(reverse("performance:ncpm-period", args=["2023-06"])).content.decode()
     listed = contents(page)
     areas = [
         area["name"] for area in FIGURES["ncpm"]["priority_areas"] if area["measures"]
     ]  # cyber crime has no force figures, and no section
-    assert [label for _, label in listed][1:] == areas
+    assert [label for _, label in listed][1:] == [*areas, "Charges and summonses"]
     assert listed[0][0].startswith("#statement-")
     assert all(href.removeprefix("#") in ids(page) for href, _ in listed)
     assert all(link.removeprefix("#") in ids(page) for link in glance_links(page))
