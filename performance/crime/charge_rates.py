@@ -87,7 +87,7 @@ def charge_rates_compute(
     ...     england_wales_ids={1, 2},
     ... )
     >>> figures[1].rate, figures[1].previous_charges, figures[1].msg_median_rate
-    (Decimal('7.1'), 65, Decimal('6.05'))
+    (Decimal('7.1'), 65, Decimal('6.0500'))
     >>> figures[1].england_wales_charges, figures[1].england_wales_offences
     (121, 2000)
     >>> figures[1].interval_low, figures[1].interval_high
