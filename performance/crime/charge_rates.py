@@ -91,7 +91,7 @@ def charge_rates_compute(
     >>> figures[1].england_wales_charges, figures[1].england_wales_offences
     (121, 2000)
     >>> figures[1].interval_low, figures[1].interval_high
-    (Decimal('5.6733'), Decimal('8.8727'))
+    (Decimal('5.6670'), Decimal('8.8614'))
     >>> figures[3].previous_charges is None
     True
     """
