@@ -330,8 +330,11 @@ def charge_rate_row(figure: ChargeRateFigure) -> dict:
 
 
 def charge_rates_times(now) -> dict:
-    return ReportingPeriod.objects.published(now).aggregate(
-        first=Min("publish_at"), newest=Max("publish_at"), changed=Max("charge_rates__updated_at")
+    """The published quarters that have charge rates (a quarter without any adds no rows)."""
+    return (
+        ReportingPeriod.objects.published(now)
+        .filter(charge_rates__isnull=False)
+        .aggregate(first=Min("publish_at"), newest=Max("publish_at"), changed=Max("charge_rates__updated_at"))
     )
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from performance.calls.opendata import CALLS_999, calls_999_csv_url
-from performance.crime.opendata import NCPM, ONS, ncpm_csv_url
+from performance.crime.opendata import CHARGE_RATES, NCPM, ONS, ncpm_csv_url
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -85,8 +85,32 @@ ONS_HEADER = [
     "published_on",
     "last_revised",
 ]
-HEADERS = {"calls-999": CALLS_999_HEADER, "ncpm": NCPM_HEADER, "ons": ONS_HEADER}
-DATASETS = {"calls-999": CALLS_999, "ncpm": NCPM, "ons": ONS}
+CHARGE_RATES_HEADER = [
+    "period_end",
+    "force",
+    "force_ons_code",
+    "measure",
+    "charges",
+    "offences",
+    "charge_rate",
+    "interval_low",
+    "interval_high",
+    "previous_charges",
+    "previous_offences",
+    "previous_charge_rate",
+    "msg_median_rate",
+    "england_wales_charges",
+    "england_wales_offences",
+    "england_wales_rate",
+    "last_revised",
+]
+HEADERS = {
+    "calls-999": CALLS_999_HEADER,
+    "ncpm": NCPM_HEADER,
+    "charge-rates": CHARGE_RATES_HEADER,
+    "ons": ONS_HEADER,
+}
+DATASETS = {"calls-999": CALLS_999, "ncpm": NCPM, "charge-rates": CHARGE_RATES, "ons": ONS}
 
 HOSTILE_NAMES = ["=cmd|' /C calc'!A0", "+44 1603 000000", "-2+3", "@SUM(1,1)", "\tTabbed", "\rReturned"]
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -664,11 +688,11 @@ def test_links_on_the_public_pages_give_their_rows(client, demo_data):
 
 
 def test_the_registry_lists_each_dataset_once_in_its_order():
-    assert opendata.DATASETS == [CALLS_999, NCPM, ONS]  # the datasets page's order
+    assert opendata.DATASETS == [CALLS_999, NCPM, CHARGE_RATES, ONS]  # the datasets page's order
     clash = dataclasses.replace(NCPM, slug="another", url_name="data-another")  # NCPM's order
     with pytest.raises(ImproperlyConfigured):
         opendata.register(clash)
-    assert opendata.DATASETS == [CALLS_999, NCPM, ONS]
+    assert opendata.DATASETS == [CALLS_999, NCPM, CHARGE_RATES, ONS]
 
 
 def test_addresses_for_the_pages(demo_data):
@@ -822,6 +846,7 @@ def test_datasets_page_lists_every_dataset_with_its_links_and_columns(client, de
         "Described for programs",
         "999 call answering data",
         "National Crime and Policing Measures figures",
+        "Charge/summons rates",
         "ONS police recorded crime",
     ]
     levels = [int(level[1]) for level, _ in headings]
@@ -836,7 +861,7 @@ def test_datasets_page_lists_every_dataset_with_its_links_and_columns(client, de
         table = tables[f"Columns of the {dataset.title}, in file order"]
         assert table.header == ["Column", "Type", "Description"]
         assert [row[0] for row in table.rows] == HEADERS[name]
-    assert html.count('scope="col"') == 3 * 3
+    assert html.count('scope="col"') == len(DATASETS) * 3
     assert html.count('scope="row"') == sum(len(header) for header in HEADERS.values())
     assert '<li aria-current="page">Open data</li>' in html
 
