@@ -13,6 +13,7 @@ from simple_history.models import HistoricalChanges
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
+    ChargeRateFigure,
     ColumnMapping,
     CommissionerStatement,
     Document,
@@ -31,6 +32,7 @@ from performance.models import (
     Meeting,
     Offence,
     OffenceCount,
+    OutcomeCount,
     PageSection,
     PriorityArea,
     PriorityAreaCommentary,
@@ -51,6 +53,7 @@ from performance.publishing.models import Publication
 OWN = {CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document, Meeting}
 PARENT = {
     MeasureFigure: "period",
+    ChargeRateFigure: "period",
     CommissionerStatement: "period",
     PriorityAreaCommentary: "period",
     RecordedCrimeFigure: "period",
@@ -72,6 +75,7 @@ ALWAYS_PUBLIC = {
 NOT_CONTENT = {
     Offence,
     OffenceCount,
+    OutcomeCount,
     ColumnMapping,
     ImportUpload,
     ImportLog,
