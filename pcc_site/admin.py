@@ -142,6 +142,7 @@ APP_NAMES = {"axes": "Sign-in records", "otp_totp": "Two-factor devices"}
 # records, two-factor devices and background tasks.
 TECHNICAL = {
     "performance.offencecount",
+    "performance.outcomecount",
     "performance.offence",
     "performance.importlog",
     "performance.columnmapping",

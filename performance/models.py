@@ -18,6 +18,7 @@ from performance.calls.models import (
 from performance.crime.models import (
     QUARTER_END_REQUIRED,
     REVISED_FIGURES,
+    ChargeRateFigure,
     CommissionerStatement,
     Measure,
     MeasureFigure,
@@ -25,6 +26,7 @@ from performance.crime.models import (
     Offence,
     OffenceCount,
     OffenceCountQuerySet,
+    OutcomeCount,
     PriorityApplicability,
     PriorityArea,
     PriorityAreaCommentary,
@@ -136,6 +138,8 @@ __all__ = [
     "Offence",
     "OffenceCountQuerySet",
     "OffenceCount",
+    "OutcomeCount",
+    "ChargeRateFigure",
     # library
     "ReportingChannel",
     "LibraryPage",

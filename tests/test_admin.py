@@ -12,6 +12,7 @@ from django.urls import reverse
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
+    ChargeRateFigure,
     ColumnMapping,
     Force,
     ForcePopulation,
@@ -21,6 +22,7 @@ from performance.models import (
     MeasureFigureRevision,
     Offence,
     OffenceCount,
+    OutcomeCount,
     RecordedCrimeRevision,
     ReviewStep,
     SiteSettings,
@@ -61,6 +63,7 @@ CONTENT_MODELS = [
     and m is not ImportJob  # its preview or import, run in the background: on its uploader's page alone
     and m is not MeasureFigureRevision  # written by the recomputation, applied by publishing its quarter
     and m is not RecordedCrimeRevision  # written at import, applied by publishing its ONS period
+    and m is not ChargeRateFigure  # computed at import, published with its quarter (its page's preview)
     and m is not ReviewStep  # written by sending for review and deciding: on the drafts' pages
 ]
 
@@ -76,7 +79,7 @@ def test_editor_sees_changelist_and_add_form(client, editor, model):
     # Import logs are written by imports only; content public as soon as saved is a Publisher's.
     # Column choices are made at an import's preview, never added by hand. Populations move every
     # rate computed from them: a Publisher's.
-    read_only = model in (ImportLog, Offence, OffenceCount, ColumnMapping, ForcePopulation) or issubclass(
+    read_only = model in (ImportLog, Offence, OffenceCount, OutcomeCount, ColumnMapping, ForcePopulation) or issubclass(
         model, ALWAYS_PUBLIC
     )
     assert client.get(admin_url(model, "add")).status_code == (403 if read_only else 200)
@@ -90,7 +93,7 @@ def test_editor_can_maintain_and_import_but_not_publish(db):
     editor = role_codenames("Editor")
     for model in CONTENT_MODELS:
         name = model._meta.model_name
-        if model in (Offence, OffenceCount):  # written by the import only: staff read them
+        if model in (Offence, OffenceCount, OutcomeCount):  # written by the import only: staff read them
             assert f"view_{name}" in editor and f"change_{name}" not in editor, name
             continue
         actions = {
@@ -104,6 +107,7 @@ def test_editor_can_maintain_and_import_but_not_publish(db):
         "import_recordedcrimefigure",
         "import_measurefigure",
         "import_offencecount",
+        "import_outcomecount",
     } <= editor
     assert {"export_callanswermonth", "export_recordedcrimefigure", "export_measurefigure"} <= editor
     assert not {codename for codename in editor if codename.startswith("publish_")}

@@ -52,6 +52,7 @@ from performance.models import (
     Meeting,
     Offence,
     OffenceCount,
+    OutcomeCount,
     PageSection,
     PriorityApplicability,
     PriorityArea,
@@ -95,9 +96,9 @@ IMPORTERS = {CallAnswerMonth, RecordedCrimeFigure, MeasureFigure}
 
 # Every registered admin's model, decided: content (above), read-only records, or staff
 # accounts and sign-in records, which only their managers may change.
-READ_ONLY = {ImportLog, Offence, OffenceCount}
+READ_ONLY = {ImportLog, Offence, OffenceCount, OutcomeCount}
 # Read-only records that a release's import writes: staff who import the releases may import.
-IMPORTED_RECORDS = {OffenceCount}
+IMPORTED_RECORDS = {OffenceCount, OutcomeCount}
 # Residents per force area: not content (the public reads only the rates computed from them into
 # figures a Publisher publishes), but every rate computed afterwards moves with them, so only
 # Publishers add, change, delete or import them; the other staff read them.
@@ -279,6 +280,16 @@ def build_world(django_user_model) -> World:
     )
     OffenceCount.objects.create(
         force=norfolk, quarter_end=datetime.date(2024, 6, 30), offence=murder, count=2
+    )
+    OutcomeCount.objects.create(
+        force=norfolk,
+        quarter_end=datetime.date(2024, 6, 30),
+        offence=murder,
+        outcome_type=1,
+        outcome_description="Charged/Summonsed",
+        outcome_group="Charged/Summonsed",
+        recorded_in_quarter=1,
+        recorded_earlier=1,
     )
     axes_records()
     task_record()
@@ -629,6 +640,15 @@ def import_file(model, world: World, state: str) -> tuple[str, bytes]:
             b"Offence Subgroup,Offence Code,Number of Offences\r\n"
             b"2024/25,1,Suffolk,Murder,Violence against the person,Homicide,1,3\r\n"
         )
+    if model is OutcomeCount:
+        return "crime-outcomes.csv", (
+            b"Financial Year,Financial Quarter,Force Name,Offence Description,Offence Group,"
+            b"Offence Subgroup,Offence Code,Outcome Description,Outcome Group,Outcome Type,"
+            b"Force outcomes for offences recorded in quarter,"
+            b"Force outcomes for offences recorded in previous quarters\r\n"
+            b"2024/25,1,Suffolk,Murder,Violence against the person,Homicide,1,Charged/Summonsed,"
+            b"Charged/Summonsed,1,2,1\r\n"
+        )
     period = world.objects[(RecordedCrimePeriod, state)].period_end
     return "ons.csv", (
         f"Table P1: Police recorded crime by police force area, year ending {period:%B %Y}\r\n"
@@ -879,6 +899,8 @@ RENAMED = {  # a column each release needs, headed as the import does not know i
     CallAnswerMonth: ("Total calls", "Calls offered"),
     MeasureFigure: ("Latest 12 months", "Latest figure"),
     RecordedCrimeFigure: ("Total recorded crime (excluding fraud)", "All offences"),
+    OffenceCount: ("Number of Offences", "Offences"),
+    OutcomeCount: ("Outcome Type", "Outcome Code"),
 }
 
 
@@ -892,7 +914,10 @@ def columns_chosen(client, model, world, state):
     content = content.replace(heading.encode(), renamed.encode(), 1)
     with transaction.atomic():
         before = database_fingerprint()
+        # A release read in the background asks on its preview job's page, which is followed.
         response = upload(client, reverse(f"{info}_import"), content, name, format="0")
+        if response.status_code == 302 and response.url.startswith(reverse(f"{info}_import")):
+            response = client.get(response.url)
         form = response.context.get("column_form") if response.context else None
         data = (
             {field.html_name: field.value() for field in form} if form is not None else {"token": "unknown"}

@@ -344,4 +344,4 @@ class CommissionerStatementAdmin(RichTextAdminMixin, ContentAdmin):
 
 # The open data's offences and counts, and the release's import page, are in
 # ``recorded_crime_admin``, which registers them when imported.
-from performance.crime import recorded_crime_admin  # noqa: E402, F401
+from performance.crime import outcomes_admin, recorded_crime_admin  # noqa: E402, F401

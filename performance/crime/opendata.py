@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.db.models import Max, Min
 from django.urls import reverse
 
+from performance.crime.models.crime_outcomes import ChargeRateFigure
 from performance.crime.models.ncpm import MeasureFigure, PriorityApplicability, PriorityArea, ReportingPeriod
 from performance.crime.models.recorded_crime import RecordedCrimeFigure, RecordedCrimePeriod
 from performance.forces.models import Force
@@ -28,7 +29,8 @@ from performance.publishing.opendata import (
     month_filter,
     register,
 )
-from performance.shared import rates
+from performance.shared import rates, shares
+from performance.shared.calculations import round_half_away
 from performance.shared.formulas import formula_neutralised
 
 # --------------------------------------------------------------------------------------------
@@ -440,6 +442,177 @@ ONS = Dataset(
 )
 
 register(ONS)
+
+
+# --------------------------------------------------------------------------------------------
+# Charge/summons rates
+# --------------------------------------------------------------------------------------------
+
+ALL_RECORDED_CRIME = "All recorded crime (excluding fraud)"
+
+
+def charge_rates_selection(query) -> Selection:
+    """Every force's charge/summons rates for the published quarters."""
+    figures = (
+        ChargeRateFigure.objects.filter(period__in=ReportingPeriod.objects.published())
+        .select_related("period", "force", "measure")
+        .order_by("period__period_end", "force__name", "measure__name")
+    )
+    filters = {}
+    if (value := filter_value(query, "period")) is not None:
+        month = month_filter("period", value)
+        figures = figures.filter(period__period_end__year=month.year, period__period_end__month=month.month)
+        filters["period"] = f"{month:%Y-%m}"
+    figures = for_force_filter(figures, query, filters)
+    rows = sorted((charge_rate_row(figure) for figure in figures), key=lambda row: (
+        row["period_end"], row["force"], row["measure"] != ALL_RECORDED_CRIME, row["measure"]
+    ))  # fmt: skip
+    return Selection(rows=rows, filters=filters)
+
+
+def rounded_rate(value):
+    return None if value is None else round_half_away(value, 1)
+
+
+def charge_rate_row(figure: ChargeRateFigure) -> dict:
+    return {
+        "period_end": figure.period.period_end,
+        "force": figure.force.name,
+        "force_ons_code": figure.force.ons_code,
+        "measure": figure.measure.name if figure.measure_id else ALL_RECORDED_CRIME,
+        "charges": figure.charges,
+        "offences": figure.offences,
+        "charge_rate": rounded_rate(figure.rate),
+        "interval_low": rounded_rate(figure.interval_low),
+        "interval_high": rounded_rate(figure.interval_high),
+        "previous_charges": figure.previous_charges,
+        "previous_offences": figure.previous_offences,
+        "previous_charge_rate": rounded_rate(figure.previous_rate),
+        "msg_median_rate": rounded_rate(figure.msg_median_rate),
+        "england_wales_charges": figure.england_wales_charges,
+        "england_wales_offences": figure.england_wales_offences,
+        "england_wales_rate": rounded_rate(figure.england_wales_rate),
+        "last_revised": figure.updated_at,
+    }
+
+
+def charge_rates_times(now) -> dict:
+    """The published quarters that have charge rates (a quarter without any adds no rows)."""
+    return (
+        ReportingPeriod.objects.published(now)
+        .filter(charge_rates__isnull=False)
+        .aggregate(first=Min("publish_at"), newest=Max("publish_at"), changed=Max("charge_rates__updated_at"))
+    )
+
+
+def rate_column(name: str, description: str, title: str) -> Column:
+    return Column(name, "decimal", description, places=1, unit="percent", title=title)
+
+
+CHARGE_RATES = register(
+    Dataset(
+        slug="charge-rates",
+        title="Charge/summons rates",
+        description="Each force's charge/summons rate for each published NCPM quarter, for all "
+        "recorded crime and for each measure counted from the Home Office's open data. "
+        + shares.CHARGE_RATE_METHOD_TEXT
+        + " Rows are in order of period, force and measure.",
+        source=Source(
+            "Home Office crime outcomes and police recorded crime open data",
+            "https://www.gov.uk/government/statistics/police-recorded-crime-open-data-tables",
+        ),
+        period_column="period_end",
+        url_name="data-charge-rates",
+        order=23,  # after the NCPM figures (20), before the applicability statement (25)
+        primary_key=("period_end", "force", "measure"),
+        selection=charge_rates_selection,
+        publication_times=charge_rates_times,
+        filters=(
+            Filter("period", "One quarter: the month its 12 months end, YYYY-MM.", "2023-06"),
+            Filter("force", "One police force area: the force's police.uk id or its short name.", "norfolk"),
+        ),
+        columns=(
+            Column("period_end", "date", "Last day of the 12 months.", title="12 months end"),
+            Column("force", "text", "The police force area, by the force's short name."),
+            Column(
+                "force_ons_code",
+                "text",
+                "ONS police force area code (E23… or W15…).",
+                title="Force's ONS code",
+            ),
+            Column(
+                "measure", "text", f'The NCPM measure whose offences are counted, or "{ALL_RECORDED_CRIME}".'
+            ),
+            Column(
+                "charges",
+                "integer",
+                "Charged/Summonsed outcomes (type 1) assigned in the 12 months, whenever the offence was recorded.",
+                unit="outcomes",
+            ),
+            Column("offences", "integer", "Offences recorded in the same 12 months.", unit="offences"),
+            rate_column(
+                "charge_rate", "Charges as a percentage of offences recorded.", "Charge/summons rate"
+            ),
+            rate_column(
+                "interval_low",
+                "Lower end of the rate's 95% Wilson interval; blank when none.",
+                "95% interval, low",
+            ),
+            rate_column(
+                "interval_high",
+                "Upper end of the rate's 95% Wilson interval; blank when none.",
+                "95% interval, high",
+            ),
+            Column(
+                "previous_charges",
+                "integer",
+                "Charges in the previous 12 months; blank when not held.",
+                unit="outcomes",
+            ),
+            Column(
+                "previous_offences",
+                "integer",
+                "Offences recorded in the previous 12 months; blank when not held.",
+                unit="offences",
+            ),
+            rate_column(
+                "previous_charge_rate",
+                "The rate in the previous 12 months; blank when not held.",
+                "Year before",
+            ),
+            rate_column(
+                "msg_median_rate",
+                "Median rate of the home force's Most Similar Group (the office's, the same on every "
+                "row of a quarter and measure); blank when fewer than two of its forces have a rate.",
+                "Most Similar Group median",
+            ),
+            Column(
+                "england_wales_charges",
+                "integer",
+                "Charges summed over the forces of England and Wales with a rate.",
+                unit="outcomes",
+            ),
+            Column(
+                "england_wales_offences",
+                "integer",
+                "Offences recorded, summed over the same forces.",
+                unit="offences",
+            ),
+            rate_column(
+                "england_wales_rate",
+                "England and Wales charges as a percentage of their offences recorded.",
+                "England and Wales rate",
+            ),
+            LAST_REVISED,
+        ),
+    )
+)
+
+
+def charge_rates_csv_url(*, period=None) -> str:
+    """Address of the charge rates CSV, optionally for one period."""
+    url = reverse("performance:data-charge-rates-csv")
+    return f"{url}?{urlencode({'period': f'{period.period_end:%Y-%m}'})}" if period is not None else url
 
 
 # --------------------------------------------------------------------------------------------

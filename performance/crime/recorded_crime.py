@@ -35,8 +35,8 @@ from performance.crime.models.open_data import Offence, OffenceCount
 from performance.crime.recorded_crime_file import FileContents
 from performance.forces.models import Force
 from performance.imports import untrusted
-from performance.imports.importing import confirms_serialise
-from performance.imports.models import ImportLog
+from performance.imports.importing import confirms_serialise, resource_label
+from performance.imports.models import ColumnMapping, ImportLog
 from performance.imports.releases import OPEN_DATA_RELEASE, release_day, release_day_text
 from performance.imports.resources import PREVIEW_OUTDATED, ReleaseProblems
 from performance.imports.spreadsheets import SpreadsheetError, size_problem
@@ -97,6 +97,7 @@ class RecordedCrimeImport:
     notes: list[str] = field(default_factory=list)  # text of the cover and notes sheets
     published_on: datetime.date | None = None  # the release's publication day
     published_on_how: str = ""  # how it was found: as entered, from the file's notes or name
+    headings_missing: dict | None = None  # columns not found by their headings, for a person to choose
 
     @property
     def refused(self) -> bool:
@@ -179,67 +180,101 @@ def size_check(size: int) -> None:
         raise SpreadsheetError(size_problem(size, MAX_FILE_BYTES))
 
 
-def file_read(file, summary: RecordedCrimeImport, *, progress: Progress | None = None) -> FileContents:
-    """Read and check every row of ``file`` (a seekable binary file) in a child process whose
-    memory and time are bounded (``untrusted``). Problems go to ``summary.problems``; the file's
-    contents are returned (complete only if there are none)."""
+def release_read_in_child(
+    file, summary: RecordedCrimeImport, *, reader: str, model, progress: Progress | None = None
+) -> tuple[dict | None, str | None]:
+    """Read ``file`` (a seekable binary file) with ``reader`` (a ``readers.reader_named`` name) in
+    a child process whose memory and time are bounded (``untrusted``), as every open data release
+    of the Police Force Area tables' shape is read: (the reader's result, the path of the arrays
+    it wrote, which the caller removes), or (None, None) with ``summary.problems`` said. The
+    result's facts (rows read, skipped, problems, notes, forces, quarters, offences) are copied
+    to ``summary``, with the columns its header rows leave to a person (``headings_missing``);
+    the column choices made before for ``model``'s files are the reader's to use."""
     forces = {key: (force.pk, force.name) for key, force in Force.objects.name_lookup().items()}
-    options = {"file_name": summary.file_name, "forces": forces, "bounds": untrusted.RECORDED_CRIME}
+    choices = dict(
+        ColumnMapping.objects.filter(release=resource_label(model)).values_list("headings_key", "choices")
+    )
+    options = {
+        "file_name": summary.file_name,
+        "forces": forces,
+        "bounds": untrusted.RECORDED_CRIME,
+        "choices": choices,
+    }
 
     def rows_read(done: int, total: int) -> None:
         if progress is not None:
             progress(STAGE_READING, done, total)
 
-    contents = FileContents()
     try:
         with untrusted.local_path(file) as path:
             result, data_path = untrusted.read_in_child(
-                "recorded_crime",
+                reader.rpartition(":")[2],
                 path,
                 options,
                 cpu_seconds=untrusted.RECORDED_CRIME_SECONDS,
                 progress=rows_read,
-                reader="performance.crime.recorded_crime_file:recorded_crime_rows",
+                reader=reader,
             )
     except untrusted.FileUnsafe as unsafe:
         summary.problems = [f"{unsafe} {untrusted.RELEASE_ADVICE}"]
-        return contents
+        return None, None
     except untrusted.FileUnreadable as refused:
         summary.problems = [str(refused)]
+        return None, None
+    summary.rows_read = result["rows_read"]
+    summary.skipped.update(result["skipped"])
+    summary.problems = result["problems"]
+    summary.notes = result["notes"]
+    summary.forces = result["forces"]
+    summary.quarter_ends = result["quarter_ends"]
+    summary.offences = len(result["offences"])
+    summary.headings_missing = result.get("headings_missing")
+    return result, data_path
+
+
+def file_read(file, summary: RecordedCrimeImport, *, progress: Progress | None = None) -> FileContents:
+    """Read and check every row of ``file`` (a seekable binary file) in the bounded child.
+    Problems go to ``summary.problems``; the file's contents are returned (complete only if
+    there are none)."""
+    contents = FileContents()
+    result, data_path = release_read_in_child(
+        file,
+        summary,
+        reader="performance.crime.recorded_crime_file:recorded_crime_rows",
+        model=OffenceCount,
+        progress=progress,
+    )
+    if result is None:
         return contents
     try:
-        summary.rows_read = result["rows_read"]
-        summary.skipped.update(result["skipped"])
-        summary.problems = result["problems"]
-        summary.notes = result["notes"]
-        summary.forces = result["forces"]
-        summary.quarter_ends = result["quarter_ends"]
-        summary.offences = len(result["offences"])
         contents.offences = {tuple(naming): index for index, naming in enumerate(result["offences"])}
         contents.forces = dict.fromkeys(result["force_ids"])
         if not summary.problems:
-            contents.counts = counts_loaded(data_path, result["counts"])
+            contents.counts = {
+                (force_id, quarter, offence): count
+                for force_id, quarter, offence, count in arrays_loaded(data_path, result["counts"], columns=4)
+            }
     finally:
         untrusted.data_path_removed(data_path)
     return contents
 
 
-def counts_loaded(data_path: str, size: int) -> dict:
-    """The counts the child wrote: (force pk, quarter end, offence index) -> count."""
-    columns = []
+def arrays_loaded(data_path: str, size: int, *, columns: int) -> Iterator[tuple]:
+    """The rows the child wrote as ``columns`` arrays of ``size`` 64-bit integers, the second
+    being a quarter end's ordinal: each row as a tuple, its quarter end a date."""
+    arrays = []
     with open(data_path, "rb") as data:
-        for _ in range(4):
+        for _ in range(columns):
             column = array("q")
             column.fromfile(data, size)
-            columns.append(column)
+            arrays.append(column)
     dates: dict[int, datetime.date] = {}
-    counts = {}
-    for force_id, ordinal, offence, count in zip(*columns, strict=True):
+    for row in zip(*arrays, strict=True):
+        ordinal = row[1]
         quarter = dates.get(ordinal)
         if quarter is None:
             quarter = dates[ordinal] = datetime.date.fromordinal(ordinal)
-        counts[(force_id, quarter, offence)] = count
-    return counts
+        yield (row[0], quarter, *row[2:])
 
 
 def names_new_warnings(contents: FileContents) -> list[str]:
@@ -348,53 +383,73 @@ def changes_against_held(contents: FileContents) -> Changes:
     )
 
 
-def _write(contents: FileContents, changes: Changes) -> None:
-    """Replace the stale counts and add the new ones, in bulk."""
-    missing = [naming for naming, index in contents.offences.items() if changes.offence_ids[index] is None]
+def offences_created(offences: dict, offence_ids: dict) -> None:
+    """Add the offence namings of a file (``offences``: naming -> index) that are not held yet
+    (``offence_ids``: index -> pk, None when not held), filling in their pks."""
+    missing = [naming for naming, index in offences.items() if offence_ids[index] is None]
     if missing:
         created = Offence.objects.bulk_create(
             [Offence(code=c, description=d, group=g, subgroup=s) for c, d, g, s in missing],
             batch_size=BATCH_SIZE,
         )
         for offence, naming in zip(created, missing, strict=True):
-            changes.offence_ids[contents.offences[naming]] = offence.pk
-    # Counts send no signals (performance/publishing/signals.py), so each batch is one DELETE statement;
-    # the pages' content version moves once, below.
-    per_delete = min(connection.ops.bulk_batch_size(["pk"], changes.stale_ids) or BATCH_SIZE, BATCH_SIZE)
-    for start in range(0, len(changes.stale_ids), per_delete):
-        OffenceCount.objects.filter(pk__in=changes.stale_ids[start : start + per_delete]).delete()
-    counts_insert(
-        (force_id, quarter, changes.offence_ids[index], count)
-        for force_id, quarter, index, count in itertools.chain(changes.new, changes.changed)
+            offence_ids[offences[naming]] = offence.pk
+
+
+def rows_deleted(model, pks: list[int]) -> None:
+    """Delete ``model``'s rows ``pks`` in batches. Raw counts send no signals
+    (performance/publishing/signals.py), so each batch is one DELETE statement."""
+    per_delete = min(connection.ops.bulk_batch_size(["pk"], pks) or BATCH_SIZE, BATCH_SIZE)
+    for start in range(0, len(pks), per_delete):
+        model.objects.filter(pk__in=pks[start : start + per_delete]).delete()
+
+
+def _write(contents: FileContents, changes: Changes) -> None:
+    """Replace the stale counts and add the new ones, in bulk."""
+    offences_created(contents.offences, changes.offence_ids)
+    rows_deleted(OffenceCount, changes.stale_ids)  # the pages' content version moves once, after
+    rows_insert(
+        OffenceCount,
+        {"force": "bigint", "quarter_end": "date", "offence": "bigint", "count": "integer"},
+        (
+            (force_id, quarter, changes.offence_ids[index], count)
+            for force_id, quarter, index, count in itertools.chain(changes.new, changes.changed)
+        ),
     )
 
 
-def counts_insert(rows: Iterator[tuple[int, datetime.date, int, int]]) -> None:
-    """Insert (force pk, quarter end, offence pk, count) rows, one statement per ``BATCH_SIZE``.
+def rows_insert(model, fields: dict[str, str], rows: Iterator[tuple]) -> None:
+    """Insert rows of ``model`` (values in the order of ``fields``, each field with its
+    PostgreSQL array type; a ``date`` field's values are dates), one statement per ``BATCH_SIZE``.
 
     ``bulk_create`` builds a model instance per row and, on SQLite, sends 249 rows a statement;
     for the release's ~165,000 rows that alone took most of the import's time. PostgreSQL gets
-    each batch as four arrays (psycopg's executemany would send a statement per row); SQLite an
-    executemany, which runs in-process."""
-    ops, meta = connection.ops, OffenceCount._meta
-    columns = ", ".join(
-        ops.quote_name(meta.get_field(name).column) for name in ("force", "quarter_end", "offence", "count")
-    )
+    each batch as one array per column (psycopg's executemany would send a statement per row);
+    SQLite an executemany, which runs in-process."""
+    ops, meta = connection.ops, model._meta
+    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in fields)
     insert = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) "
+    dated = [position for position, kind in enumerate(fields.values()) if kind == "date"]
+    unnest = ", ".join(f"%s::{kind}[]" for kind in fields.values())
+    values = ", ".join(["%s"] * len(fields))
     dates: dict[datetime.date, object] = {}
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, BATCH_SIZE)):
             if connection.vendor == "postgresql":
                 cursor.execute(
-                    insert + "SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::integer[])",
+                    insert + f"SELECT * FROM unnest({unnest})",
                     [list(column) for column in zip(*batch, strict=True)],
                 )
                 continue
-            for index, (force_id, quarter, offence_id, count) in enumerate(batch):
-                if quarter not in dates:
-                    dates[quarter] = ops.adapt_datefield_value(quarter)
-                batch[index] = (force_id, dates[quarter], offence_id, count)
-            cursor.executemany(insert + "VALUES (%s, %s, %s, %s)", batch)
+            for index, row in enumerate(batch):
+                row = list(row)
+                for position in dated:
+                    day = row[position]
+                    if day not in dates:
+                        dates[day] = ops.adapt_datefield_value(day)
+                    row[position] = dates[day]
+                batch[index] = row
+            cursor.executemany(insert + f"VALUES ({values})", batch)
 
 
 def release_import(

@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 
 from performance.crime import recorded_crime
 from performance.crime.models.open_data import Offence, OffenceCount
+from performance.crime.recorded_crime_file import RECORDED_CRIME
 from performance.crime.recorded_crime_tasks import recorded_crime_confirm, recorded_crime_preview
 from performance.imports import importing, outcomes
 from performance.imports.admin import ReadOnlyRecordAdmin
 from performance.imports.jobs import ImportJob, job_create, job_enqueue, job_state
-from performance.imports.spreadsheets import size_problem
+from performance.imports.spreadsheets import HeadingsMissing, size_problem
 from performance.shared import calculations
 
 NOT_PREVIEWED = (
@@ -73,32 +74,26 @@ class RecordedCrimeUploadForm(forms.Form):
         return upload
 
 
-@admin.register(OffenceCount)
-class OffenceCountAdmin(RecordedCrimeRecordAdmin):
-    """The counts, and the release's Import page: upload, preview, confirm, each run in the
-    background (``importing``'s guarantees: the file waits in the media storage under a token
-    only its uploader's sign-in can confirm, once, and only while the counts it replaces are as
-    the preview found them)."""
+class OpenDataImportAdmin(RecordedCrimeRecordAdmin):
+    """A Police Force Area tables release's raw rows, and its Import page: upload, preview,
+    confirm, each run in the background (``importing``'s guarantees: the file waits in the media
+    storage under a token only its uploader's sign-in can confirm, once, and only while the rows
+    it replaces are as the preview found them). A release sets its tasks, title and help."""
 
-    list_display = ["quarter_end", "force", "offence", "subgroup", "count_display"]
-    list_filter = ["quarter_end", "force__kind", "offence__group", "force"]
-    list_select_related = ["force", "offence"]
-    search_fields = ["force__name", "offence__code", "offence__description", "offence__subgroup"]
-    date_hierarchy = "quarter_end"
-    ordering = ["-quarter_end", "force__name", "offence__code"]
-    show_full_result_count = False  # one count of a large table per page is enough
+    preview_task = None  # the release's preview and confirm tasks
+    confirm_task = None
+    layout = RECORDED_CRIME  # the release's columns, for the column-choice step
+    import_title = ""
+    import_template = "admin/performance/recorded_crime_import.html"
     change_list_template = "admin/performance/offencecount/change_list.html"
+    show_full_result_count = False  # one count of a large table per page is enough
 
     @admin.display(description="offence subgroup", ordering="offence__subgroup")
     def subgroup(self, obj):
         return obj.offence.subgroup
 
-    @admin.display(description="count", ordering="count")
-    def count_display(self, obj):
-        return calculations.thousands(obj.count)
-
     def has_import_permission(self, request) -> bool:
-        return request.user.has_perm("performance.import_offencecount")
+        return request.user.has_perm(f"{self.opts.app_label}.import_{self.opts.model_name}")
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -112,6 +107,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                 name=f"{info}_import_job_progress",
             ),
             path("process_import/", view(self.confirm_view), name=f"{info}_process_import"),
+            path("import/columns/", view(self.columns_view), name=f"{info}_import_columns"),
             *super().get_urls(),
         ]
 
@@ -143,7 +139,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                 upload = importing.upload_store(
                     user=request.user,
                     session_key=request.session.session_key,
-                    resource_class=OffenceCount,
+                    resource_class=self.model,
                     file_name=file.name,
                     file=file,  # a large upload's temporary file is moved, not copied, where it can be
                     preview_fingerprint="",  # set by the preview: until then it cannot be confirmed
@@ -155,12 +151,12 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                     user=request.user,
                     session_key=request.session.session_key,
                 )
-                job_enqueue(job, recorded_crime_preview)
+                job_enqueue(job, self.preview_task)
             return HttpResponseRedirect(self.url("import_job", job.pk))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import police recorded crime open data",
+            "title": self.import_title,
             "form": form,
             "jobs": [
                 (job, state, self.url("import_job", job.pk), job_list_text(job, state))
@@ -169,7 +165,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                 )
             ],
         }
-        return TemplateResponse(request, "admin/performance/recorded_crime_import.html", context)
+        return TemplateResponse(request, self.import_template, context)
 
     def job_for(self, request, job_id) -> ImportJob:
         """The job, if this user started it in this sign-in (404 otherwise)."""
@@ -194,6 +190,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
             and confirm_job is None
         )
         log = upload.import_log if upload is not None and job.kind == ImportJob.Kind.CONFIRM else None
+        asked = self.columns_asked(job)
         finished = job.status == ImportJob.Status.FINISHED
         return {
             "next_steps": outcomes.next_steps(log.outcome, request.user)
@@ -206,6 +203,10 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
             if confirmable
             else None,
             "confirm_job_url": self.url("import_job", confirm_job.pk) if confirm_job else "",
+            "column_form": importing.ColumnChoiceForm(initial={"token": upload.token}, missing=asked)
+            if asked is not None
+            else None,
+            "columns_url": self.url("import_columns"),
             "job_url": self.url("import_job", job.pk),
             "progress_url": self.url("import_job_progress", job.pk),
             "import_url": self.url("import"),
@@ -245,6 +246,63 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
             )
         return JsonResponse(data)
 
+    def columns_asked(self, job: ImportJob) -> HeadingsMissing | None:
+        """The columns a refused preview could not find by their headings, while its file waits."""
+        if job.kind != ImportJob.Kind.PREVIEW or not job.columns or job.upload is None:
+            return None
+        columns = {column.key: column for column in self.layout.columns}
+        return HeadingsMissing(
+            "",
+            missing=[columns[key] for key in job.columns["missing"] if key in columns],
+            headings=job.columns["headings"],
+            unclaimed=job.columns["unclaimed"],
+        )
+
+    @method_decorator(require_POST)
+    def columns_view(self, request):
+        """The column-choice step: remember which of the waiting file's columns hold those its
+        preview could not find (``ColumnMapping``, as the other releases' imports keep them),
+        then read the file again in a new preview; or show the choices again, saying what is wrong."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            upload = importing.upload_owned(
+                token=request.POST.get("token", ""),
+                user=request.user,
+                session_key=request.session.session_key,
+                resource_class=self.model,
+            )
+        except importing.UploadUnknown as unknown:
+            return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
+        job = upload.jobs.filter(kind=ImportJob.Kind.PREVIEW).order_by("-created_at").first()
+        asked = self.columns_asked(job) if job is not None and upload.confirmed_at is None else None
+        if asked is None:
+            return HttpResponseBadRequest(
+                "Nothing has been asked about this file's columns.", content_type="text/plain; charset=utf-8"
+            )
+        form = importing.ColumnChoiceForm(request.POST, missing=asked)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                **self.job_context(request, job),
+                "column_form": form,
+                "refresh_seconds": 0,
+            }
+            return TemplateResponse(request, "admin/performance/import_job.html", context)
+        with transaction.atomic():
+            importing.columns_remember(
+                resource_class=self.model, headings=asked.headings, choices=form.choices(), user=request.user
+            )
+            again = job_create(
+                upload=upload,
+                kind=ImportJob.Kind.PREVIEW,
+                user=request.user,
+                session_key=request.session.session_key,
+            )
+            job_enqueue(again, self.preview_task)
+        return HttpResponseRedirect(self.url("import_job", again.pk))
+
     @method_decorator(require_POST)
     def confirm_view(self, request):
         """Confirm a preview by its token: queue its import and answer with its page. A token this
@@ -260,7 +318,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                 token=form.cleaned_data["token"],
                 user=request.user,
                 session_key=request.session.session_key,
-                resource_class=OffenceCount,
+                resource_class=self.model,
             )
         except importing.UploadUnknown as unknown:
             return HttpResponseBadRequest(str(unknown), content_type="text/plain; charset=utf-8")
@@ -275,7 +333,7 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
                         user=request.user,
                         session_key=request.session.session_key,
                     )
-                    job_enqueue(job, recorded_crime_confirm)
+                    job_enqueue(job, self.confirm_task)
                 return HttpResponseRedirect(self.url("import_job", job.pk))
             except IntegrityError:  # confirmed at the same moment in another tab
                 pass
@@ -291,6 +349,25 @@ class OffenceCountAdmin(RecordedCrimeRecordAdmin):
         return HttpResponseRedirect(
             self.url("import_job", confirm_job.pk) if confirm_job else self.url("import")
         )
+
+
+@admin.register(OffenceCount)
+class OffenceCountAdmin(OpenDataImportAdmin):
+    """The recorded crime open data's counts, and its Import page."""
+
+    preview_task = recorded_crime_preview
+    confirm_task = recorded_crime_confirm
+    import_title = "Import police recorded crime open data"
+    list_display = ["quarter_end", "force", "offence", "subgroup", "count_display"]
+    list_filter = ["quarter_end", "force__kind", "offence__group", "force"]
+    list_select_related = ["force", "offence"]
+    search_fields = ["force__name", "offence__code", "offence__description", "offence__subgroup"]
+    date_hierarchy = "quarter_end"
+    ordering = ["-quarter_end", "force__name", "offence__code"]
+
+    @admin.display(description="count", ordering="count")
+    def count_display(self, obj):
+        return calculations.thousands(obj.count)
 
 
 def job_title(job: ImportJob) -> str:

@@ -33,6 +33,7 @@ from performance.imports.spreadsheets import (
     Column,
     SpreadsheetError,
     header_key,
+    headings_key,
     normalise_force_name,
     shown,
 )
@@ -53,8 +54,21 @@ COLUMNS = [
     Column("code", "Offence Code"),
     Column("count", "Number of Offences"),
 ]
-LABELS = {column.key: column.label for column in COLUMNS}
-HEADER_NAMES = {name: column.key for column in COLUMNS for name in column.names()}
+
+
+class Layout:
+    """A release's long table: its columns (each with the headings it is published under), in
+    the order a row is read. The recorded crime and the crime outcomes open data share the
+    workbook's shape and differ in their columns."""
+
+    def __init__(self, columns: list[Column]):
+        self.columns = columns
+        self.labels = {column.key: column.label for column in columns}
+        self.header_names = {name: column.key for column in columns for name in column.names()}
+
+
+RECORDED_CRIME = Layout(COLUMNS)
+LABELS = RECORDED_CRIME.labels
 TEXT_LIMITS = {"code": 20, "description": 250, "group": 150, "subgroup": 150}  # the Offence columns
 
 # Reporting bodies with rows in the tables that are not police forces (fraud reports).
@@ -78,13 +92,39 @@ class YearSheet:
     header_row: int
     positions: dict[str, int]
     rows: Iterator[tuple[int, list]]
+    labels: dict[str, str] = field(default_factory=lambda: LABELS)
 
     def where(self, row: int, key: str | None = None) -> str:
         place = f"Sheet {self.name}, row {row:,}" if self.name else f"Row {row:,}"
-        return f"{place}, column {LABELS[key]}" if key else place
+        return f"{place}, column {self.labels[key]}" if key else place
 
 
-def year_sheets(file, problems: list[str], notes: list[str] | None = None) -> Iterator[YearSheet]:
+@dataclass
+class HeaderQuestions:
+    """What the sheets' headers leave to a person: the column choices made before for a header
+    row (``choices``: its ``headings_key`` -> {column key: the file's heading}), and the first
+    header row with columns still not found (``missing``: their keys; ``headings``: the row's
+    headings; ``unclaimed``: those no column claims), for the import's column-choice step."""
+
+    choices: dict = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    unclaimed: list[str] = field(default_factory=list)
+
+    def asked(self) -> dict | None:
+        if not self.missing or not self.unclaimed:
+            return None
+        return {"missing": self.missing, "headings": self.headings, "unclaimed": self.unclaimed}
+
+
+def year_sheets(
+    file,
+    problems: list[str],
+    notes: list[str] | None = None,
+    *,
+    layout: Layout = RECORDED_CRIME,
+    questions: HeaderQuestions | None = None,
+) -> Iterator[YearSheet]:
     """Every financial-year sheet in ``file`` (a seekable binary file), in the workbook's order.
 
     A sheet is a year's table if its header row names the release's columns, or if it is named
@@ -97,19 +137,23 @@ def year_sheets(file, problems: list[str], notes: list[str] | None = None) -> It
     if not head.strip(b" \r\n\t\xef\xbb\xbf"):
         raise SpreadsheetError("The file is empty.")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        yield from _workbook_sheets(file, problems, notes if notes is not None else [])
+        yield from _workbook_sheets(file, problems, notes if notes is not None else [], layout, questions)
     elif head.startswith(NOT_A_SPREADSHEET) or b"\x00" in head:
         raise SpreadsheetError(
             "This is not a spreadsheet. Upload the release as published (.ods), saved as Excel "
             "(.xlsx), or one year's sheet saved as CSV."
         )
     else:
-        sheet = _year_sheet(None, _csv_rows(file), problems, named_as_year=True)
+        sheet = _year_sheet(
+            None, _csv_rows(file), problems, named_as_year=True, layout=layout, questions=questions
+        )
         if sheet is not None:
             yield sheet
 
 
-def _workbook_sheets(file, problems: list[str], notes: list[str]) -> Iterator[YearSheet]:
+def _workbook_sheets(
+    file, problems: list[str], notes: list[str], layout: Layout, questions: HeaderQuestions | None
+) -> Iterator[YearSheet]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -132,7 +176,14 @@ def _workbook_sheets(file, problems: list[str], notes: list[str]) -> Iterator[Ye
                     "save it again and retry."
                 ) from error
             problems_before = len(problems)
-            sheet = _year_sheet(name.strip(), rows, problems, named_as_year=bool(YEAR_SHEET.match(name)))
+            sheet = _year_sheet(
+                name.strip(),
+                rows,
+                problems,
+                named_as_year=bool(YEAR_SHEET.match(name)),
+                layout=layout,
+                questions=questions,
+            )
             found = found or len(problems) > problems_before  # a year's sheet, with a header problem
             if sheet is not None:
                 found = True
@@ -141,7 +192,7 @@ def _workbook_sheets(file, problems: list[str], notes: list[str]) -> Iterator[Ye
             names = ", ".join(f'"{name}"' for name in workbook.sheet_names)
             raise SpreadsheetError(
                 "The workbook has no financial-year sheets: none is named like 2024_25 or has the "
-                f"header {', '.join(LABELS.values())}. Its sheets are: {names}."
+                f"header {', '.join(layout.labels.values())}. Its sheets are: {names}."
             )
     finally:
         workbook.close()
@@ -182,14 +233,26 @@ def _csv_rows(file) -> Iterator[tuple[int, list]]:
         text.detach()
 
 
-def _year_sheet(name, rows: Iterator[tuple[int, list]], problems, *, named_as_year) -> YearSheet | None:
+def _year_sheet(
+    name,
+    rows: Iterator[tuple[int, list]],
+    problems,
+    *,
+    named_as_year,
+    layout: Layout,
+    questions: HeaderQuestions | None = None,
+) -> YearSheet | None:
     """The sheet's header (searched for in its first rows) and an iterator over the rows below."""
     searched = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     best = None
     for number, cells in searched:
         positions = {}
         for index, value in enumerate(cells):
-            key = HEADER_NAMES.get(header_key(value)) if isinstance(value, str) and value.strip() else None
+            key = (
+                layout.header_names.get(header_key(value))
+                if isinstance(value, str) and value.strip()
+                else None
+            )
             if key is not None and key not in positions:
                 positions[key] = index
         if len(positions) >= 3 and (best is None or len(positions) > len(best[1])):
@@ -199,11 +262,13 @@ def _year_sheet(name, rows: Iterator[tuple[int, list]], problems, *, named_as_ye
         if named_as_year:
             problems.append(
                 f"{place} has no header row: its table should start with a row naming its columns: "
-                f"{', '.join(LABELS.values())}."
+                f"{', '.join(layout.labels.values())}."
             )
         return None
     header_row, positions = best
-    missing = [LABELS[key] for key in LABELS if key not in positions]
+    if questions is not None and len(positions) < len(layout.labels):
+        _chosen_columns(positions, dict(searched)[header_row], layout, questions)
+    missing = [label for key, label in layout.labels.items() if key not in positions]
     if missing:
         problems.append(
             f"{place}, row {header_row:,}: the header has no column "
@@ -212,7 +277,38 @@ def _year_sheet(name, rows: Iterator[tuple[int, list]], problems, *, named_as_ye
         )
         return None
     below = ((number, cells) for number, cells in searched if number > header_row)
-    return YearSheet(name=name, header_row=header_row, positions=positions, rows=itertools.chain(below, rows))
+    return YearSheet(
+        name=name,
+        header_row=header_row,
+        positions=positions,
+        rows=itertools.chain(below, rows),
+        labels=layout.labels,
+    )
+
+
+def _chosen_columns(positions: dict, cells: list, layout: Layout, questions: HeaderQuestions) -> None:
+    """Find the columns a header row does not name by the choices a person made for the same
+    header row before; note what is still missing, once, for the column-choice step."""
+    headings = [str(cell).strip() if cell is not None else "" for cell in cells]
+    while headings and not headings[-1]:
+        headings.pop()
+    index_of = {header_key(heading): index for index, heading in enumerate(headings) if heading}
+    for key, heading in questions.choices.get(headings_key(headings), {}).items():
+        index = index_of.get(header_key(heading))
+        if (
+            key in layout.labels
+            and key not in positions
+            and index is not None
+            and index not in positions.values()
+        ):
+            positions[key] = index
+    missing = [key for key in layout.labels if key not in positions]
+    if missing and not questions.missing:
+        claimed = set(positions.values())
+        questions.missing, questions.headings = missing, headings
+        questions.unclaimed = [
+            heading for index, heading in enumerate(headings) if heading and index not in claimed
+        ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,6 +398,7 @@ class FileFacts:
     forces: list[str] = field(default_factory=list)
     quarter_ends: list[datetime.date] = field(default_factory=list)
     offences: int = 0
+    questions: HeaderQuestions = field(default_factory=HeaderQuestions)
 
 
 class ProblemList:
@@ -346,7 +443,7 @@ def file_read(
     skipped = summary.skipped
     rows_read = 0
     try:
-        for sheet in year_sheets(file, header_problems, summary.notes):
+        for sheet in year_sheets(file, header_problems, summary.notes, questions=summary.questions):
             indexes = [sheet.positions[key] for key in LABELS]
             width = max(indexes) + 1
             for number, cells in sheet.rows:
@@ -492,7 +589,7 @@ def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -
         rows_expected = filechecks.zip_checked(path, readers.bounds_of(options)).rows
     else:
         rows_expected = filechecks.csv_rows_counted(path)
-    facts = FileFacts()
+    facts = FileFacts(questions=HeaderQuestions(choices=options.get("choices") or {}))
     lookup = {key: tuple(value) for key, value in options["forces"].items()}
     progress(0, rows_expected)
     with open(path, "rb") as file:
@@ -527,4 +624,5 @@ def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -
         ],
         "force_ids": sorted(contents.forces),
         "counts": len(contents.counts),
+        "headings_missing": facts.questions.asked(),
     }

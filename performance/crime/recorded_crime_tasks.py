@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -45,16 +47,37 @@ UNITS = {
 }
 
 
+COLUMNS_ASKED = (
+    "Some columns were not found by their headings: nothing has changed. Say which of the file's "
+    "columns hold them, and the file is read again."
+)
+
+
+@dataclass(frozen=True)
+class OpenDataRelease:
+    """An open data release of the Police Force Area tables' shape, as its background jobs run
+    it: its raw rows' model (the uploads' and imports' key), its ``release_import`` (run by the
+    preview with ``dry_run`` and by the confirm), and what its confirm created beyond its rows:
+    ``outcome_before()`` inside the confirm's transaction before the import, and
+    ``outcome_after(before, summary)`` after it, giving an object with ``links()`` (its job
+    page's list) and ``recorded()`` (its import log's next step)."""
+
+    model: type
+    release_import: Callable
+    outcome_before: Callable[[], object]
+    outcome_after: Callable[[object, object], object]
+
+
 @task()
 def recorded_crime_preview(job_id: str) -> str:
     """Read the uploaded file and say what it would change: a preview job."""
-    return job_run(job_id, preview_run, units=UNITS)
+    return job_run(job_id, functools.partial(preview_run, release=RECORDED_CRIME), units=UNITS)
 
 
 @task()
 def recorded_crime_confirm(job_id: str) -> str:
     """Import the previewed file: a confirm job."""
-    return job_run(job_id, confirm_run, units=UNITS)
+    return job_run(job_id, functools.partial(confirm_run, release=RECORDED_CRIME), units=UNITS)
 
 
 @contextlib.contextmanager
@@ -77,7 +100,7 @@ def acting_for(user):
             del context.request
 
 
-def preview_run(job: ImportJob, progress: JobProgress) -> None:
+def preview_run(job: ImportJob, progress: JobProgress, *, release: OpenDataRelease) -> None:
     """Check the file and compare it with the counts held, writing nothing. A clean file waits
     for its confirm with the fingerprint of what it was compared with; a refused one is
     forgotten."""
@@ -86,7 +109,7 @@ def preview_run(job: ImportJob, progress: JobProgress) -> None:
         job_finish(job, status=ImportJob.Status.REFUSED, message=importing.UPLOAD_UNKNOWN, progress=progress)
         return
     with acting_for(job.user), importing.upload_opened(upload) as opened:
-        summary = recorded_crime.release_import(
+        summary = release.release_import(
             opened,
             file_name=upload.file_name,
             dry_run=True,
@@ -94,6 +117,17 @@ def preview_run(job: ImportJob, progress: JobProgress) -> None:
             progress=progress,
         )
     with transaction.atomic():
+        if summary.refused and summary.headings_missing:
+            job.columns = summary.headings_missing  # the file waits for a person's column choices
+            job.save(update_fields=["columns"])
+            job_finish(
+                job,
+                status=ImportJob.Status.REFUSED,
+                message=COLUMNS_ASKED,
+                problems=summary.problems,
+                progress=progress,
+            )
+            return
         if summary.refused:
             importing.upload_discard(upload)
             job.upload = None
@@ -121,7 +155,7 @@ def preview_run(job: ImportJob, progress: JobProgress) -> None:
         )
 
 
-def confirm_run(job: ImportJob, progress: JobProgress) -> None:
+def confirm_run(job: ImportJob, progress: JobProgress, *, release: OpenDataRelease) -> None:
     """Import the file, once, in one transaction with its outcome: the upload marked confirmed,
     what it created, and the job's record of it."""
     with acting_for(job.user), transaction.atomic():
@@ -132,7 +166,7 @@ def confirm_run(job: ImportJob, progress: JobProgress) -> None:
                 token=job.upload.token,
                 user=job.user,
                 session_key=job.session_key,
-                resource_class=OffenceCount,
+                resource_class=release.model,
             )
         except importing.UploadUnknown as unknown:
             job_finish(job, status=ImportJob.Status.REFUSED, message=str(unknown), progress=progress)
@@ -146,9 +180,9 @@ def confirm_run(job: ImportJob, progress: JobProgress) -> None:
                 progress=progress,
             )
             return
-        before = outcome_before()
+        before = release.outcome_before()
         with importing.upload_opened(upload) as opened:
-            summary = recorded_crime.release_import(
+            summary = release.release_import(
                 opened,
                 file_name=upload.file_name,
                 user=job.user,
@@ -166,7 +200,7 @@ def confirm_run(job: ImportJob, progress: JobProgress) -> None:
             )
             return
         importing.upload_mark_confirmed(upload, summary.import_log)
-        outcome = outcome_after(before)
+        outcome = release.outcome_after(before, summary)
         if summary.import_log is not None:
             summary.import_log.outcome = outcome.recorded()
             summary.import_log.save(update_fields=["outcome"])
@@ -308,7 +342,7 @@ class Outcome:
         )
 
 
-def outcome_after(before: Before) -> Outcome:
+def outcome_after(before: Before, summary=None) -> Outcome:
     """What the import changed since ``before``; called in its transaction, before it commits."""
     new_drafts = list(
         ReportingPeriod.objects.exclude(pk__in=before.quarters)
@@ -407,3 +441,16 @@ def recomputed_drafts_text(period_ends: list[datetime.date]) -> str:
     """
     count = len(period_ends)
     return f"Figures recomputed in {count} draft quarter{'' if count == 1 else 's'}, {quarters_text(period_ends)}"
+
+
+def recorded_crime_import(*args, **kwargs):
+    """``recorded_crime.release_import``, looked up when called (tests replace it)."""
+    return recorded_crime.release_import(*args, **kwargs)
+
+
+RECORDED_CRIME = OpenDataRelease(
+    model=OffenceCount,
+    release_import=recorded_crime_import,
+    outcome_before=outcome_before,
+    outcome_after=outcome_after,
+)

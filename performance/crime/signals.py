@@ -7,13 +7,17 @@ Last-Modified date (``publishing.signals``)."""
 
 from django.db.models.signals import m2m_changed
 
-from performance.crime import applicability, ncpm, ons, recorded_crime  # noqa: F401 - they connect receivers
+from performance.crime import applicability, charge_rates, ncpm, ons, recorded_crime  # noqa: F401 - they connect receivers
 from performance.crime.models.ncpm import CommissionerStatement
 from performance.forces.population import populations_changed
 from performance.publishing.signals import links_changed
 
 recorded_crime.recorded_crime_imported.connect(
     ons.recorded_crime_imported_received, dispatch_uid="ons_previous_update"
+)
+# After ``ncpm``'s receiver (connected first), so that the quarters it adds get their charge rates.
+recorded_crime.recorded_crime_imported.connect(
+    charge_rates.recorded_crime_imported_received, dispatch_uid="charge_rates_update"
 )
 
 

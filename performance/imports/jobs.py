@@ -118,6 +118,13 @@ class ImportJob(models.Model):
     problems = models.JSONField(default=list, blank=True, help_text="Why the file was refused.")
     warnings = models.JSONField(default=list, blank=True, help_text="What to check before confirming.")
     message = models.TextField(blank=True, help_text="The outcome in a sentence.")
+    columns = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For a preview that could not find some columns by their headings, the question "
+        'its page asks: {"missing": [column keys], "headings": [the header row], "unclaimed": '
+        "[the headings no column claims]}; empty otherwise.",
+    )
     links = models.JSONField(
         default=list, blank=True, help_text='What it created or changed: [{"text", "url", "link"}].'
     )

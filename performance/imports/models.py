@@ -5,8 +5,6 @@
 The background job that runs a preview or a confirm, ``ImportJob``, is in ``performance.imports.jobs``.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -68,9 +66,9 @@ class ColumnMapping(models.Model):
 
     @staticmethod
     def key_for(headings) -> str:
-        from performance.imports.spreadsheets import header_key
+        from performance.imports.spreadsheets import headings_key
 
-        return hashlib.sha256("\x1f".join(header_key(h) for h in headings).encode()).hexdigest()
+        return headings_key(headings)
 
 
 class ImportUpload(models.Model):

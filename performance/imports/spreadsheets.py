@@ -268,6 +268,16 @@ def header_key(text) -> str:
     return " ".join(text.split())
 
 
+def headings_key(headings) -> str:
+    """A header row's identity, whatever its case or spacing: the key its column choices are
+    kept under (``ColumnMapping``), computable where Django is not loaded (the bounded child).
+
+    >>> headings_key(["Force", "Month"]) == headings_key([" force ", "MONTH"])
+    True
+    """
+    return hashlib.sha256("\x1f".join(header_key(h) for h in headings).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Column:
     key: str

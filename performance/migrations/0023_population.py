@@ -32,7 +32,7 @@ def population_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0021_rich_text'),
+        ('performance', '0022_crime_outcomes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

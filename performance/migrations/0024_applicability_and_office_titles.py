@@ -52,7 +52,7 @@ def applicability_item_removed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0021_rich_text'),
+        ('performance', '0023_population'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,6 +15,8 @@ from performance.calls.models import CallAnswerMonth, CallAnswerRank
 from performance.calls.opendata import calls_999_csv_url
 from performance.crime import charts as measure_charts
 from performance.crime import ncpm
+from performance.crime.charge_rate_display import charge_rate_section
+from performance.crime.models.crime_outcomes import ChargeRateFigure
 from performance.crime.models.ncpm import (
     Measure,
     MeasureFigure,
@@ -23,7 +25,7 @@ from performance.crime.models.ncpm import (
     ReportingPeriod,
 )
 from performance.crime.models.recorded_crime import RecordedCrimeFigure
-from performance.crime.opendata import ncpm_applicability_csv_url, ncpm_csv_url
+from performance.crime.opendata import charge_rates_csv_url, ncpm_applicability_csv_url, ncpm_csv_url
 from performance.forces.models import SiteSettings
 from performance.library.models import Document, LibraryPage, PageSection, ReportingChannel
 from performance.publishing.preview import is_preview
@@ -373,6 +375,13 @@ def ncpm_period_context(request, period: str) -> dict:
             settings.home_force.full_name,
             area_name=settings.home_force.name,
             northern_ireland=settings.includes_northern_ireland,
+        ),
+        "charge_rates": charge_rate_section(
+            list(ChargeRateFigure.objects.for_page(found, settings.home_force)),
+            period_end=found.period_end,
+            force_name=settings.home_force.full_name,
+            area_name=settings.home_force.name,
+            csv_url=charge_rates_csv_url(period=found),
         ),
     }
     return context | {"glance": ncpm_glance(context)}

@@ -37,11 +37,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from performance.calls.resources import CallAnswerMonthResource
+from performance.crime.outcomes_import import release_import as outcomes_release_import
 from performance.crime.recorded_crime import release_import
 from performance.crime.resources import MeasureFigureResource, RecordedCrimeFigureResource
 from performance.imports.resources import SpreadsheetFormat
 from performance.models import (
     CallAnswerMonth,
+    ChargeRateFigure,
     ColumnMapping,
     Document,
     DocumentCategory,
@@ -57,6 +59,7 @@ from performance.models import (
     Meeting,
     Offence,
     OffenceCount,
+    OutcomeCount,
     PriorityApplicability,
     PriorityArea,
     RecordedCrimeFigure,
@@ -69,7 +72,7 @@ from performance.publishing import caching
 from performance.publishing import gate as publication
 from performance.publishing.opendata import DATASETS
 from performance.shared.calculations import twelve_month_quarter_ends
-from tests.data import make_recorded_crime_files
+from tests.data import make_outcomes_files, make_recorded_crime_files
 from tests.factories import PUBLISHED, staff
 from tests.helpers import DATA
 
@@ -351,6 +354,36 @@ def offence_counts_new(user) -> list[OffenceCount]:
     )
 
 
+def outcome_counts_new(user) -> list[OutcomeCount]:
+    """The home force's charges for every quarter from July 2021 to June 2023, the demo's
+    published NCPM quarter's 12 months and the 12 months before: anything computing a charge
+    rate at render time would show one."""
+    force = home_force()
+    offences = [
+        Offence.objects.get_or_create(code=code, description=description, group=group, subgroup=subgroup)[0]
+        for code, description, group, subgroup in make_recorded_crime_files.OFFENCES
+    ]
+    return OutcomeCount.objects.bulk_create(
+        OutcomeCount(
+            force=force,
+            quarter_end=end,
+            offence=offence,
+            outcome_type=1,
+            outcome_description="Charged/Summonsed",
+            outcome_group="Charged/Summonsed",
+            recorded_in_quarter=50 + index,
+            recorded_earlier=20,
+        )
+        for index, end in enumerate(
+            [
+                *twelve_month_quarter_ends(datetime.date(2022, 6, 30)),
+                *twelve_month_quarter_ends(datetime.date(2023, 6, 30)),
+            ]
+        )
+        for offence in offences
+    )
+
+
 def column_mapping_new(user) -> ColumnMapping:
     headings = ["Force", "Month", "Calls presented", "Mean answer time"]
     return ColumnMapping.objects.create(
@@ -484,6 +517,7 @@ def review_step_new(user) -> ReviewStep:
 RAW_WRITES = {
     "Offence": offence_new,
     "OffenceCount": offence_counts_new,
+    "OutcomeCount": outcome_counts_new,
     "ColumnMapping": column_mapping_new,
     "ImportUpload": import_upload_new,
     "ImportJob": import_job_new,
@@ -568,8 +602,19 @@ def recorded_crime_imported(user, folder: Path) -> None:
     assert summary.problems == []
 
 
+def outcomes_imported(user, folder: Path) -> None:
+    """The crime outcomes open data for 2021/22 to 2023/24: it covers the demo's published NCPM
+    quarter, whose charge rates stay as the public has seen them (none)."""
+    sheets = make_outcomes_files.release_sheets(years=["2021_22", "2022_23", "2023_24"])
+    path = make_recorded_crime_files.write_xlsx(sheets, folder / "crime-outcomes.xlsx")
+    with path.open("rb") as opened:
+        summary = outcomes_release_import(opened, file_name=path.name, user=user)
+    assert summary.problems == []
+
+
 IMPORTS = {
     "999 calls": calls_999_imported,
+    "crime outcomes open data": outcomes_imported,
     "ONS Table P1": ons_p1_imported,
     "NCPM figures": ncpm_imported,
     "recorded crime open data": recorded_crime_imported,
@@ -624,6 +669,23 @@ def test_an_import_changes_nothing_the_public_reads(site, release, actor, reques
 
     assert ImportLog.objects.count() == logs_before + 1
     site.unchanged_after()
+
+
+def test_charge_rates_computed_for_a_draft_quarter_change_nothing_the_public_reads(site, tmp_path):
+    """Given both releases imported for the system (the recorded crime data adds draft quarters,
+    and the outcomes import computes their charge rates), nothing the public reads changes; once
+    a Publisher publishes a quarter, its page shows its rates."""
+    recorded_crime_imported(None, tmp_path)
+    outcomes_imported(None, tmp_path)
+    drafts = ChargeRateFigure.objects.filter(period__publish_at__isnull=True)
+    assert drafts.exists()
+    site.unchanged_after()
+
+    period = drafts.first().period
+    period.publish_at = PUBLISHED
+    period.save()
+    page = Client().get(period.get_absolute_url())
+    assert page.status_code == 200 and "led to a charge or summons" in page.content.decode()
 
 
 def test_a_publishers_change_is_seen(site, publisher):

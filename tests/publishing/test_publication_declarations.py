@@ -13,6 +13,7 @@ from simple_history.models import HistoricalChanges
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
+    ChargeRateFigure,
     ColumnMapping,
     CommissionerStatement,
     Document,
@@ -32,6 +33,7 @@ from performance.models import (
     Meeting,
     Offence,
     OffenceCount,
+    OutcomeCount,
     PageSection,
     PriorityArea,
     PriorityAreaCommentary,
@@ -52,6 +54,7 @@ from performance.publishing.models import Publication
 OWN = {CallAnswerMonth, ReportingPeriod, RecordedCrimePeriod, LibraryPage, Document, Meeting}
 PARENT = {
     MeasureFigure: "period",
+    ChargeRateFigure: "period",
     CommissionerStatement: "period",
     PriorityAreaCommentary: "period",
     RecordedCrimeFigure: "period",
@@ -73,6 +76,7 @@ ALWAYS_PUBLIC = {
 NOT_CONTENT = {
     Offence,
     OffenceCount,
+    OutcomeCount,
     ColumnMapping,
     ImportUpload,
     ImportLog,

@@ -189,10 +189,11 @@ def test_missing_data_gives_no_sentence_rather_than_a_wrong_one(client, demo_dat
 
 def test_the_summary_and_contents_cost_no_query(client, demo_data, django_assert_num_queries):
     """Measured before the summary was added: 19 for the Police Data page (its own test, 16
-    since) and 9 for a quarter's page (8 since the office's groups are read in one query); the
-    summary is worded from the rows those queries read."""
+    since) and 9 for a quarter's page: 8 since the office's groups are read in one query, 9 since
+    the quarter's charge/summons rates are read (one query); the summary is worded from the rows
+    those queries read."""
     content_version(fresh=True)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = client.get(reverse("performance:ncpm-period", args=["2023-06"])).content.decode()
     assert glance(page) == expected_ncpm()
 
@@ -218,14 +219,14 @@ def test_a_quarters_page_summarises_its_own_quarter(client, demo_data):
     assert glance(june_page) == expected_ncpm()
 
 
-def test_a_quarters_contents_list_its_statement_priority_areas_and_method(client, demo_data):
+def test_a_quarters_contents_list_its_statement_priority_areas_charge_rates_and_method(client, demo_data):
     page = client.get(reverse("performance:ncpm-period", args=["2023-06"])).content.decode()
     listed = contents(page)
     areas = [
         area["name"] for area in FIGURES["ncpm"]["priority_areas"] if area["measures"]
     ]  # cyber crime has no force figures, and no section
-    # then how the page judges whether a change is larger than chance
-    assert [label for _, label in listed][1:] == [*areas, "Whether a change is larger than chance"]
+    # then the charge/summons rates, and how the page judges whether a change is larger than chance
+    assert [label for _, label in listed][1:] == [*areas, "Charges and summonses", "Whether a change is larger than chance"]
     assert listed[0][0].startswith("#statement-")
     assert all(href.removeprefix("#") in ids(page) for href, _ in listed)
     assert all(link.removeprefix("#") in ids(page) for link in glance_links(page))

@@ -191,6 +191,7 @@ def test_rows_are_keyed_by_what_names_them(client, demo_data):
     assert keys == {
         "999-calls": ["force", "month"],
         "ncpm": ["period_end", "priority_area", "measure"],
+        "charge-rates": ["period_end", "force", "measure"],
         "ncpm-applicability": ["period_end", "priority_area"],
         "recorded-crime": ["force", "year_ending"],
     }

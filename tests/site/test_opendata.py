@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from performance.calls.opendata import CALLS_999, calls_999_csv_url
-from performance.crime.opendata import NCPM, NCPM_APPLICABILITY, ONS, ncpm_csv_url
+from performance.crime.opendata import CHARGE_RATES, NCPM, NCPM_APPLICABILITY, ONS, ncpm_csv_url
 from performance.models import (
     CallAnswerMonth,
     CallAnswerRank,
@@ -101,11 +101,35 @@ ONS_HEADER = [
     "published_on",
     "last_revised",
 ]
+CHARGE_RATES_HEADER = [
+    "period_end",
+    "force",
+    "force_ons_code",
+    "measure",
+    "charges",
+    "offences",
+    "charge_rate",
+    "interval_low",
+    "interval_high",
+    "previous_charges",
+    "previous_offences",
+    "previous_charge_rate",
+    "msg_median_rate",
+    "england_wales_charges",
+    "england_wales_offences",
+    "england_wales_rate",
+    "last_revised",
+]
+HEADERS = {
+    "calls-999": CALLS_999_HEADER,
+    "ncpm": NCPM_HEADER,
+    "charge-rates": CHARGE_RATES_HEADER,
+    "ons": ONS_HEADER,
+}
+DATASETS = {"calls-999": CALLS_999, "ncpm": NCPM, "charge-rates": CHARGE_RATES, "ons": ONS}
 APPLICABILITY_HEADER = ["period_end", "priority_area", "applies", "reason", "last_revised"]
-HEADERS = {"calls-999": CALLS_999_HEADER, "ncpm": NCPM_HEADER, "ons": ONS_HEADER}
-DATASETS = {"calls-999": CALLS_999, "ncpm": NCPM, "ons": ONS}
-# Every dataset the datasets page lists (the applicability has no rows in the demo office, so the
-# tests of figures above leave it to tests/crime/test_applicability.py).
+# Every dataset the datasets page lists (the tests of figures above leave the applicability
+# statement to tests/crime/test_applicability.py).
 LISTED = {**DATASETS, "ncpm-applicability": NCPM_APPLICABILITY}
 LISTED_HEADERS = {**HEADERS, "ncpm-applicability": APPLICABILITY_HEADER}
 
@@ -749,11 +773,11 @@ def test_links_on_the_public_pages_give_their_rows(client, demo_data):
 
 
 def test_the_registry_lists_each_dataset_once_in_its_order():
-    assert opendata.DATASETS == [CALLS_999, NCPM, NCPM_APPLICABILITY, ONS]  # the datasets page's order
+    assert opendata.DATASETS == [CALLS_999, NCPM, CHARGE_RATES, NCPM_APPLICABILITY, ONS]  # the datasets page's order
     clash = dataclasses.replace(NCPM, slug="another", url_name="data-another")  # NCPM's order
     with pytest.raises(ImproperlyConfigured):
         opendata.register(clash)
-    assert opendata.DATASETS == [CALLS_999, NCPM, NCPM_APPLICABILITY, ONS]
+    assert opendata.DATASETS == [CALLS_999, NCPM, CHARGE_RATES, NCPM_APPLICABILITY, ONS]
 
 
 def test_addresses_for_the_pages(demo_data):
@@ -907,6 +931,7 @@ def test_datasets_page_lists_every_dataset_with_its_links_and_columns(client, de
         "Described for programs",
         "999 call answering data",
         "National Crime and Policing Measures figures",
+        "Charge/summons rates",
         "Which national priorities apply in the area",
         "ONS police recorded crime",
     ]

@@ -2,6 +2,7 @@
 National Crime and Policing Measures (``ncpm``) and the Home Office's police recorded crime open
 data (``open_data``)."""
 
+from performance.crime.models.crime_outcomes import ChargeRateFigure, OutcomeCount
 from performance.crime.models.ncpm import (
     QUARTER_END_REQUIRED,
     REVISED_FIGURES,
@@ -26,6 +27,8 @@ from performance.crime.models.recorded_crime import (
 )
 
 __all__ = [
+    "ChargeRateFigure",
+    "OutcomeCount",
     "QUARTER_END_REQUIRED",
     "REVISED_FIGURES",
     "CommissionerStatement",

@@ -18,6 +18,8 @@ from django.utils.text import slugify
 
 from performance.calls.models import CallAnswerMonth, CallAnswerRank
 from performance.calls.ranking import ranks_deferred, ranks_recompute
+from performance.crime.charge_rates import charge_rates_compute
+from performance.crime.models.crime_outcomes import ChargeRateFigure
 from performance.crime.models.ncpm import (
     CommissionerStatement,
     Measure,
@@ -114,6 +116,7 @@ class Command(BaseCommand):
         self.load_populations(content["populations"], names)
         self.load_ons(figures["ons_recorded_crime"], home)
         self.load_ncpm(figures["ncpm"], content)
+        self.load_charge_rates(json.loads((DEMO_DATA / "charge_rates.json").read_text()), names, groups)
         self.load_library(content)
         self.load_documents(content)
         for channel in content["reporting_channels"]:
@@ -298,6 +301,22 @@ class Command(BaseCommand):
             saved(
                 PriorityAreaCommentary, {"period": period, "priority_area": areas[area_name]}, {"body": body}
             )
+
+    def load_charge_rates(self, demo, names, groups):
+        """The demo quarter's charge/summons rates for the Most Similar Group's forces, computed
+        from illustrative counts (``charge_rates.json``) by the function the imports use."""
+        period = ReportingPeriod.objects.get(period_end=day(demo["period_end"]))
+        counts = {names[normalise_force_name(name)].pk: years for name, years in demo["forces"].items()}
+        computed = charge_rates_compute(
+            latest={pk: tuple(years["latest"]) for pk, years in counts.items()},
+            previous={pk: tuple(years["previous"]) for pk, years in counts.items()},
+            group_ids=ForceGroupMembership.objects.filter(
+                group=groups[ForceGroup.Kind.MOST_SIMILAR]
+            ).values_list("force_id", flat=True),
+            england_wales_ids=(),
+        )
+        for force_id, rate in computed.items():
+            saved(ChargeRateFigure, {"period": period, "measure": None, "force_id": force_id}, vars(rate))
 
     def load_library(self, content):
         for page_values in content["pages"]:
