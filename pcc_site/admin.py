@@ -162,6 +162,7 @@ TASK_GROUPS = (
             "performance.measurefigure",
             "performance.commissionerstatement",
             "performance.priorityareacommentary",
+            "performance.priorityapplicability",
             "performance.measure",
             "performance.priorityarea",
             "performance.recordedcrimeperiod",

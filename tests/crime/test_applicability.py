@@ -288,12 +288,12 @@ def test_the_open_data_lists_each_published_quarters_answers(client, demo_data):
 
 
 def test_the_pages_read_the_answers_with_the_priority_areas(client, demo_data, django_assert_num_queries):
-    """No query more than the page took before: the answers come with the areas (19, as
+    """No query more than the page took before: the answers come with the areas (16, as
     tests/site/test_police_data_page.py guards)."""
     from performance.publishing.caching import content_version
 
     content_version(fresh=True)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(16):
         page = police_data(client)
     assert table_on(page) is not None
 
