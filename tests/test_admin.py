@@ -79,9 +79,14 @@ def test_editor_sees_changelist_and_add_form(client, editor, model):
     # Import logs are written by imports only; content public as soon as saved is a Publisher's.
     # Column choices are made at an import's preview, never added by hand. Populations move every
     # rate computed from them: a Publisher's.
-    read_only = model in (ImportLog, Offence, OffenceCount, OutcomeCount, ColumnMapping, ForcePopulation) or issubclass(
-        model, ALWAYS_PUBLIC
-    )
+    read_only = model in (
+        ImportLog,
+        Offence,
+        OffenceCount,
+        OutcomeCount,
+        ColumnMapping,
+        ForcePopulation,
+    ) or issubclass(model, ALWAYS_PUBLIC)
     assert client.get(admin_url(model, "add")).status_code == (403 if read_only else 200)
 
 

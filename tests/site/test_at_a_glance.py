@@ -226,7 +226,11 @@ def test_a_quarters_contents_list_its_statement_priority_areas_charge_rates_and_
         area["name"] for area in FIGURES["ncpm"]["priority_areas"] if area["measures"]
     ]  # cyber crime has no force figures, and no section
     # then the charge/summons rates, and how the page judges whether a change is larger than chance
-    assert [label for _, label in listed][1:] == [*areas, "Charges and summonses", "Whether a change is larger than chance"]
+    assert [label for _, label in listed][1:] == [
+        *areas,
+        "Charges and summonses",
+        "Whether a change is larger than chance",
+    ]
     assert listed[0][0].startswith("#statement-")
     assert all(href.removeprefix("#") in ids(page) for href, _ in listed)
     assert all(link.removeprefix("#") in ids(page) for link in glance_links(page))

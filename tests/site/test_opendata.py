@@ -773,7 +773,13 @@ def test_links_on_the_public_pages_give_their_rows(client, demo_data):
 
 
 def test_the_registry_lists_each_dataset_once_in_its_order():
-    assert opendata.DATASETS == [CALLS_999, NCPM, CHARGE_RATES, NCPM_APPLICABILITY, ONS]  # the datasets page's order
+    assert opendata.DATASETS == [
+        CALLS_999,
+        NCPM,
+        CHARGE_RATES,
+        NCPM_APPLICABILITY,
+        ONS,
+    ]  # the datasets page's order
     clash = dataclasses.replace(NCPM, slug="another", url_name="data-another")  # NCPM's order
     with pytest.raises(ImproperlyConfigured):
         opendata.register(clash)
