@@ -208,6 +208,7 @@ class PriorityApplicabilityInline(GatedInline, admin.TabularInline):
     model = PriorityApplicability
     fields = ["priority_area", "applies", "reason"]
     extra = 0
+    template = "admin/performance/edit_inline/tabular_region.html"  # fits the form; scrolls on a phone
     verbose_name = "national priority: does it apply in the area?"
     verbose_name_plural = "Which national priorities apply in the area (published with the statement)"
 
@@ -226,6 +227,7 @@ class PriorityApplicabilityInline(GatedInline, admin.TabularInline):
             field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
         if db_field.name == "reason" and field is not None:
             field.widget.attrs["rows"] = 2
+            field.widget.attrs["cols"] = 30
         return field
 
     def get_formset(self, request, obj=None, **kwargs):

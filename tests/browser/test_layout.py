@@ -154,7 +154,11 @@ PHONE_COLUMNS = {
     "NCPM quarter": (
         lambda: reverse("performance:ncpm-period", args=["2023-06"]),
         {  # the first caption start that fits a table is the one checked
-            "Norfolk Constabulary: charge/summons rate": ("Crimes", "Norfolk Constabulary", "England and Wales"),
+            "Norfolk Constabulary: charge/summons rate": (
+                "Crimes",
+                "Norfolk Constabulary",
+                "England and Wales",
+            ),
             "Norfolk Constabulary: ": ("Measure", "Latest 12 months", "Change on previous"),
         },
     ),
@@ -233,6 +237,9 @@ FIRST_COLUMN_SCROLLED_AWAY = """() => [...document.querySelectorAll('.table-wrap
   })"""
 
 PHONE_SCREENSHOTS = Path("/tmp/screenshots")
+# The rows a table must show to be checked: three, but the demo's charge rates are for all crime
+# only (its measures are typed, not computed from the open data).
+FEWEST_ROWS = {"Norfolk Constabulary: charge/summons rate": 1}
 
 
 @pytest.mark.parametrize("width", (320, 375))
@@ -252,7 +259,11 @@ def test_on_a_phone_the_columns_that_matter_are_in_view_and_no_word_is_split(sit
         )
         # Then each table it names is there, with rows, and its columns that matter are on the screen
         for prefix in wanted:
-            assert any(caption.startswith(prefix) and rows > 2 for caption, rows, _ in tables), (name, prefix)
+            least = FEWEST_ROWS.get(prefix, 3)
+            assert any(caption.startswith(prefix) and rows >= least for caption, rows, _ in tables), (
+                name,
+                prefix,
+            )
         problems.update({(name, caption): found for caption, _, found in tables if found})
         # and the first column stays in view as a wide table scrolls
         scrolled_away = page.evaluate(FIRST_COLUMN_SCROLLED_AWAY)
