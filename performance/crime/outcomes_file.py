@@ -14,7 +14,6 @@ bounded child process and imports nothing of Django's; ``outcomes_import`` compa
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,7 +22,6 @@ from performance.crime.recorded_crime_file import (
     PROGRESS_EVERY,
     FileFacts,
     ForceMatcher,
-    HeaderQuestions,
     Layout,
     ProblemList,
     _force_check,
@@ -31,10 +29,12 @@ from performance.crime.recorded_crime_file import (
     _period_check,
     _text,
     _whole_number,
+    counts_written,
     first_lower,
+    in_index_order,
+    release_file_read,
     year_sheets,
 )
-from performance.imports import filechecks, readers
 from performance.imports.spreadsheets import MAX_COUNT, Column, SpreadsheetError, shown
 
 OUTCOMES = Layout(
@@ -217,33 +217,16 @@ def file_read(
 def outcome_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
     """The crime outcomes open data, read and checked row by row. The counts go to ``data_path``
     as six arrays of 64-bit integers (``DATA_COLUMNS``); the rest is returned."""
-    if readers.is_zip(path):
-        rows_expected = filechecks.zip_checked(path, readers.bounds_of(options)).rows
-    else:
-        rows_expected = filechecks.csv_rows_counted(path)
-    facts = FileFacts(questions=HeaderQuestions(choices=options.get("choices") or {}))
-    lookup = {key: tuple(value) for key, value in options["forces"].items()}
-    progress(0, rows_expected)
-    with open(path, "rb") as file:
-        contents = file_read(
-            file,
-            facts,
-            lookup,
-            progress=progress,
-            rows_expected=rows_expected,
-            max_rows=options["bounds"]["rows"],
-        )
-    progress(facts.rows_read, facts.rows_read)
+    contents, facts = release_file_read(path, options, file_read, progress=progress)
     if not facts.problems:
-        columns = [array("q") for _ in range(DATA_COLUMNS)]
-        for (force_id, quarter, offence, outcome), (in_quarter, earlier) in contents.counts.items():
-            for column, value in zip(
-                columns, (force_id, quarter.toordinal(), offence, outcome, in_quarter, earlier), strict=True
-            ):
-                column.append(value)
-        with open(data_path, "wb") as out:
-            for column in columns:
-                column.tofile(out)
+        counts_written(
+            data_path,
+            (
+                (force_id, quarter.toordinal(), offence, outcome, in_quarter, earlier)
+                for (force_id, quarter, offence, outcome), (in_quarter, earlier) in contents.counts.items()
+            ),
+            DATA_COLUMNS,
+        )
     return {
         "rows_read": facts.rows_read,
         "skipped": dict(facts.skipped),
@@ -251,12 +234,8 @@ def outcome_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
         "notes": facts.notes,
         "forces": facts.forces,
         "quarter_ends": facts.quarter_ends,
-        "offences": [
-            list(naming) for naming, _ in sorted(contents.offences.items(), key=lambda item: item[1])
-        ],
-        "outcomes": [
-            list(naming) for naming, _ in sorted(contents.outcomes.items(), key=lambda item: item[1])
-        ],
+        "offences": in_index_order(contents.offences),
+        "outcomes": in_index_order(contents.outcomes),
         "force_ids": sorted(contents.forces),
         "counts": len(contents.counts),
         "headings_missing": facts.questions.asked(),

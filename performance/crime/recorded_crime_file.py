@@ -22,7 +22,7 @@ import itertools
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from performance.imports import filechecks, readers
@@ -581,10 +581,10 @@ def first_lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
-    """The recorded crime open data, read and checked row by row (``recorded_crime_file``). The
-    counts go to ``data_path`` as four arrays of 64-bit integers — force pk, quarter end (its
-    proleptic ordinal), offence index, count — the rest is returned."""
+def release_file_read(path: str, options: dict, read: Callable, *, progress) -> tuple:
+    """An open data release at ``path`` read by ``read`` (a ``file_read`` of this module's or the
+    outcomes' shape) in the bounded child, its rows counted first so that progress has a total:
+    (its contents, the facts gathered on the way)."""
     if readers.is_zip(path):
         rows_expected = filechecks.zip_checked(path, readers.bounds_of(options)).rows
     else:
@@ -593,7 +593,7 @@ def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -
     lookup = {key: tuple(value) for key, value in options["forces"].items()}
     progress(0, rows_expected)
     with open(path, "rb") as file:
-        contents = file_read(
+        contents = read(
             file,
             facts,
             lookup,
@@ -602,16 +602,40 @@ def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -
             max_rows=options["bounds"]["rows"],
         )
     progress(facts.rows_read, facts.rows_read)
+    return contents, facts
+
+
+def counts_written(data_path: str, rows: Iterable[tuple[int, ...]], width: int) -> None:
+    """``rows`` of ``width`` whole numbers written to ``data_path`` as ``width`` arrays of 64-bit
+    integers, one column after another (read back by ``arrays_loaded``)."""
+    columns = [array("q") for _ in range(width)]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    with open(data_path, "wb") as out:
+        for column in columns:
+            column.tofile(out)
+
+
+def in_index_order(namings: dict) -> list[list]:
+    """Names kept with their index (offences, outcomes), as lists in index order."""
+    return [list(naming) for naming, _ in sorted(namings.items(), key=lambda item: item[1])]
+
+
+def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -> dict:
+    """The recorded crime open data, read and checked row by row (``recorded_crime_file``). The
+    counts go to ``data_path`` as four arrays of 64-bit integers — force pk, quarter end (its
+    proleptic ordinal), offence index, count — the rest is returned."""
+    contents, facts = release_file_read(path, options, file_read, progress=progress)
     if not facts.problems:
-        columns = [array("q") for _ in range(4)]
-        for (force_id, quarter, offence), count in contents.counts.items():
-            columns[0].append(force_id)
-            columns[1].append(quarter.toordinal())
-            columns[2].append(offence)
-            columns[3].append(count)
-        with open(data_path, "wb") as out:
-            for column in columns:
-                column.tofile(out)
+        counts_written(
+            data_path,
+            (
+                (force_id, quarter.toordinal(), offence, count)
+                for (force_id, quarter, offence), count in contents.counts.items()
+            ),
+            4,
+        )
     return {
         "rows_read": facts.rows_read,
         "skipped": dict(facts.skipped),
@@ -619,9 +643,7 @@ def recorded_crime_rows(path: str, options: dict, data_path: str, *, progress) -
         "notes": facts.notes,
         "forces": facts.forces,
         "quarter_ends": facts.quarter_ends,
-        "offences": [
-            list(naming) for naming, _ in sorted(contents.offences.items(), key=lambda item: item[1])
-        ],
+        "offences": in_index_order(contents.offences),
         "force_ids": sorted(contents.forces),
         "counts": len(contents.counts),
         "headings_missing": facts.questions.asked(),
